@@ -1,0 +1,33 @@
+/**
+ * ONNX `metadata_props` keys that Pastiche reads and its importers write. Documented in the README
+ * ("Bring your own model"); any exporter can set them. Options override them; missing keys fall back
+ * to {@link DEFAULT_TENSOR_CONVENTIONS}.
+ */
+export const METADATA_KEYS = {
+  /** Short identifier, e.g. `candy`. */
+  name: 'pastiche.name',
+  /** Human title, e.g. `Candy`. */
+  title: 'pastiche.title',
+  /** Where the weights come from (URL or citation). */
+  source: 'pastiche.source',
+  /** SPDX identifier or short licence text. */
+  license: 'pastiche.license',
+  /** `style-transfer` (image → image) or `loss-network` (image → features). */
+  kind: 'pastiche.kind',
+  /** Height and width must be multiples of this for the output to keep the input's size, e.g. `4`. */
+  sizeMultiple: 'pastiche.size_multiple',
+  inputLayout: 'pastiche.input.layout',
+  inputRange: 'pastiche.input.range',
+  inputChannelOrder: 'pastiche.input.channel_order',
+  /** Three comma-separated numbers in the tensor's channel order, e.g. `104,117,123`. */
+  inputMean: 'pastiche.input.mean',
+  inputStd: 'pastiche.input.std',
+  /** Output keys default to the input's value when absent. */
+  outputLayout: 'pastiche.output.layout',
+  outputRange: 'pastiche.output.range',
+  outputChannelOrder: 'pastiche.output.channel_order',
+  outputMean: 'pastiche.output.mean',
+  outputStd: 'pastiche.output.std',
+} as const;
+
+export type MetadataKey = keyof typeof METADATA_KEYS;
