@@ -1,0 +1,122 @@
+import type { ModelProto } from '../onnx/onnx-types.js';
+import {
+  DEFAULT_TENSOR_CONVENTIONS,
+  type ChannelOrder,
+  type TensorConventions,
+  type TensorLayout,
+  type ValueRange,
+} from './conventions.js';
+import { METADATA_KEYS } from './metadata-keys.js';
+
+/**
+ * Per-call overrides of what a model's metadata says about its tensors. Every field is optional;
+ * output fields default to the input's value.
+ */
+export interface ModelConventionOverrides {
+  layout?: TensorLayout;
+  range?: ValueRange;
+  channelOrder?: ChannelOrder;
+  mean?: readonly [number, number, number];
+  std?: readonly [number, number, number];
+  outputLayout?: TensorLayout;
+  outputRange?: ValueRange;
+  outputChannelOrder?: ChannelOrder;
+  outputMean?: readonly [number, number, number];
+  outputStd?: readonly [number, number, number];
+  /** Height and width are padded to a multiple of this. @default 1 (or the model's `pastiche.size_multiple`) */
+  sizeMultiple?: number;
+}
+
+export interface ModelConventions {
+  input: TensorConventions;
+  output: TensorConventions;
+  sizeMultiple: number;
+}
+
+const LAYOUTS: readonly TensorLayout[] = ['NCHW', 'NHWC'];
+const RANGES: readonly ValueRange[] = ['0-255', '0-1', '-1-1'];
+const ORDERS: readonly ChannelOrder[] = ['RGB', 'BGR'];
+
+function oneOf<T extends string>(key: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  const normalized = value.trim().toUpperCase();
+  const match = allowed.find((a) => a.toUpperCase() === normalized);
+  if (!match) {
+    throw new RangeError(`Expected one of ${allowed.join(', ')} for metadata '${key}' but received ${JSON.stringify(value)}`);
+  }
+  return match;
+}
+
+function triple(key: string, value: string | undefined): readonly [number, number, number] | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n))) {
+    throw new RangeError(`Expected three comma-separated numbers for metadata '${key}' but received ${JSON.stringify(value)}`);
+  }
+  return [parts[0], parts[1], parts[2]];
+}
+
+function positiveInteger(key: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`Expected positive integer for metadata '${key}' but received ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** Reads the `pastiche.*` metadata keys into overrides (only the keys present). */
+export function conventionsFromMetadata(metadata: Record<string, string>): ModelConventionOverrides {
+  const k = METADATA_KEYS;
+  const read: ModelConventionOverrides = {
+    layout: oneOf(k.inputLayout, metadata[k.inputLayout], LAYOUTS),
+    range: oneOf(k.inputRange, metadata[k.inputRange], RANGES),
+    channelOrder: oneOf(k.inputChannelOrder, metadata[k.inputChannelOrder], ORDERS),
+    mean: triple(k.inputMean, metadata[k.inputMean]),
+    std: triple(k.inputStd, metadata[k.inputStd]),
+    outputLayout: oneOf(k.outputLayout, metadata[k.outputLayout], LAYOUTS),
+    outputRange: oneOf(k.outputRange, metadata[k.outputRange], RANGES),
+    outputChannelOrder: oneOf(k.outputChannelOrder, metadata[k.outputChannelOrder], ORDERS),
+    outputMean: triple(k.outputMean, metadata[k.outputMean]),
+    outputStd: triple(k.outputStd, metadata[k.outputStd]),
+    sizeMultiple: positiveInteger(k.sizeMultiple, metadata[k.sizeMultiple]),
+  };
+  return Object.fromEntries(Object.entries(read).filter(([, v]) => v !== undefined)) as ModelConventionOverrides;
+}
+
+/**
+ * Applies, in order of precedence: explicit overrides, then the model's metadata, then the
+ * documented defaults. `detectedLayout` comes from the model's signature when metadata is silent.
+ */
+export function resolveModelConventions(
+  model: Pick<ModelProto, 'metadataProps'>,
+  overrides: ModelConventionOverrides = {},
+  detected: { inputLayout?: TensorLayout; outputLayout?: TensorLayout; batch: boolean; outputBatch: boolean } = {
+    batch: true,
+    outputBatch: true,
+  },
+): ModelConventions {
+  const merged: ModelConventionOverrides = { ...conventionsFromMetadata(model.metadataProps), ...stripUndefined(overrides) };
+  const d = DEFAULT_TENSOR_CONVENTIONS;
+  const input: TensorConventions = {
+    layout: merged.layout ?? detected.inputLayout ?? d.layout,
+    range: merged.range ?? d.range,
+    channelOrder: merged.channelOrder ?? d.channelOrder,
+    mean: merged.mean,
+    std: merged.std,
+    batch: detected.batch,
+  };
+  const output: TensorConventions = {
+    layout: merged.outputLayout ?? detected.outputLayout ?? input.layout,
+    range: merged.outputRange ?? input.range,
+    channelOrder: merged.outputChannelOrder ?? input.channelOrder,
+    mean: merged.outputMean ?? merged.mean,
+    std: merged.outputStd ?? merged.std,
+    batch: detected.outputBatch,
+  };
+  return { input, output, sizeMultiple: merged.sizeMultiple ?? 1 };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

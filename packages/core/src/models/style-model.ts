@@ -1,0 +1,145 @@
+import type { InferenceSession } from 'onnxruntime-common';
+import { PasticheError } from '../errors.js';
+import type { PlanarImage } from '../image/image-types.js';
+import { planarToTensor, tensorToPlanar } from '../image/tensor-conversion.js';
+import { decodeModel } from '../onnx/onnx-codec.js';
+import type { OrtRuntime } from '../runtime/runtime.js';
+import { METADATA_KEYS } from './metadata-keys.js';
+import { resolveModelConventions, type ModelConventionOverrides, type ModelConventions } from './model-conventions.js';
+import { assertThreeChannels, fixedImageSize, inferSignature, type ModelSignature } from './model-signature.js';
+
+export interface StyleModelOptions {
+  /** Overrides of the model's `pastiche.*` metadata. */
+  conventions?: ModelConventionOverrides;
+  /** Passed to the runtime when the session is created (execution providers, threads, …). */
+  sessionOptions?: InferenceSession.SessionOptions;
+  /** Name shown in results; defaults to the model's `pastiche.name` metadata, then `model`. */
+  name?: string;
+}
+
+/**
+ * A loaded image-to-image style network: its signature, its conventions and one inference session.
+ * Runs are queued, because one session must not run twice at once (onnxruntime-web).
+ */
+export class StyleModel {
+  readonly name: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly signature: ModelSignature;
+  readonly conventions: ModelConventions;
+  /** Set when the model only accepts one input size (e.g. `[1,3,256,256]`). */
+  readonly fixedSize: { width: number; height: number } | undefined;
+  private readonly runtime: OrtRuntime;
+  private session: InferenceSession | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(init: {
+    name: string;
+    metadata: Record<string, string>;
+    signature: ModelSignature;
+    conventions: ModelConventions;
+    session: InferenceSession;
+    runtime: OrtRuntime;
+  }) {
+    this.name = init.name;
+    this.metadata = Object.freeze({ ...init.metadata });
+    this.signature = init.signature;
+    this.conventions = init.conventions;
+    this.fixedSize = fixedImageSize(init.signature.input, init.conventions.input.layout);
+    this.session = init.session;
+    this.runtime = init.runtime;
+  }
+
+  /** Parses and checks the model, then creates its session through the injected runtime. */
+  static async load(bytes: Uint8Array, runtime: OrtRuntime, options: StyleModelOptions = {}): Promise<StyleModel> {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new TypeError(`Expected Uint8Array for model bytes but received ${typeof bytes}`);
+    }
+    const proto = decodeModel(bytes);
+    const signature = inferSignature(proto);
+    const conventions = resolveModelConventions(proto, options.conventions, {
+      inputLayout: signature.input.layout,
+      outputLayout: signature.output.layout,
+      batch: signature.input.batch,
+      outputBatch: signature.output.batch,
+    });
+    assertThreeChannels(signature.input, conventions.input.layout, 'input');
+    assertThreeChannels(signature.output, conventions.output.layout, 'output');
+    let session: InferenceSession;
+    try {
+      session = await runtime.createSession(bytes, options.sessionOptions);
+    } catch (cause) {
+      throw new PasticheError(
+        'E_MODEL_LOAD',
+        `${runtime.name} could not create a session for this model: ${(cause as Error)?.message ?? cause}`,
+        { cause },
+      );
+    }
+    const metadata = proto.metadataProps;
+    return new StyleModel({
+      name: options.name ?? metadata[METADATA_KEYS.name] ?? 'model',
+      metadata,
+      signature,
+      conventions,
+      session,
+      runtime,
+    });
+  }
+
+  /** Human title from metadata, falling back to the name. */
+  get title(): string {
+    return this.metadata[METADATA_KEYS.title] ?? this.name;
+  }
+
+  /** The runtime that owns the session, e.g. `onnxruntime-node`. */
+  get runtimeName(): string {
+    return this.runtime.name;
+  }
+
+  /**
+   * Runs the network on one image whose size the model accepts (a multiple of `sizeMultiple`, or
+   * exactly `fixedSize`). Planning (resize, padding, tiling) happens in `stylizePlanar`.
+   */
+  run(image: PlanarImage): Promise<PlanarImage> {
+    const result = this.queue.then(() => this.runNow(image));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runNow(image: PlanarImage): Promise<PlanarImage> {
+    const session = this.session;
+    if (!session) throw new PasticheError('E_INFERENCE', `Style model '${this.name}' was disposed; load it again.`);
+    const { data, dims } = planarToTensor(image, this.conventions.input);
+    const feeds = { [this.signature.input.name]: this.runtime.createTensor(data, dims) };
+    let outputs: InferenceSession.OnnxValueMapType;
+    try {
+      outputs = await session.run(feeds, [this.signature.output.name]);
+    } catch (cause) {
+      throw new PasticheError(
+        'E_INFERENCE',
+        `Running '${this.name}' on a ${image.width}×${image.height} image failed: ${(cause as Error)?.message ?? cause}`,
+        { cause },
+      );
+    }
+    const out = outputs[this.signature.output.name] as unknown as { data: unknown; dims: readonly number[]; dispose?: () => void };
+    try {
+      if (!(out.data instanceof Float32Array)) {
+        throw new PasticheError('E_INFERENCE', `Model '${this.name}' returned ${describeTensorType(out.data)}; expected float32.`);
+      }
+      return tensorToPlanar(out.data, out.dims, this.conventions.output);
+    } finally {
+      out.dispose?.();
+    }
+  }
+
+  /** Releases the session. Further runs raise E_INFERENCE. */
+  async dispose(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    await this.queue;
+    await session?.release();
+  }
+}
+
+function describeTensorType(data: unknown): string {
+  return data && typeof data === 'object' ? `a ${(data as object).constructor.name}` : typeof data;
+}
