@@ -1,1 +1,10 @@
-export {};
+export * from '@pastiche/core';
+export { CATALOG, findCatalogStyle, type Catalog, type CatalogStyle } from './catalog.js';
+export { DEFAULT_DEVICE, DEVICE_PROVIDERS, NODE_DEVICES, cudaLibrariesInstalled, type NodeDevice } from './devices.js';
+export { decodeImage, type ImageInput, type RawPixels } from './image-input.js';
+export { dispose, loadStyle, type LoadStyleOptions, type LoadedStyle } from './load-style.js';
+export { cacheDirectory, modelSearchPath, type ModelLocationOptions } from './model-locations.js';
+export type { ResolveStyleOptions, StyleInput } from './resolve-style.js';
+export { nodeRuntime } from './runtime.js';
+export { stylize, type NodeStylizeOptions } from './stylize.js';
+export { OUTPUT_FORMATS, StylizedImage, formatForPath, type EncodeOptions, type OutputFormat, type StylizeInfo } from './stylized-image.js';

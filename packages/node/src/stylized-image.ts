@@ -1,0 +1,88 @@
+import { PasticheError, describeValue } from '@pastiche/core';
+import { extname } from 'node:path';
+import sharp, { type Sharp } from 'sharp';
+import { writeFileAtomic } from './atomic-write.js';
+
+export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp', 'avif', 'tiff'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+const EXTENSION_FORMATS: Readonly<Record<string, OutputFormat>> = Object.freeze({
+  '.png': 'png',
+  '.jpg': 'jpeg',
+  '.jpeg': 'jpeg',
+  '.webp': 'webp',
+  '.avif': 'avif',
+  '.tif': 'tiff',
+  '.tiff': 'tiff',
+});
+
+/** The encoder for a file name, from its extension. */
+export function formatForPath(path: string): OutputFormat {
+  const format = EXTENSION_FORMATS[extname(path).toLowerCase()];
+  if (!format) {
+    throw new RangeError(
+      `Expected an output file ending in ${Object.keys(EXTENSION_FORMATS).join(', ')} but received '${path}'`,
+    );
+  }
+  return format;
+}
+
+export interface EncodeOptions {
+  /** JPEG / WebP / AVIF quality 1..100. @default sharp's default for the format */
+  quality?: number;
+}
+
+/** How an image was made. */
+export interface StylizeInfo {
+  /** Model name (catalog name or file name). */
+  model: string;
+  /** Device or execution providers that ran it, e.g. `cpu`. */
+  device: string;
+  /** Wall time of the whole call in milliseconds. */
+  ms: number;
+}
+
+/** The result of a stylization: 8-bit RGB pixels, with encoders. */
+export class StylizedImage {
+  /** Interleaved RGB, `width * height * 3` bytes. */
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  readonly channels = 3 as const;
+  readonly info: Readonly<StylizeInfo>;
+
+  constructor(data: Uint8Array, width: number, height: number, info: StylizeInfo) {
+    this.data = data;
+    this.width = width;
+    this.height = height;
+    this.info = Object.freeze({ ...info });
+  }
+
+  /** A sharp pipeline over the pixels, for further processing. */
+  toSharp(): Sharp {
+    return sharp(this.data, { raw: { width: this.width, height: this.height, channels: this.channels } });
+  }
+
+  /** Encodes to PNG (default), JPEG, WebP, AVIF or TIFF. */
+  async toBuffer(format: OutputFormat = 'png', options: EncodeOptions = {}): Promise<Buffer> {
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+      throw new TypeError(`Expected one of ${OUTPUT_FORMATS.join(', ')} for format but received ${describeValue(format)}`);
+    }
+    try {
+      return await this.toSharp().toFormat(format, options).toBuffer();
+    } catch (cause) {
+      throw new PasticheError('E_IMAGE_ENCODE', `Could not encode the image as ${format}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /** Writes the image, format from the extension, through a temporary file (never half-written). */
+  async toFile(path: string, options: EncodeOptions = {}): Promise<void> {
+    if (typeof path !== 'string' || path === '') throw new TypeError(`Expected a file path for path but received ${describeValue(path)}`);
+    const encoded = await this.toBuffer(formatForPath(path), options);
+    try {
+      await writeFileAtomic(path, encoded);
+    } catch (cause) {
+      throw new PasticheError('E_IO', `Could not write '${path}': ${(cause as Error).message}`, { cause });
+    }
+  }
+}
