@@ -1,0 +1,195 @@
+import { describeValue } from '../errors.js';
+import { expectNonNegativeInteger, expectObject, expectPlanarImage, expectPositiveInteger } from './image-args.js';
+import type { PlanarImage } from './image-types.js';
+
+/** One tile of an image, in pixels; `x`, `y` is its top-left corner. */
+export interface TileRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Tile origins along one axis: `n` tiles of `tile` pixels, the first at 0 and the last flush with the
+ * end, spaced as evenly as integers allow with the fewest tiles that keep every step <= tile - overlap.
+ */
+function axisStarts(size: number, tile: number, overlap: number): number[] {
+  if (tile >= size) return [0];
+  const span = size - tile;
+  const steps = Math.ceil(span / (tile - overlap));
+  // round(i * span / steps): consecutive starts differ by at most ceil(span / steps) <= tile - overlap.
+  const starts: number[] = [];
+  for (let i = 0; i <= steps; i++) starts.push(Math.round((i * span) / steps));
+  return starts;
+}
+
+/**
+ * Cuts a `width` x `height` image into tiles of exactly `tileWidth` x `tileHeight` (each clamped to the
+ * image in a dimension where the image is smaller), row by row from the top-left. Along each axis the
+ * first tile starts at 0, the last is flush with the edge, and the tiles are evenly spaced with the
+ * fewest tiles such that neighbours overlap by at least `overlap` pixels.
+ */
+export function planTiles(
+  width: number,
+  height: number,
+  options: { tileWidth: number; tileHeight: number; overlap: number },
+): TileRect[] {
+  expectPositiveInteger(width, 'width');
+  expectPositiveInteger(height, 'height');
+  expectObject(options, '{ tileWidth, tileHeight, overlap }', 'options');
+  const tileWidth = expectPositiveInteger(options.tileWidth, 'options.tileWidth');
+  const tileHeight = expectPositiveInteger(options.tileHeight, 'options.tileHeight');
+  const overlap = expectNonNegativeInteger(options.overlap, 'options.overlap');
+  if (overlap >= Math.min(tileWidth, tileHeight)) {
+    throw new RangeError(
+      `Expected options.overlap less than the tile size (${tileWidth}x${tileHeight}) but received ${describeValue(overlap)}`,
+    );
+  }
+  const w = Math.min(tileWidth, width);
+  const h = Math.min(tileHeight, height);
+  const xs = axisStarts(width, w, overlap);
+  const ys = axisStarts(height, h, overlap);
+  const tiles: TileRect[] = [];
+  for (const y of ys) for (const x of xs) tiles.push({ x, y, width: w, height: h });
+  return tiles;
+}
+
+/**
+ * Feathering window along one tile axis: a raised-cosine ramp over the first / last `overlap` pixels on
+ * a side that lies inside the image (where a neighbour takes over), 1 elsewhere. The ramp samples pixel
+ * centres, so it never reaches 0, and two ramps facing each other over exactly `overlap` pixels sum to 1.
+ */
+function axisWindow(start: number, length: number, size: number, overlap: number): Float64Array {
+  const win = new Float64Array(length).fill(1);
+  const ramp = Math.min(overlap, length);
+  const rampBefore = start > 0;
+  const rampAfter = start + length < size;
+  for (let j = 0; j < ramp; j++) {
+    const r = 0.5 - 0.5 * Math.cos((Math.PI * (j + 0.5)) / ramp);
+    if (rampBefore) win[j] *= r;
+    if (rampAfter) win[length - 1 - j] *= r;
+  }
+  return win;
+}
+
+function expectTiles(tiles: unknown, width: number, height: number): TileRect[] {
+  if (!Array.isArray(tiles)) throw new TypeError(`Expected an array of TileRect for tiles but received ${describeValue(tiles)}`);
+  if (tiles.length === 0) throw new RangeError('Expected at least one tile for tiles but received an array of length 0');
+  tiles.forEach((t: unknown, i) => {
+    expectObject(t, 'TileRect', `tiles[${i}]`);
+    const { x, y, width: w, height: h } = t as TileRect;
+    expectNonNegativeInteger(x, `tiles[${i}].x`);
+    expectNonNegativeInteger(y, `tiles[${i}].y`);
+    expectPositiveInteger(w, `tiles[${i}].width`);
+    expectPositiveInteger(h, `tiles[${i}].height`);
+    if (x + w > width || y + h > height) {
+      throw new RangeError(
+        `Expected tiles[${i}] inside the ${width}x${height} image but received x ${x}, y ${y}, width ${w}, height ${h}`,
+      );
+    }
+  });
+  return tiles as TileRect[];
+}
+
+/** Indices of the tiles that cover each image row. */
+function tilesByRow(tiles: readonly TileRect[], height: number): number[][] {
+  const rows: number[][] = Array.from({ length: height }, () => []);
+  tiles.forEach((t, i) => {
+    for (let y = t.y; y < t.y + t.height; y++) rows[y].push(i);
+  });
+  return rows;
+}
+
+/**
+ * Per-tile blending weights (tile-sized, row-major): a separable raised-cosine feather over `overlap`
+ * pixels at each tile edge that lies inside the image (never at the image border), normalised so that
+ * at every image pixel the weights of the tiles covering it sum to 1. Throws a RangeError if the tiles
+ * leave a pixel uncovered.
+ */
+export function tileBlendWeights(tiles: TileRect[], width: number, height: number, overlap: number): Float32Array[] {
+  expectPositiveInteger(width, 'width');
+  expectPositiveInteger(height, 'height');
+  expectTiles(tiles, width, height);
+  expectNonNegativeInteger(overlap, 'overlap');
+  const winX = tiles.map((t) => axisWindow(t.x, t.width, width, overlap));
+  const winY = tiles.map((t) => axisWindow(t.y, t.height, height, overlap));
+  const weights = tiles.map((t) => new Float32Array(t.width * t.height));
+  const rows = tilesByRow(tiles, height);
+  const sum = new Float64Array(width);
+  // Row by row: the unnormalised weight is winX * winY, summed over the covering tiles in float64.
+  for (let y = 0; y < height; y++) {
+    const covering = rows[y];
+    sum.fill(0);
+    for (const i of covering) {
+      const t = tiles[i];
+      const wy = winY[i][y - t.y];
+      const wx = winX[i];
+      for (let j = 0; j < t.width; j++) sum[t.x + j] += wx[j] * wy;
+    }
+    for (let x = 0; x < width; x++) {
+      if (sum[x] === 0) {
+        throw new RangeError(`Expected tiles covering the whole ${width}x${height} image but pixel (${x}, ${y}) is not covered`);
+      }
+    }
+    for (const i of covering) {
+      const t = tiles[i];
+      const wy = winY[i][y - t.y];
+      const wx = winX[i];
+      const out = weights[i];
+      const row = (y - t.y) * t.width;
+      for (let j = 0; j < t.width; j++) out[row + j] = (wx[j] * wy) / sum[t.x + j];
+    }
+  }
+  return weights;
+}
+
+/**
+ * Composes per-tile outputs (each the size of its tile) into one `width` x `height` image with the
+ * weights of {@link tileBlendWeights}, so seams are feathered across the overlaps.
+ */
+export function blendTiles(
+  outputs: PlanarImage[],
+  tiles: TileRect[],
+  width: number,
+  height: number,
+  overlap: number,
+): PlanarImage {
+  if (!Array.isArray(outputs)) {
+    throw new TypeError(`Expected an array of PlanarImage for outputs but received ${describeValue(outputs)}`);
+  }
+  const weights = tileBlendWeights(tiles, width, height, overlap);
+  if (outputs.length !== tiles.length) {
+    throw new RangeError(`Expected one output per tile (${tiles.length}) for outputs but received ${outputs.length}`);
+  }
+  outputs.forEach((o, i) => {
+    expectPlanarImage(o, `outputs[${i}]`);
+    if (o.width !== tiles[i].width || o.height !== tiles[i].height) {
+      throw new RangeError(
+        `Expected outputs[${i}] of the tile's size ${tiles[i].width}x${tiles[i].height} but received ${o.width}x${o.height}`,
+      );
+    }
+  });
+  const n = width * height;
+  const out = new Float32Array(3 * n);
+  const rows = tilesByRow(tiles, height);
+  // Accumulate a row in float64 so overlapping tiles add up without float32 rounding at each step.
+  const acc = new Float64Array(3 * width);
+  for (let y = 0; y < height; y++) {
+    acc.fill(0);
+    for (const i of rows[y]) {
+      const t = tiles[i];
+      const tn = t.width * t.height;
+      const src = outputs[i].data;
+      const w = weights[i];
+      const row = (y - t.y) * t.width;
+      for (let c = 0; c < 3; c++) {
+        const a = c * width + t.x;
+        const s = c * tn + row;
+        for (let j = 0; j < t.width; j++) acc[a + j] += src[s + j] * w[row + j];
+      }
+    }
+    for (let c = 0; c < 3; c++) out.set(acc.subarray(c * width, (c + 1) * width), c * n + y * width);
+  }
+  return { data: out, width, height };
+}
