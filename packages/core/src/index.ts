@@ -1,1 +1,11 @@
-export {};
+export * from './errors.js';
+export * from './image/index.js';
+export * from './models/conventions.js';
+export * from './models/metadata-keys.js';
+export * from './models/model-conventions.js';
+export * from './models/model-signature.js';
+export * from './models/style-model.js';
+export * from './onnx/index.js';
+export * from './pipeline/stylize-options.js';
+export * from './pipeline/stylize-planar.js';
+export type * from './runtime/runtime.js';

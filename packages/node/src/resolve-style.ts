@@ -65,7 +65,7 @@ export function resolveStyleReference(style: Exclude<StyleInput, StyleModel>, op
   if (isUrl(text)) {
     const sha256 = options.sha256 ?? knownSha256(text);
     return {
-      key: `url:${text}`,
+      key: `url:${text}#sha256=${sha256 ?? ''}`,
       name: basename(new URL(text).pathname, '.onnx'),
       readBytes: () => fetchModel(text, cacheDirectory(options), sha256),
     };

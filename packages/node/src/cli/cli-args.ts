@@ -1,0 +1,128 @@
+import { parseArgs } from 'node:util';
+import { NODE_DEVICES, type NodeDevice } from '../devices.js';
+import { formatForPath } from '../stylized-image.js';
+
+/** A command-line mistake: printed as one line with exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const HELP = `Usage: pastiche <inputs…> [--style <name|file.onnx|url>] [-o out | --out-dir dir] [options]
+
+Stylizes images with a feed-forward style network (built-in styles or any ONNX style model).
+
+Inputs are image files or glob patterns (quote globs: 'photos/*.jpg').
+
+Options:
+  -s, --style <style>      built-in style name, path or URL to an .onnx model (default: the catalog default)
+  -o, --output <file>      output file for a single input (.png, .jpg, .webp, .avif, .tiff)
+  -d, --out-dir <dir>      folder for outputs, named <input>-<style>.<ext> (default: the current folder)
+      --size <N>           resize so the longest side is N pixels
+      --tile <N>           largest tile side for big images (0 never tiles)
+      --fixed-size <mode>  for fixed-size models: tile (default) or resize
+      --preserve-colors    keep the photo's colours, transfer only luminance
+      --strength <x>       0..1, blend with the original (default 1)
+      --device <d>         ${NODE_DEVICES.join(' | ')} (default cpu)
+      --model-dir <dir>    folder with built-in models (default: PASTICHE_MODELS, then models/onnx)
+      --quality <q>        JPEG/WebP/AVIF quality 1..100
+      --json               print one JSON object per output
+      --list-styles        list the built-in styles and exit
+  -h, --help               show this help
+`;
+
+export interface CliOptions {
+  inputs: string[];
+  style: string | undefined;
+  output: string | undefined;
+  outDir: string | undefined;
+  size: number | undefined;
+  tile: number | false | undefined;
+  fixedSize: 'tile' | 'resize' | undefined;
+  preserveColors: boolean;
+  strength: number | undefined;
+  device: NodeDevice | undefined;
+  modelDir: string | undefined;
+  quality: number | undefined;
+  json: boolean;
+  listStyles: boolean;
+  help: boolean;
+}
+
+function integer(flag: string, value: string | undefined, min: number, max = Infinity): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new UsageError(`--${flag} expects an integer ${max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`}, got '${value}'`);
+  }
+  return n;
+}
+
+/** Parses and validates argv, so that mistakes are reported before any image is read. */
+export function parseCliArgs(argv: string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        style: { type: 'string', short: 's' },
+        output: { type: 'string', short: 'o' },
+        'out-dir': { type: 'string', short: 'd' },
+        size: { type: 'string' },
+        tile: { type: 'string' },
+        'fixed-size': { type: 'string' },
+        'preserve-colors': { type: 'boolean', default: false },
+        strength: { type: 'string' },
+        device: { type: 'string' },
+        'model-dir': { type: 'string' },
+        quality: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'list-styles': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
+  const v = parsed.values;
+  const strength = v.strength === undefined ? undefined : Number(v.strength);
+  if (strength !== undefined && (v.strength!.trim() === '' || !(strength >= 0 && strength <= 1))) {
+    throw new UsageError(`--strength expects a number from 0 to 1, got '${v.strength}'`);
+  }
+  if (v.device !== undefined && !(NODE_DEVICES as readonly string[]).includes(v.device)) {
+    throw new UsageError(`--device expects one of ${NODE_DEVICES.join(', ')}, got '${v.device}'`);
+  }
+  if (v['fixed-size'] !== undefined && v['fixed-size'] !== 'tile' && v['fixed-size'] !== 'resize') {
+    throw new UsageError(`--fixed-size expects tile or resize, got '${v['fixed-size']}'`);
+  }
+  const tile = integer('tile', v.tile, 0);
+  if (tile !== undefined && tile > 0 && tile < 32) throw new UsageError(`--tile expects 0 or at least 32, got '${v.tile}'`);
+  const options: CliOptions = {
+    inputs: parsed.positionals,
+    style: v.style,
+    output: v.output,
+    outDir: v['out-dir'],
+    size: integer('size', v.size, 1),
+    tile: tile === 0 ? false : tile,
+    fixedSize: v['fixed-size'] as CliOptions['fixedSize'],
+    preserveColors: v['preserve-colors'] ?? false,
+    strength,
+    device: v.device as NodeDevice | undefined,
+    modelDir: v['model-dir'],
+    quality: integer('quality', v.quality, 1, 100),
+    json: v.json ?? false,
+    listStyles: v['list-styles'] ?? false,
+    help: v.help ?? false,
+  };
+  if (options.help || options.listStyles) return options;
+  if (options.inputs.length === 0) throw new UsageError('no input images given');
+  if (options.output !== undefined && options.outDir !== undefined) throw new UsageError('use either -o/--output or --out-dir, not both');
+  if (options.output !== undefined) {
+    try {
+      formatForPath(options.output);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  return options;
+}
