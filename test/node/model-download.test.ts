@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PasticheError, dispose, stylize } from '@pastiche/node';
+import { contentImage, thirdPartyModel } from '../helpers/assets.js';
+
+let server: Server;
+let base: string;
+let modelBytes: Buffer;
+let requests = 0;
+
+beforeAll(async () => {
+  modelBytes = await readFile(thirdPartyModel('udnie'));
+  server = createServer((req, res) => {
+    requests++;
+    if (req.url === '/models/udnie.onnx') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': modelBytes.length });
+      res.end(modelBytes);
+    } else {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await dispose();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+async function filesIn(dir: string): Promise<string[]> {
+  const sub = join(dir, 'models', 'url');
+  return existsSync(sub) ? readdir(sub) : [];
+}
+
+describe('models given by URL', () => {
+  it('download once into the cache, checked against their sha256', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'pastiche-cache-'));
+    const url = `${base}/models/udnie.onnx`;
+    const before = requests;
+    const out = await stylize(contentImage('coffee.png'), url, { cacheDir, sha256: sha256(modelBytes), size: 128 });
+    expect(out.info.model).toBe('udnie');
+    const files = await filesIn(cacheDir);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^[0-9a-f]{16}-udnie\.onnx$/);
+    expect(sha256(await readFile(join(cacheDir, 'models', 'url', files[0])))).toBe(sha256(modelBytes));
+    await dispose();
+    await stylize(contentImage('coffee.png'), url, { cacheDir, size: 64 });
+    expect(requests - before).toBe(1);
+  });
+
+  it('discard a download whose sha256 does not match, leaving nothing in the cache', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'pastiche-cache-'));
+    const error = await stylize(contentImage('coffee.png'), `${base}/models/udnie.onnx`, { cacheDir, sha256: '0'.repeat(64) }).catch((e) => e);
+    expect(error).toBeInstanceOf(PasticheError);
+    expect(error.code).toBe('E_MODEL_CHECKSUM');
+    expect(error.message).toContain(sha256(modelBytes));
+    expect(await filesIn(cacheDir)).toEqual([]);
+  });
+
+  it('report HTTP errors', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'pastiche-cache-'));
+    const error = await stylize(contentImage('coffee.png'), `${base}/models/nope.onnx`, { cacheDir }).catch((e) => e);
+    expect(error.code).toBe('E_MODEL_DOWNLOAD');
+    expect(error.message).toMatch(/HTTP 404/);
+    expect(await filesIn(cacheDir)).toEqual([]);
+  });
+});
