@@ -58,15 +58,17 @@ type FieldHandler = (field: number, wire: WireType, r: BinaryReader) => boolean;
 /** Reads one message; `handle` returns false for fields it does not know, which are skipped. */
 function readMessage(bytes: Uint8Array, what: string, handle: FieldHandler): void {
   const r = new BinaryReader(bytes);
+  let fieldStart = 0;
   try {
     while (r.pos < r.len) {
+      fieldStart = r.pos;
       const [field, wire] = r.tag();
       if (!handle(field, wire, r)) r.skip(wire, field);
     }
   } catch (err) {
     if (err instanceof PasticheError) throw err;
     const detail = err instanceof Error ? err.message : String(err);
-    throw parseError(`a well-formed ${what}, but reading it failed at byte ${r.pos} of ${r.len} (${detail})`, err);
+    throw parseError(`a well-formed ${what}, but its field at byte ${fieldStart} of ${r.len} is cut off or malformed (${detail})`, err);
   }
 }
 
