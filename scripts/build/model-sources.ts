@@ -44,7 +44,7 @@ export function sourceUrl(base: string, style: CatalogStyle, file: SourceFile): 
 
 export function httpSource(base: string): ModelSource {
   return {
-    description: `${base}`,
+    description: base,
     async read(style, file) {
       const url = sourceUrl(base, style, file);
       let response: Response;

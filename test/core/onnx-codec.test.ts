@@ -80,6 +80,21 @@ describe('encodeModel / decodeModel', () => {
     expect(model.graph.nodes.length).toBeGreaterThan(10);
   });
 
+  it('re-encodes a third-party model (ir_version 3, opset 9) into one that computes the same output', async () => {
+    const original = new Uint8Array(readFileSync(thirdPartyModel('mosaic')));
+    const model = decodeModel(original);
+    expect([model.irVersion, model.opsetImports[0].version, model.producerName]).toEqual([3, 9, 'pytorch']);
+    const inputName = model.graph.inputs[0].name;
+    const x = new ort.Tensor('float32', Float32Array.from({ length: 3 * 256 * 256 }, (_, i) => (i * 37) % 256), [1, 3, 256, 256]);
+    const outputs = [];
+    for (const bytes of [original, encodeModel(model)]) {
+      const session = await ort.InferenceSession.create(bytes);
+      outputs.push(Array.from((await session.run({ [inputName]: x }))[session.outputNames[0]].data as Float32Array));
+      await session.release();
+    }
+    expect(outputs[1]).toEqual(outputs[0]);
+  });
+
   it('accepts unpacked repeated numbers and skips unknown fields', () => {
     const w = new BinaryWriter();
     w.tag(1, WireType.Varint).int64(8); // ir_version
