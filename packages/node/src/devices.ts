@@ -42,7 +42,8 @@ export function cudaLibrariesInstalled(): boolean {
 
 export function validateDevice(device: unknown): NodeDevice {
   if (typeof device !== 'string' || !(NODE_DEVICES as readonly string[]).includes(device)) {
-    throw new TypeError(`Expected one of ${NODE_DEVICES.join(', ')} for device but received ${describeValue(device)}`);
+    const ErrorType = typeof device === 'string' ? RangeError : TypeError;
+    throw new ErrorType(`Expected one of ${NODE_DEVICES.join(', ')} for device but received ${describeValue(device)}`);
   }
   return device as NodeDevice;
 }

@@ -64,10 +64,12 @@ export function resolveStylizeOptions(options: StylizeOptions = {}): ResolvedSty
     if (tile < 32) throw new RangeError(`Expected tile of at least 32 pixels but received ${tile}`);
   }
   if (tileOverlap !== undefined && (typeof tileOverlap !== 'number' || !Number.isInteger(tileOverlap) || tileOverlap < 0)) {
-    throw new TypeError(`Expected non-negative integer for tileOverlap but received ${describeValue(tileOverlap)}`);
+    const ErrorType = typeof tileOverlap === 'number' ? RangeError : TypeError;
+    throw new ErrorType(`Expected non-negative integer for tileOverlap but received ${describeValue(tileOverlap)}`);
   }
   if (fixedSize !== undefined && fixedSize !== 'tile' && fixedSize !== 'resize') {
-    throw new TypeError(`Expected 'tile' or 'resize' for fixedSize but received ${describeValue(fixedSize)}`);
+    const ErrorType = typeof fixedSize === 'string' ? RangeError : TypeError;
+    throw new ErrorType(`Expected 'tile' or 'resize' for fixedSize but received ${describeValue(fixedSize)}`);
   }
   if (preserveColors !== undefined && typeof preserveColors !== 'boolean') {
     throw new TypeError(`Expected boolean for preserveColors but received ${describeValue(preserveColors)}`);
