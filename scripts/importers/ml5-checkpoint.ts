@@ -1,4 +1,4 @@
-import { GraphBuilder, type ModelProto } from '../../packages/core/src/onnx/index.js';
+import { elementCount, GraphBuilder, readFloat32, type ModelProto } from '../../packages/core/src/onnx/index.js';
 import { conv, imageInput, imageOutput, instanceNorm, relu, scalar } from './layers.js';
 import { styleMetadata, type StyleInfo } from './style-metadata.js';
 
@@ -58,10 +58,9 @@ function readVariable(ckpt: Ml5Checkpoint, index: number, shape: readonly number
     throw new Error(`Expected ${name} of shape [${shape.join(', ')}] but the manifest says [${entry.shape.join(', ')}]`);
   }
   const bytes = ckpt.read(entry.filename);
-  const count = shape.reduce((n, d) => n * d, 1);
+  const count = elementCount(shape);
   if (bytes.byteLength !== count * 4) throw new Error(`Expected ${count * 4} bytes in ${entry.filename} (${name}) but found ${bytes.byteLength}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Float32Array.from({ length: count }, (_, i) => view.getFloat32(i * 4, true));
+  return readFloat32(bytes, count);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { GraphBuilder, readFloat16, type ModelProto } from '../../packages/core/src/onnx/index.js';
+import { GraphBuilder, readFloat16, readFloat32, type ModelProto } from '../../packages/core/src/onnx/index.js';
 import { conv, imageInput, imageOutput, instanceNorm, reflectPad, relu, upsample2x } from './layers.js';
 import { styleMetadata, type StyleInfo } from './style-metadata.js';
 
@@ -55,8 +55,7 @@ export function readNcnnWeights(bin: Uint8Array): ConvWeights[] {
   let offset = 0;
   const floats = (count: number, what: string): Float32Array => {
     if (offset + count * 4 > bin.byteLength) throw new Error(`ncnn weights end early: ${what} needs ${count * 4} bytes at ${offset}, file has ${bin.byteLength}`);
-    const out = new Float32Array(count);
-    for (let i = 0; i < count; i++) out[i] = view.getFloat32(offset + i * 4, true);
+    const out = readFloat32(bin, count, offset);
     offset += count * 4;
     return out;
   };

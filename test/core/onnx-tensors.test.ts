@@ -4,6 +4,7 @@ import {
   float16BitsToNumber,
   float32Tensor,
   int64Tensor,
+  readFloat32,
   TensorDataType,
   tensorToFloat32,
 } from '../../packages/core/src/onnx/index.js';
@@ -28,6 +29,12 @@ describe('tensor helpers', () => {
     expect(t.dataType).toBe(TensorDataType.FLOAT);
     expect(Array.from(t.rawData!.subarray(0, 4))).toEqual([0x00, 0x00, 0x80, 0x3f]);
     expect(Array.from(tensorToFloat32(t))).toEqual(Array.from(Float32Array.from([1, -2.5, 3e-8, 1e30])));
+  });
+
+  it('readFloat32 reads little-endian values at any offset and checks the length', () => {
+    const bytes = new Uint8Array([0xee, 0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x20, 0xc0]);
+    expect(Array.from(readFloat32(bytes, 2, 1))).toEqual([1, -2.5]);
+    expect(() => readFloat32(bytes, 3, 1)).toThrow('Expected 3 float32 values at byte 1 but only 9 bytes are available');
   });
 
   it('reads float_data and FLOAT16 from raw_data (unaligned) or int32_data', () => {

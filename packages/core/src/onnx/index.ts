@@ -1,6 +1,6 @@
 export { decodeModel, encodeModel } from './onnx-codec.js';
 export { float16BitsToNumber, readFloat16 } from './float16.js';
-export { elementCount, float32Tensor, int64Tensor, tensorToFloat32 } from './onnx-tensors.js';
+export { elementCount, float32Tensor, int64Tensor, readFloat32, tensorToFloat32 } from './onnx-tensors.js';
 export {
   attr,
   DEFAULT_IR_VERSION,

@@ -16,6 +16,17 @@ function checkDims(what: string, dims: readonly number[], length: number): void 
   }
 }
 
+/** Reads `count` little-endian float32 values at `byteOffset` of `bytes` (any alignment) into a new array. */
+export function readFloat32(bytes: Uint8Array, count: number, byteOffset = 0): Float32Array {
+  if (byteOffset + count * 4 > bytes.byteLength) {
+    throw new RangeError(`Expected ${count} float32 values at byte ${byteOffset} but only ${bytes.byteLength} bytes are available`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset + byteOffset, count * 4);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}
+
 /** A FLOAT tensor holding a little-endian copy of `data` in raw_data (how ONNX writers store weights). */
 export function float32Tensor(name: string, dims: readonly number[], data: Float32Array | readonly number[]): TensorProto {
   checkDims(name, dims, data.length);
@@ -51,10 +62,7 @@ export function tensorToFloat32(t: TensorProto): Float32Array {
   if (t.dataType === TensorDataType.FLOAT) {
     if (t.rawData) {
       if (t.rawData.byteLength !== count * 4) throw sizeError(`${t.rawData.byteLength} bytes of raw_data`);
-      const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
-      return out;
+      return readFloat32(t.rawData, count);
     }
     const data = t.floatData ?? [];
     if (data.length !== count) throw sizeError(`${data.length} in float_data`);
