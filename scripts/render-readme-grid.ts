@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { dispose, stylize } from '../packages/node/src/index.js';
 
 const PHOTO = join(import.meta.dirname, '..', '..', 'shared', 'assets', 'images', 'content', 'chelsea.png');
@@ -23,7 +23,7 @@ function label(text: string, width: number): Buffer {
   return Buffer.from(svg);
 }
 
-async function cell(image: sharp.Sharp, caption: string): Promise<Buffer> {
+async function cell(image: Sharp, caption: string): Promise<Buffer> {
   const { data, info } = await image.resize(CELL, CELL, { fit: 'cover' }).raw().toBuffer({ resolveWithObject: true });
   return sharp({ create: { width: CELL, height: CELL + LABEL_HEIGHT, channels: 3, background: '#111' } })
     .composite([
