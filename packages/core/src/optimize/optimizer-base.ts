@@ -1,0 +1,148 @@
+import { describeValue, PasticheError } from '../errors.js';
+import { projectedGradientNorm, projectInPlace } from './bounds.js';
+import type { IterationResult, Objective, OptimizeResult, Optimizer, OptimizerKind, StopReason } from './optimizer.js';
+import type { ResolvedOptimizerOptions } from './optimizer-options.js';
+
+/** One objective evaluation, owned by the optimiser. `finite` is false when the loss or any gradient element is not finite. */
+export interface Evaluation {
+  loss: number;
+  grad: Float32Array;
+  finite: boolean;
+}
+
+function validateStart(x0: unknown, objective: unknown): asserts x0 is Float32Array {
+  if (!(x0 instanceof Float32Array)) throw new TypeError(`Expected Float32Array for x0 but received ${describeValue(x0)}`);
+  if (x0.length === 0) throw new RangeError('Expected non-empty Float32Array for x0 but received length 0');
+  for (let i = 0; i < x0.length; i++) {
+    if (!Number.isFinite(x0[i])) throw new RangeError(`Expected finite values in x0 but received ${x0[i]} at index ${i}`);
+  }
+  if (typeof objective !== 'function') throw new TypeError(`Expected function for objective but received ${describeValue(objective)}`);
+}
+
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
+
+/**
+ * What every optimiser shares: argument checks, the evaluation wrapper (copies, validation, counting,
+ * abort checks), the first evaluation at `x0`, queued steps, progress and `run()`.
+ * Subclasses implement {@link iterate}.
+ */
+export abstract class OptimizerBase implements Optimizer {
+  abstract readonly kind: OptimizerKind;
+  protected current: Float32Array;
+  protected currentGrad: Float32Array | undefined;
+  protected currentLoss = NaN;
+  protected iterations = 0;
+  protected evaluationCount = 0;
+  private stopped: StopReason | undefined;
+  private last: IterationResult | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly objective: Objective;
+  private readonly common: ResolvedOptimizerOptions;
+
+  protected constructor(x0: Float32Array, objective: Objective, common: ResolvedOptimizerOptions) {
+    validateStart(x0, objective);
+    this.objective = objective;
+    this.common = common;
+    this.current = projectInPlace(x0.slice(), common.lower, common.upper);
+  }
+
+  get x(): Float32Array {
+    return this.current;
+  }
+
+  get loss(): number {
+    return this.currentLoss;
+  }
+
+  get iteration(): number {
+    return this.iterations;
+  }
+
+  get evaluations(): number {
+    return this.evaluationCount;
+  }
+
+  get stopReason(): StopReason | undefined {
+    return this.stopped;
+  }
+
+  step(): Promise<IterationResult> {
+    const result = this.queue.then(() => this.stepNow());
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async run(): Promise<OptimizeResult> {
+    let result = await this.step();
+    while (result.stop === undefined) result = await this.step();
+    return {
+      x: this.current.slice(),
+      loss: this.currentLoss,
+      iterations: this.iterations,
+      evaluations: this.evaluationCount,
+      reason: result.stop,
+    };
+  }
+
+  /**
+   * One iteration from (current, currentGrad, currentLoss), which the first step has evaluated; it
+   * updates them and returns the result, with `stop` set when the run is over.
+   */
+  protected abstract iterate(grad: Float32Array): Promise<IterationResult>;
+
+  /** Evaluates the objective at `x` (which the optimiser keeps; the objective gets a copy). */
+  protected async evaluate(x: Float32Array): Promise<Evaluation> {
+    const { signal } = this.common;
+    if (signal?.aborted) throw new PasticheError('E_ABORTED', 'Optimisation was aborted.', { cause: signal.reason });
+    const result: unknown = await this.objective(x.slice());
+    this.evaluationCount++;
+    const { loss, grad } = (result ?? {}) as { loss?: unknown; grad?: unknown };
+    if (typeof loss !== 'number' || !(grad instanceof Float32Array)) {
+      throw new TypeError(`Expected objective to resolve to { loss: number, grad: Float32Array } but received ${describeValue(result)}`);
+    }
+    if (grad.length !== x.length) {
+      throw new RangeError(`Expected a gradient of length ${x.length} from objective but received length ${grad.length}`);
+    }
+    const copy = grad.slice();
+    return { loss, grad: copy, finite: Number.isFinite(loss) && allFinite(copy) };
+  }
+
+  /** Fails on a non-finite loss or gradient where the method has no way around it. */
+  protected requireFinite(evaluation: Evaluation, where: string): void {
+    if (evaluation.finite) return;
+    throw new RangeError(
+      `Expected objective to return a finite loss and gradient ${where} but received loss ${evaluation.loss}` +
+        (Number.isFinite(evaluation.loss) ? ' with non-finite gradient elements' : ''),
+    );
+  }
+
+  protected gradientNorm(x: Float32Array, grad: Float32Array): number {
+    return projectedGradientNorm(x, grad, this.common.lower, this.common.upper);
+  }
+
+  private async stepNow(): Promise<IterationResult> {
+    if (this.stopped !== undefined && this.last) return this.last;
+    let result: IterationResult;
+    if (this.currentGrad === undefined) {
+      const start = await this.evaluate(this.current);
+      this.requireFinite(start, 'at x0');
+      this.currentLoss = start.loss;
+      this.currentGrad = start.grad;
+      const gradientNorm = this.gradientNorm(this.current, start.grad);
+      if (gradientNorm <= this.common.toleranceGrad) {
+        result = { iteration: 0, loss: start.loss, evaluations: this.evaluationCount, stepSize: 0, gradientNorm, stop: 'gradientTolerance' };
+      } else {
+        result = await this.iterate(start.grad);
+      }
+    } else {
+      result = await this.iterate(this.currentGrad);
+    }
+    this.last = result;
+    this.stopped = result.stop;
+    this.common.onProgress?.(result);
+    return result;
+  }
+}
