@@ -1,11 +1,11 @@
 /**
- * `npm run models`: converts every style of models/onnx/catalog.json into models/onnx/<file>, skipping the
- * ones that are up to date.
+ * `npm run models`: converts every style and loss network of models/onnx/catalog.json into
+ * models/onnx/<file>, skipping the ones that are up to date.
  *
  *   --assets DIR      read source weights from DIR (the layout of ../shared/assets); env PASTICHE_ASSETS
  *   --fetch [BASE]    download them from BASE/OWNER/REPO/REF/PATH/FILE instead; env PASTICHE_FETCH_BASE
  *                     (default base https://raw.githubusercontent.com)
- *   --only a,b        only these styles
+ *   --only a,b        only these styles or loss networks
  *   --out DIR         write the models to DIR instead of models/onnx
  *   --force           rebuild even when up to date
  *
@@ -14,9 +14,10 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { buildStyle } from './build/build-style.js';
+import { buildLossNetwork } from './build/build-loss-network.js';
+import { buildStyle, type BuildResult } from './build/build-style.js';
 import { DEFAULT_FETCH_BASE, httpSource, localSource, type ModelSource } from './build/model-sources.js';
-import { loadCatalog, REPO_ROOT, type CatalogStyle } from './catalog.js';
+import { loadCatalog, REPO_ROOT, type CatalogEntry, type CatalogStyle } from './catalog.js';
 
 interface Args {
   assets?: string;
@@ -62,23 +63,29 @@ function chooseSource(args: Args): ModelSource {
   return httpSource(DEFAULT_FETCH_BASE);
 }
 
-function selectStyles(styles: CatalogStyle[], only: string[] | undefined): CatalogStyle[] {
-  if (!only) return styles;
-  const unknown = only.filter((name) => !styles.some((s) => s.name === name));
-  if (unknown.length) throw new Error(`unknown style ${unknown.join(', ')} (the catalog has ${styles.map((s) => s.name).join(', ')})`);
-  return styles.filter((s) => only.includes(s.name));
+function selectEntries(entries: CatalogEntry[], only: string[] | undefined): CatalogEntry[] {
+  if (!only) return entries;
+  const unknown = only.filter((name) => !entries.some((s) => s.name === name));
+  if (unknown.length) throw new Error(`unknown style or loss network ${unknown.join(', ')} (the catalog has ${entries.map((s) => s.name).join(', ')})`);
+  return entries.filter((s) => only.includes(s.name));
 }
+
+const isStyle = (entry: CatalogEntry): entry is CatalogStyle => 'conventions' in entry;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const styles = selectStyles(loadCatalog().styles, args.only);
+  const catalog = loadCatalog();
+  const styles = selectEntries([...catalog.styles, ...catalog.lossNetworks], args.only);
   const source = chooseSource(args);
   mkdirSync(args.out, { recursive: true });
   const started = performance.now();
   let built = 0;
   for (const style of styles) {
     const t0 = performance.now();
-    const result = await buildStyle(style, source, args.out, args.force).catch((err: Error) => {
+    const build: Promise<BuildResult> = isStyle(style)
+      ? buildStyle(style, source, args.out, args.force)
+      : buildLossNetwork(style, source, args.out, args.force);
+    const result = await build.catch((err: Error) => {
       throw new Error(`${style.name}: ${err.message}`, { cause: err });
     });
     const file = relative(process.cwd(), result.path);

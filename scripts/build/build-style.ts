@@ -51,7 +51,7 @@ export function buildStamp(style: CatalogStyle): string {
   return `${IMPORTERS[style.family].version} sources-sha256:${sha256Hex(new TextEncoder().encode(sources))}`;
 }
 
-async function isUpToDate(path: string, stamp: string): Promise<boolean> {
+export async function isUpToDate(path: string, stamp: string): Promise<boolean> {
   if (!existsSync(path)) return false;
   try {
     return decodeModel(new Uint8Array(await readFile(path))).metadataProps[BUILD_STAMP_KEY] === stamp;
@@ -85,14 +85,18 @@ export async function buildStyle(style: CatalogStyle, source: ModelSource, outDi
   const model = IMPORTERS[style.family].run(files, info);
   model.metadataProps[BUILD_STAMP_KEY] = stamp;
   const bytes = encodeModel(model);
+  await writeModel(outDir, style.file, bytes);
+  return { path, status: 'built', bytes: bytes.byteLength };
+}
 
+/** Writes `outDir/file` through a temporary file and a rename, so a failure never leaves a partial model. */
+export async function writeModel(outDir: string, file: string, bytes: Uint8Array): Promise<void> {
   // Named *.onnx so that git ignores it even if the process dies before the rename.
-  const temp = join(outDir, `.tmp-${process.pid}-${style.file}`);
+  const temp = join(outDir, `.tmp-${process.pid}-${file}`);
   try {
     await writeFile(temp, bytes);
-    await rename(temp, path);
+    await rename(temp, join(outDir, file));
   } finally {
     await rm(temp, { force: true });
   }
-  return { path, status: 'built', bytes: bytes.byteLength };
 }

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { repositorySlug, type CatalogStyle, type SourceFile } from '../catalog.js';
+import { repositorySlug, type CatalogEntry, type SourceFile } from '../catalog.js';
 
 /** Where `npm run models` reads source weights from: a local copy of the assets, or the web. */
 export interface ModelSource {
   /** For messages, e.g. `local assets ../shared/assets`. */
   readonly description: string;
-  /** The bytes of one source file of a style, verified against its catalog sha256. */
-  read(style: CatalogStyle, file: SourceFile): Promise<Uint8Array>;
+  /** The bytes of one source file of a style or loss network, verified against its catalog sha256. */
+  read(style: CatalogEntry, file: SourceFile): Promise<Uint8Array>;
 }
 
 export const DEFAULT_FETCH_BASE = 'https://raw.githubusercontent.com';
@@ -37,7 +37,7 @@ export function localSource(dir: string): ModelSource {
 }
 
 /** `${base}/${owner}/${repo}/${ref}/${path}/${file}`, GitHub's raw-file URL layout. */
-export function sourceUrl(base: string, style: CatalogStyle, file: SourceFile): string {
+export function sourceUrl(base: string, style: CatalogEntry, file: SourceFile): string {
   const { ref, path } = style.source;
   return `${base.replace(/\/+$/, '')}/${repositorySlug(style.source)}/${ref}/${path}/${encodeURIComponent(file.name)}`;
 }
@@ -60,7 +60,7 @@ export function httpSource(base: string): ModelSource {
 }
 
 /** Reads every source file of a style, at most `concurrency` at a time (ml5 styles have 49 files). */
-export async function readStyleFiles(source: ModelSource, style: CatalogStyle, concurrency = 8): Promise<Map<string, Uint8Array>> {
+export async function readStyleFiles(source: ModelSource, style: CatalogEntry, concurrency = 8): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
   const queue = [...style.source.files];
   const worker = async () => {
