@@ -230,6 +230,24 @@ describe('LbfgsOptimizer', () => {
     }
   });
 
+  it('retries with steepest descent, then gives up, when no step lowers the loss', async () => {
+    // Rosenbrock whose gradient turns wrong (uphill) after ten evaluations.
+    let calls = 0;
+    const progress: IterationResult[] = [];
+    const optimizer = new LbfgsOptimizer(rosenbrockStart(2), async (x) => {
+      const { loss, grad } = rosenbrock(x);
+      return { loss, grad: ++calls > 10 ? grad.map((v) => -v) : grad };
+    }, { onProgress: (p) => progress.push(p) });
+    const result = await optimizer.run();
+    expect(result.reason).toBe('lineSearchFailed');
+    const failed = progress.filter((p) => p.stepSize === 0);
+    expect(failed).toHaveLength(2);
+    expect(failed[0].stop).toBeUndefined();
+    expect(failed[1].stop).toBe('lineSearchFailed');
+    expect(failed[1].loss).toBe(failed[0].loss);
+    expect(optimizer.x).toEqual(result.x);
+  });
+
   it('stops after maxIterations', async () => {
     const result = await new LbfgsOptimizer(rosenbrockStart(2), async (x) => rosenbrock(x), { maxIterations: 5 }).run();
     expect(result).toMatchObject({ iterations: 5, reason: 'maxIterations' });

@@ -36,7 +36,6 @@ export abstract class OptimizerBase implements Optimizer {
   protected currentLoss = NaN;
   protected iterations = 0;
   protected evaluationCount = 0;
-  private stopped: StopReason | undefined;
   private last: IterationResult | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly objective: Objective;
@@ -66,7 +65,7 @@ export abstract class OptimizerBase implements Optimizer {
   }
 
   get stopReason(): StopReason | undefined {
-    return this.stopped;
+    return this.last?.stop;
   }
 
   step(): Promise<IterationResult> {
@@ -124,7 +123,7 @@ export abstract class OptimizerBase implements Optimizer {
   }
 
   private async stepNow(): Promise<IterationResult> {
-    if (this.stopped !== undefined && this.last) return this.last;
+    if (this.last?.stop !== undefined) return this.last;
     let result: IterationResult;
     if (this.currentGrad === undefined) {
       const start = await this.evaluate(this.current);
@@ -141,7 +140,6 @@ export abstract class OptimizerBase implements Optimizer {
       result = await this.iterate(this.currentGrad);
     }
     this.last = result;
-    this.stopped = result.stop;
     this.common.onProgress?.(result);
     return result;
   }
