@@ -12,7 +12,7 @@ export const METADATA_KEYS = {
   source: 'pastiche.source',
   /** SPDX identifier or short licence text. */
   license: 'pastiche.license',
-  /** `style-transfer` (image → image) or `loss-network` (image → features). */
+  /** `style-transfer` (image → image) or `loss-network` (image → features, input RGB 0..255 NCHW). */
   kind: 'pastiche.kind',
   /** Height and width must be multiples of this for the output to keep the input's size, e.g. `4`. */
   sizeMultiple: 'pastiche.size_multiple',
@@ -28,6 +28,12 @@ export const METADATA_KEYS = {
   outputChannelOrder: 'pastiche.output.channel_order',
   outputMean: 'pastiche.output.mean',
   outputStd: 'pastiche.output.std',
+  /** Loss networks: every tensor a user may pick as a content or style layer, comma-separated, in network order. */
+  layers: 'pastiche.layers',
+  /** Loss networks: the content layers used when none are given. */
+  defaultContentLayers: 'pastiche.default_content_layers',
+  /** Loss networks: the style layers used when none are given. */
+  defaultStyleLayers: 'pastiche.default_style_layers',
 } as const;
 
 export type MetadataKey = keyof typeof METADATA_KEYS;
