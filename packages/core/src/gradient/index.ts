@@ -1,0 +1,13 @@
+export { buildLossGraphs, DEFAULT_POOLING, exportLossGraphs, type BuildLossGraphsOptions, type LossGraphs } from './build-loss-graphs.js';
+export { IMAGE_INPUT, SUPPORTED_OPSETS, type Pooling } from './forward-plan.js';
+export { LOSS_GRAPH_NAMES } from './loss-graph-names.js';
+export {
+  checkSpecLayers,
+  LOSS_LAYERS_METADATA_KEY,
+  lossNetworkLayers,
+  lossWeights,
+  validateLossSpec,
+  type LayerWeight,
+  type LossSpec,
+} from './loss-spec.js';
+export { DIFFERENTIABLE_OPS } from './ops/registry.js';
