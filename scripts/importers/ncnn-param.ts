@@ -193,9 +193,12 @@ export function addNcnnLayers(g: GraphBuilder, layers: readonly NcnnLayer[], wei
         if ([left, right, top, bottomPad].some((p) => p < 0)) unsupported(layer, 'SAME padding (negative pad)');
         if (param(layer, 8, 0) !== 0) unsupported(layer, 'int8 convolution');
         if (param(layer, 18, 0) !== 0) unsupported(layer, 'non-zero pad value');
-        const inChannels = weightCount / (out * kh * kw);
-        if (inChannels !== x.channels) {
-          throw new Error(`${layer.name} (line ${layer.line}): ${weightCount} weights for ${out} outputs of ${kh}×${kw} means ${inChannels} input channels, but its input has ${x.channels}`);
+        const inChannels = x.channels;
+        if (weightCount !== out * inChannels * kh * kw) {
+          throw new Error(
+            `${layer.name} (line ${layer.line}): expected ${out}×${inChannels}×${kh}×${kw} = ${out * inChannels * kh * kw} weights ` +
+              `(${out} outputs, ${inChannels} input channels) but 6= says ${weightCount}`,
+          );
         }
         const weight = weights.tagged(weightCount, `${layer.name} weight`);
         const bias = param(layer, 5, 0) ? weights.raw(out, `${layer.name} bias`) : undefined;
