@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
+import sharp, { type ResizeOptions } from 'sharp';
 import { encodeModel, type ModelProto } from '../../packages/core/src/onnx/index.js';
 import { loadCatalog, type CatalogLossNetwork } from '../../scripts/catalog.js';
 import type { LossNetworkInfo } from '../../scripts/importers/loss-network.js';
@@ -61,7 +61,7 @@ export function planar(rgb: Uint8Array, width: number, height: number): Float32A
   return out;
 }
 
-export async function decodeRgb(path: string, resize?: sharp.ResizeOptions & { width: number; height: number }) {
+export async function decodeRgb(path: string, resize?: ResizeOptions & { width: number; height: number }) {
   let pipeline = sharp(path).removeAlpha();
   if (resize) pipeline = pipeline.resize(resize);
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
