@@ -19,11 +19,6 @@ function validateStart(x0: unknown, objective: unknown): asserts x0 is Float32Ar
   if (typeof objective !== 'function') throw new TypeError(`Expected function for objective but received ${describeValue(objective)}`);
 }
 
-function allFinite(values: Float32Array): boolean {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
-  return true;
-}
-
 /**
  * What every optimiser shares: argument checks, the evaluation wrapper (copies, validation, counting,
  * abort checks), the first evaluation at `x0`, queued steps, progress and `run()`.
@@ -105,8 +100,15 @@ export abstract class OptimizerBase implements Optimizer {
     if (grad.length !== x.length) {
       throw new RangeError(`Expected a gradient of length ${x.length} from objective but received length ${grad.length}`);
     }
-    const copy = grad.slice();
-    return { loss, grad: copy, finite: Number.isFinite(loss) && allFinite(copy) };
+    // Copy and check in one pass: on images every pass over the data costs milliseconds.
+    const copy = new Float32Array(grad.length);
+    let finite = Number.isFinite(loss);
+    for (let i = 0; i < copy.length; i++) {
+      const v = grad[i];
+      copy[i] = v;
+      if (!Number.isFinite(v)) finite = false;
+    }
+    return { loss, grad: copy, finite };
   }
 
   /** Fails on a non-finite loss or gradient where the method has no way around it. */
