@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import { METADATA_KEYS } from '../../packages/core/src/models/metadata-keys.js';
 import { encodeModel, type ModelProto } from '../../packages/core/src/onnx/index.js';
 import type { CatalogLossNetwork } from '../catalog.js';
-import { LOSS_NETWORK_KEYS, type LossNetworkInfo } from '../importers/loss-network.js';
+import type { LossNetworkInfo } from '../importers/loss-network.js';
 import { importSqueezeNetNcnn, SQUEEZENET_IMPORTER_VERSION } from '../importers/squeezenet-ncnn.js';
 import { importVgg19Tfjs, VGG19_TFJS_IMPORTER_VERSION, type TfjsLayersModelJson } from '../importers/vgg19-tfjs.js';
 import { BUILD_STAMP_KEY, isUpToDate, writeModel, type BuildResult } from './build-style.js';
@@ -62,7 +63,7 @@ export async function buildLossNetwork(net: CatalogLossNetwork, source: ModelSou
     source: `${net.source.repository}/tree/${net.source.ref}/${net.source.path}`,
   };
   const model = IMPORTERS[net.family].run(files, info);
-  const layers = model.metadataProps[LOSS_NETWORK_KEYS.layers];
+  const layers = model.metadataProps[METADATA_KEYS.layers];
   if (layers !== net.layers.join(',')) throw new Error(`The converted model has layers ${layers} but the catalog lists ${net.layers.join(',')}`);
   model.metadataProps[BUILD_STAMP_KEY] = stamp;
   const bytes = encodeModel(model);

@@ -14,17 +14,6 @@ export const LOSS_INPUT_SHAPE = [1, 3, 'height', 'width'] as const;
 /** The output of the folded preprocessing conv. */
 export const PREPROCESSED = 'preprocessed';
 
-/**
- * Metadata keys of loss networks that `METADATA_KEYS` does not have yet. Values are comma-separated
- * tensor names of the graph, in network order.
- */
-export const LOSS_NETWORK_KEYS = {
-  /** Every tensor a user may pick as a content or style layer. */
-  layers: 'pastiche.layers',
-  defaultContentLayers: 'pastiche.default_content_layers',
-  defaultStyleLayers: 'pastiche.default_style_layers',
-} as const;
-
 /** What an importer needs to know about a loss network besides its weights (from the catalog). */
 export interface LossNetworkInfo {
   /** Short identifier, e.g. `squeezenet1.1`. */
@@ -103,8 +92,8 @@ export function lossNetworkMetadata(info: LossNetworkInfo, l: LossNetworkLayers)
     [k.inputLayout]: 'NCHW',
     [k.inputRange]: '0-255',
     [k.inputChannelOrder]: 'RGB',
-    [LOSS_NETWORK_KEYS.layers]: l.layers.join(','),
-    [LOSS_NETWORK_KEYS.defaultContentLayers]: l.defaultContentLayers.join(','),
-    [LOSS_NETWORK_KEYS.defaultStyleLayers]: l.defaultStyleLayers.join(','),
+    [k.layers]: l.layers.join(','),
+    [k.defaultContentLayers]: l.defaultContentLayers.join(','),
+    [k.defaultStyleLayers]: l.defaultStyleLayers.join(','),
   };
 }

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METADATA_KEYS } from '../../packages/core/src/models/metadata-keys.js';
 import { decodeModel } from '../../packages/core/src/onnx/index.js';
 import { lossNetworkStamp } from '../../scripts/build/build-loss-network.js';
 import { BUILD_STAMP_KEY } from '../../scripts/build/build-style.js';
 import { sourceUrl } from '../../scripts/build/model-sources.js';
 import { loadCatalog, REPO_ROOT } from '../../scripts/catalog.js';
-import { LOSS_NETWORK_KEYS } from '../../scripts/importers/loss-network.js';
 import { asset } from '../helpers/assets.js';
 
 /**
@@ -79,7 +79,7 @@ describe('npm run models builds the loss networks over HTTP', () => {
       for (const net of NETWORKS) {
         const model = decodeModel(new Uint8Array(readFileSync(join(out, net.file))));
         expect(model.metadataProps[BUILD_STAMP_KEY]).toBe(lossNetworkStamp(net));
-        expect(model.metadataProps[LOSS_NETWORK_KEYS.layers]).toBe(net.layers.join(','));
+        expect(model.metadataProps[METADATA_KEYS.layers]).toBe(net.layers.join(','));
       }
 
       requests.length = 0;

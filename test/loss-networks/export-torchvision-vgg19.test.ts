@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { METADATA_KEYS } from '../../packages/core/src/models/metadata-keys.js';
 import { decodeModel, TensorDataType } from '../../packages/core/src/onnx/index.js';
 import { REPO_ROOT } from '../../scripts/catalog.js';
-import { LOSS_NETWORK_KEYS, PREPROCESSED } from '../../scripts/importers/loss-network.js';
+import { PREPROCESSED } from '../../scripts/importers/loss-network.js';
 
 /**
  * scripts/export-torchvision-vgg19.py with random weights (no download): the ONNX file it writes loads in
@@ -63,9 +63,9 @@ describe('scripts/export-torchvision-vgg19.py', () => {
         [k.inputLayout]: 'NCHW',
         [k.inputRange]: '0-255',
         [k.inputChannelOrder]: 'RGB',
-        [LOSS_NETWORK_KEYS.layers]: LAYERS.join(','),
-        [LOSS_NETWORK_KEYS.defaultContentLayers]: 'relu4_2',
-        [LOSS_NETWORK_KEYS.defaultStyleLayers]: 'relu1_1,relu2_1,relu3_1,relu4_1,relu5_1',
+        [k.layers]: LAYERS.join(','),
+        [k.defaultContentLayers]: 'relu4_2',
+        [k.defaultStyleLayers]: 'relu1_1,relu2_1,relu3_1,relu4_1,relu5_1',
       });
 
       const shapes = (JSON.parse(readFileSync(join(reference, 'reference.json'), 'utf8')) as { shapes: Record<string, number[]> }).shapes;

@@ -5,7 +5,7 @@ import { METADATA_KEYS } from '../../packages/core/src/models/metadata-keys.js';
 import { decodeModel, encodeModel, TensorDataType, type ModelProto } from '../../packages/core/src/onnx/index.js';
 import { BUILD_STAMP_KEY } from '../../scripts/build/build-style.js';
 import { lossNetworkStamp } from '../../scripts/build/build-loss-network.js';
-import { LOSS_NETWORK_KEYS, PREPROCESSED } from '../../scripts/importers/loss-network.js';
+import { PREPROCESSED } from '../../scripts/importers/loss-network.js';
 import { parseNcnnParam } from '../../scripts/importers/ncnn-param.js';
 import { importSqueezeNetNcnn } from '../../scripts/importers/squeezenet-ncnn.js';
 import { builtModel } from '../helpers/assets.js';
@@ -45,9 +45,9 @@ describe.each(Object.keys(networks))('loss network %s', (name) => {
       [k.inputLayout]: 'NCHW',
       [k.inputRange]: '0-255',
       [k.inputChannelOrder]: 'RGB',
-      [LOSS_NETWORK_KEYS.layers]: net.layers.join(','),
-      [LOSS_NETWORK_KEYS.defaultContentLayers]: DEFAULTS[name].content,
-      [LOSS_NETWORK_KEYS.defaultStyleLayers]: DEFAULTS[name].style,
+      [k.layers]: net.layers.join(','),
+      [k.defaultContentLayers]: DEFAULTS[name].content,
+      [k.defaultStyleLayers]: DEFAULTS[name].style,
     });
     const outputs = model.graph.outputs.map((o) => o.name);
     expect(outputs.slice(0, net.layers.length)).toEqual(net.layers);
@@ -77,7 +77,7 @@ describe.each(Object.keys(networks))('loss network %s', (name) => {
   it('is the model `npm run models` wrote, stamped with its sources', () => {
     const built = decodeModel(new Uint8Array(readFileSync(builtModel(net.file))));
     expect(built.metadataProps[BUILD_STAMP_KEY]).toBe(lossNetworkStamp(net));
-    expect(built.metadataProps[LOSS_NETWORK_KEYS.layers]).toBe(net.layers.join(','));
+    expect(built.metadataProps[METADATA_KEYS.layers]).toBe(net.layers.join(','));
     expect(built.graph.initializers.map((t) => t.name)).toEqual(model.graph.initializers.map((t) => t.name));
     expect(built.graph.outputs).toEqual(model.graph.outputs);
   });
@@ -170,7 +170,7 @@ describe('ncnn .param import is generic', () => {
 describe('TF.js import of a partial VGG19', () => {
   it('imports up to the last conv whose shards are present, ignoring the rest of the manifest', () => {
     const model = importVgg19Partial((shard) => shard !== 'group8-shard1of1');
-    expect(model.metadataProps[LOSS_NETWORK_KEYS.layers]).toBe('relu1_1,relu1_2,relu2_1,relu2_2,relu3_1,relu3_2,relu3_3');
+    expect(model.metadataProps[METADATA_KEYS.layers]).toBe('relu1_1,relu1_2,relu2_1,relu2_2,relu3_1,relu3_2,relu3_3');
     expect(model.graph.nodes.filter((n) => n.opType === 'MaxPool').map((n) => n.outputs[0])).toEqual(['pool1', 'pool2']);
     expect(encodeModel(model).byteLength).toBeGreaterThan(6e6);
   });
