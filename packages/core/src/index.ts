@@ -9,3 +9,6 @@ export * from './onnx/index.js';
 export * from './pipeline/stylize-options.js';
 export * from './pipeline/stylize-planar.js';
 export type * from './runtime/runtime.js';
+export * from './gatys/index.js';
+export * from './gradient/index.js';
+export * from './optimize/index.js';

@@ -1,0 +1,134 @@
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import { PasticheError } from '../errors.js';
+import type { PlanarImage } from '../image/image-types.js';
+import { METADATA_KEYS } from '../models/metadata-keys.js';
+import { buildLossGraphs, type LossGraphs } from '../gradient/build-loss-graphs.js';
+import type { Pooling } from '../gradient/forward-plan.js';
+import { LOSS_GRAPH_NAMES as N } from '../gradient/loss-graph-names.js';
+import { lossNetworkLayers } from '../gradient/loss-spec.js';
+import { encodeModel } from '../onnx/onnx-codec.js';
+import type { ModelProto } from '../onnx/onnx-types.js';
+import type { OrtRuntime } from '../runtime/runtime.js';
+
+/** A float tensor's data and shape, as fed to or fetched from a session. */
+export interface FloatArray {
+  data: Float32Array;
+  dims: readonly number[];
+}
+
+/** Loss, its terms and d loss / d image at one image. */
+export interface Evaluation {
+  loss: number;
+  terms: Record<string, number>;
+  grad: Float32Array;
+}
+
+export interface GatysEngineOptions {
+  /** Content layers; default from the loss network's `pastiche.default_content_layers`. */
+  contentLayers?: string[];
+  /** Style layers; default from the loss network's `pastiche.default_style_layers`. */
+  styleLayers?: string[];
+  /** Replace max pooling by average pooling. @default 'max' */
+  pooling?: Pooling;
+  sessionOptions?: InferenceSession.SessionOptions;
+}
+
+function defaultLayers(lossNet: ModelProto, key: string, kind: 'content' | 'style'): string[] {
+  const listed = lossNet.metadataProps[key];
+  if (!listed) {
+    throw new PasticheError(
+      'E_MODEL_SIGNATURE',
+      `Loss network '${lossNet.metadataProps[METADATA_KEYS.name] ?? lossNet.graph.name}' names no default ${kind} layers (metadata ${key}); ` +
+        `pass ${kind}Layers, chosen from: ${lossNetworkLayers(lossNet).join(', ')}.`,
+    );
+  }
+  return listed.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function fetchScalar(outputs: InferenceSession.OnnxValueMapType, name: string): number {
+  return (outputs[name] as Tensor).data[0] as number;
+}
+
+/**
+ * The sessions of one loss network's features and loss+gradient graphs. Built once per (network, layers,
+ * pooling, device) and reused across runs and scales: the graphs take any image size.
+ */
+export class GatysEngine {
+  private constructor(
+    readonly graphs: LossGraphs,
+    private readonly runtime: OrtRuntime,
+    private featuresSession: InferenceSession | undefined,
+    private lossGradSession: InferenceSession | undefined,
+  ) {}
+
+  /** Builds the gradient graphs from a forward loss network and opens their sessions. */
+  static async fromLossNetwork(runtime: OrtRuntime, lossNet: ModelProto, options: GatysEngineOptions = {}): Promise<GatysEngine> {
+    const content = options.contentLayers ?? defaultLayers(lossNet, METADATA_KEYS.defaultContentLayers, 'content');
+    const style = options.styleLayers ?? defaultLayers(lossNet, METADATA_KEYS.defaultStyleLayers, 'style');
+    const graphs = buildLossGraphs(
+      lossNet,
+      { content: content.map((layer) => ({ layer, weight: 1 })), style: style.map((layer) => ({ layer, weight: 1 })), tvWeight: 1 },
+      { pooling: options.pooling },
+    );
+    return GatysEngine.fromGraphs(runtime, graphs, options.sessionOptions);
+  }
+
+  /** Opens sessions for graphs built earlier (or decoded from files written by `pastiche export-grad`). */
+  static async fromGraphs(runtime: OrtRuntime, graphs: LossGraphs, sessionOptions?: InferenceSession.SessionOptions): Promise<GatysEngine> {
+    const open = async (model: ModelProto, what: string) => {
+      try {
+        return await runtime.createSession(encodeModel(model), sessionOptions);
+      } catch (cause) {
+        throw new PasticheError('E_MODEL_LOAD', `${runtime.name} could not load the ${what} graph: ${(cause as Error).message}`, { cause });
+      }
+    };
+    const [features, lossGrad] = await Promise.all([open(graphs.features, 'features'), open(graphs.lossGrad, 'loss+gradient')]);
+    return new GatysEngine(graphs, runtime, features, lossGrad);
+  }
+
+  private sessions(): [InferenceSession, InferenceSession] {
+    if (!this.featuresSession || !this.lossGradSession) {
+      throw new PasticheError('E_INFERENCE', 'This optimisation engine was disposed; create a new one.');
+    }
+    return [this.featuresSession, this.lossGradSession];
+  }
+
+  private imageTensor(data: Float32Array, width: number, height: number): Tensor {
+    return this.runtime.createTensor(data, [1, 3, height, width]);
+  }
+
+  /** Content feature maps and Gram matrices of an image, keyed by the features graph's output names. */
+  async features(image: PlanarImage): Promise<Map<string, FloatArray>> {
+    const [session] = this.sessions();
+    const outputs = await session.run({ [N.image]: this.imageTensor(image.data, image.width, image.height) });
+    const result = new Map<string, FloatArray>();
+    for (const [name, value] of Object.entries(outputs)) {
+      const tensor = value as Tensor;
+      result.set(name, { data: tensor.data as Float32Array, dims: tensor.dims });
+    }
+    return result;
+  }
+
+  /**
+   * Loss, terms and gradient at `image` (planar RGB 0..255, i.e. [1,3,H,W]) against targets keyed by the
+   * loss+gradient graph's input names, with one weight per term (see `graphs.termNames`).
+   */
+  async evaluate(image: Float32Array, width: number, height: number, targets: ReadonlyMap<string, FloatArray>, weights: Float32Array): Promise<Evaluation> {
+    const [, session] = this.sessions();
+    const feeds: Record<string, Tensor> = {
+      [N.image]: this.imageTensor(image, width, height),
+      [N.weights]: this.runtime.createTensor(weights, [weights.length]),
+    };
+    for (const [name, t] of targets) feeds[name] = this.runtime.createTensor(t.data, t.dims);
+    const outputs = await session.run(feeds);
+    const terms: Record<string, number> = {};
+    for (const term of this.graphs.termNames) terms[term] = fetchScalar(outputs, term);
+    return { loss: fetchScalar(outputs, N.loss), terms, grad: (outputs[N.grad] as Tensor).data as Float32Array };
+  }
+
+  async dispose(): Promise<void> {
+    const sessions = [this.featuresSession, this.lossGradSession];
+    this.featuresSession = this.lossGradSession = undefined;
+    await Promise.all(sessions.map((s) => s?.release()));
+  }
+}

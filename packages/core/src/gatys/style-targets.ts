@@ -1,0 +1,99 @@
+import { describeValue } from '../errors.js';
+import type { PlanarImage } from '../image/image-types.js';
+import { fitLongestSide, resizeImage } from '../image/resize.js';
+import { LOSS_GRAPH_NAMES as N } from '../gradient/loss-graph-names.js';
+import type { FloatArray, GatysEngine } from './gatys-engine.js';
+
+/** A style image and its share of the blended style. */
+export interface WeightedStyleImage {
+  image: PlanarImage;
+  /** Relative weight; the Gram targets are the weighted mean over style images. @default 1 */
+  weight?: number;
+}
+
+/** The loss+gradient graph's target inputs, and the weights that normalise each term. */
+export interface StyleTargets {
+  targets: Map<string, FloatArray>;
+  /** One weight per term (graph order): user weight / layer count / the target's mean square. */
+  weights: Float32Array;
+}
+
+function meanSquare(data: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < data.length; i++) sum += data[i] * data[i];
+  return sum / data.length || 1;
+}
+
+/** Mean squared difference between vertical, plus horizontal, neighbours: the graph's TV term at weight 1. */
+export function totalVariation(image: PlanarImage): number {
+  const { data, width: w, height: h } = image;
+  let vertical = 0;
+  let horizontal = 0;
+  for (let c = 0; c < 3; c++) {
+    const plane = c * w * h;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = plane + y * w + x;
+        if (y + 1 < h) vertical += (data[i + w] - data[i]) ** 2;
+        if (x + 1 < w) horizontal += (data[i + 1] - data[i]) ** 2;
+      }
+    }
+  }
+  return vertical / (3 * (h - 1) * w || 1) + horizontal / (3 * h * (w - 1) || 1);
+}
+
+export function validateStyleImages(styles: readonly WeightedStyleImage[]): number[] {
+  if (!Array.isArray(styles) || styles.length === 0) {
+    throw new TypeError(`Expected at least one style image for styles but received ${describeValue(styles)}`);
+  }
+  const weights = styles.map((s, i) => {
+    const w = s.weight ?? 1;
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
+      throw new RangeError(`Expected a finite number ≥ 0 for styles[${i}].weight but received ${describeValue(w)}`);
+    }
+    return w;
+  });
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (total <= 0) throw new RangeError('Expected at least one style image with a weight above 0');
+  return weights.map((w) => w / total);
+}
+
+/**
+ * Targets at one scale: content features of the content image, and the weighted mean of the style
+ * images' Gram matrices, each style image resized to `styleScale` × the content's longest side.
+ * Term weights are divided by the target's mean square (and TV by the content's own TV) so that the
+ * user's weights mean the same for every loss network and image size.
+ */
+export async function computeStyleTargets(
+  engine: GatysEngine,
+  content: PlanarImage,
+  styles: readonly WeightedStyleImage[],
+  weights: { content: number; style: number; tv: number; styleScale: number },
+): Promise<StyleTargets> {
+  const { contentLayers, styleLayers } = engine.graphs;
+  const shares = validateStyleImages(styles);
+  const targets = new Map<string, FloatArray>();
+
+  const contentFeatures = await engine.features(content);
+  for (const layer of contentLayers) targets.set(N.targetContent(layer), contentFeatures.get(N.content(layer))!);
+
+  const styleSide = Math.max(16, Math.round(weights.styleScale * Math.max(content.width, content.height)));
+  for (const [i, style] of styles.entries()) {
+    const size = fitLongestSide(style.image.width, style.image.height, styleSide);
+    const features = await engine.features(resizeImage(style.image, size.width, size.height));
+    for (const layer of styleLayers) {
+      const gram = features.get(N.gram(layer))!;
+      const key = N.targetGram(layer);
+      const sum = targets.get(key) ?? { data: new Float32Array(gram.data.length), dims: gram.dims };
+      for (let k = 0; k < gram.data.length; k++) sum.data[k] += shares[i] * gram.data[k];
+      targets.set(key, sum);
+    }
+  }
+
+  const termWeights = [
+    ...contentLayers.map((l) => weights.content / contentLayers.length / meanSquare(targets.get(N.targetContent(l))!.data)),
+    ...styleLayers.map((l) => weights.style / styleLayers.length / meanSquare(targets.get(N.targetGram(l))!.data)),
+    weights.tv / (totalVariation(content) || 1),
+  ];
+  return { targets, weights: Float32Array.from(termWeights) };
+}
