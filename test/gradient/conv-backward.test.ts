@@ -4,6 +4,8 @@ import { expectGradient, printReport, specFor } from './helpers/expect-gradient.
 import { NetBuilder } from './helpers/nets.js';
 import { Random } from './helpers/random.js';
 
+afterAll(printReport);
+
 type ConvCase = { name: string; cin?: number; cout: number; k?: number[]; strides?: number[]; pads?: number[]; dilations?: number[]; group?: number; bias?: boolean };
 
 const CASES: ConvCase[] = [
@@ -25,7 +27,6 @@ const CASES: ConvCase[] = [
 ];
 
 describe('Conv backward vs finite differences', () => {
-  afterAll(printReport);
 
   for (const c of CASES) {
     it(c.name, async () => {

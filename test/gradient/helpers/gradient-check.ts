@@ -1,6 +1,12 @@
 import * as ort from 'onnxruntime-node';
 import { encodeModel, type ModelProto } from '@pastiche/core';
-import { LOSS_GRAPH_NAMES as N, type LossGraphs } from '../../../packages/core/src/gradient/index.js';
+import {
+  buildLossGraphs,
+  LOSS_GRAPH_NAMES as N,
+  type BuildLossGraphsOptions,
+  type LossGraphs,
+  type LossSpec,
+} from '../../../packages/core/src/gradient/index.js';
 import { Random } from './random.js';
 
 export function createSession(model: ModelProto): Promise<ort.InferenceSession> {
@@ -34,16 +40,39 @@ export function referenceTv(image: ArrayLike<number>, height: number, width: num
   return v / Math.max(1, 3 * (height - 1) * width) + h / Math.max(1, 3 * height * (width - 1));
 }
 
-/** Runs both graphs of one LossGraphs; computes the loss a second way (float64, from the features graph). */
+/** G = F Fᵀ / (H·W) in float64 from a [1, C, H, W] feature map. */
+export function referenceGram(features: ArrayLike<number>, dims: readonly number[]): Float64Array {
+  const channels = dims[1];
+  const area = features.length / channels;
+  const gram = new Float64Array(channels * channels);
+  for (let i = 0; i < channels; i++) {
+    for (let j = i; j < channels; j++) {
+      let s = 0;
+      for (let p = 0; p < area; p++) s += features[i * area + p] * features[j * area + p];
+      gram[i * channels + j] = gram[j * channels + i] = s / area;
+    }
+  }
+  return gram;
+}
+
+/**
+ * Runs the graphs built for one spec, and computes the same loss a second way for finite differences: feature
+ * maps from a features graph with every used layer as a content output, then content, Gram, style and TV in
+ * float64 (so the Gram's float32 accumulation adds no noise, and the graph's own Gram is checked too).
+ */
 export class LossGraphRunner {
   private constructor(
     readonly graphs: LossGraphs,
     private readonly features: ort.InferenceSession,
     private readonly lossGrad: ort.InferenceSession,
+    private readonly reference: ort.InferenceSession,
   ) {}
 
-  static async create(graphs: LossGraphs): Promise<LossGraphRunner> {
-    return new LossGraphRunner(graphs, await createSession(graphs.features), await createSession(graphs.lossGrad));
+  static async create(model: ModelProto, spec: LossSpec, options?: BuildLossGraphsOptions): Promise<LossGraphRunner> {
+    const graphs = buildLossGraphs(model, spec, options);
+    const layers = [...new Set([...graphs.contentLayers, ...graphs.styleLayers])];
+    const reference = buildLossGraphs(model, { content: layers.map((layer) => ({ layer, weight: 1 })), style: [], tvWeight: 0 }, options).features;
+    return new LossGraphRunner(graphs, await createSession(graphs.features), await createSession(graphs.lossGrad), await createSession(reference));
   }
 
   runFeatures(image: Float32Array, height: number, width: number): Promise<ort.InferenceSession.OnnxValueMapType> {
@@ -64,13 +93,17 @@ export class LossGraphRunner {
     return this.lossGrad.run({ [N.image]: imageTensor(image, height, width), [N.weights]: new ort.Tensor('float32', weights, [weights.length]), ...targets });
   }
 
-  /** The loss terms in float64, from the features graph's outputs (and the image for TV). */
+  /** The loss terms in float64 from the reference feature maps (and the image for TV). */
   async referenceTerms(image: Float32Array, height: number, width: number, targets: Record<string, ort.Tensor>, weights: Float32Array): Promise<number[]> {
-    const out = await this.runFeatures(image, height, width);
+    const out = await this.reference.run({ [N.image]: imageTensor(image, height, width) });
     const { contentLayers, styleLayers } = this.graphs;
+    const features = (l: string) => out[N.content(l)];
     return [
-      ...contentLayers.map((l, i) => weights[i] * meanSquaredDiff(f64(out[N.content(l)]), f64(targets[N.targetContent(l)]))),
-      ...styleLayers.map((l, i) => weights[contentLayers.length + i] * meanSquaredDiff(f64(out[N.gram(l)]), f64(targets[N.targetGram(l)]))),
+      ...contentLayers.map((l, i) => weights[i] * meanSquaredDiff(f64(features(l)), f64(targets[N.targetContent(l)]))),
+      ...styleLayers.map((l, i) => {
+        const f = features(l);
+        return weights[contentLayers.length + i] * meanSquaredDiff(referenceGram(f.data as Float32Array, f.dims), f64(targets[N.targetGram(l)]));
+      }),
       weights[contentLayers.length + styleLayers.length] * referenceTv(image, height, width),
     ];
   }
@@ -81,7 +114,7 @@ export class LossGraphRunner {
 }
 
 /** Relative error above which a finite difference is retried with smaller steps. */
-const RETRY_ABOVE = 1e-3;
+const RETRY_ABOVE = Number(process.env.RETRY ?? 1e-3);
 
 export interface GradientCheckOptions {
   height: number;
@@ -93,7 +126,7 @@ export interface GradientCheckOptions {
   directions?: number;
   /** Also check every element by central differences (small images only). @default false */
   perElement?: boolean;
-  /** Finite-difference step on the 0..255 image; a power of two keeps x ± step exact. @default 1/16 */
+  /** Finite-difference step on the 0..255 image; a power of two keeps x ± step exact. @default 1/4 */
   step?: number;
 }
 
@@ -121,7 +154,7 @@ export async function checkGradient(runner: LossGraphRunner, options: GradientCh
   const n = 3 * height * width;
   const termCount = runner.graphs.termNames.length;
   const weights = options.weights ?? Float32Array.from({ length: termCount }, (_, i) => (i === termCount - 1 ? 0 : 1));
-  const step = options.step ?? 1 / 16;
+  const step = options.step ?? 1 / 4;
   // Multiples of 1/256: x ± step stays exact in float32 for the per-element differences.
   const image = Float32Array.from(random.uniforms(n, 0, 255), (x) => Math.round(x * 256) / 256);
   const targets = await runner.targets(random.uniforms(n, 0, 255), random.uniforms(n, 0, 255), height, width);
@@ -141,7 +174,7 @@ export async function checkGradient(runner: LossGraphRunner, options: GradientCh
   const shifted = (v: Float32Array, h: number) => Float32Array.from(image, (x, i) => x + h * v[i]);
 
   // Differences are taken against the float32-rounded perturbed images, not the intended h·v; a direction
-  // whose error is over RETRY_ABOVE is retried with 4× and 16× smaller steps, as elements are below.
+  // whose error is over RETRY_ABOVE is retried with 4×, 16× and 64× smaller steps, as elements are below.
   const directionalAt = async (v: Float32Array, h: number) => {
     const plus = shifted(v, h);
     const minus = shifted(v, -h);
@@ -156,7 +189,7 @@ export async function checkGradient(runner: LossGraphRunner, options: GradientCh
     const v = random.normals(n);
     let error = await directionalAt(v, step);
     if (error > RETRY_ABOVE) retried++;
-    for (const h of [step / 4, step / 16]) if (error > RETRY_ABOVE) error = Math.min(error, await directionalAt(v, h));
+    for (const h of [step / 4, step / 16, step / 64]) if (error > RETRY_ABOVE) error = Math.min(error, await directionalAt(v, h));
     directionalError = Math.max(directionalError, error);
   }
 
@@ -164,7 +197,7 @@ export async function checkGradient(runner: LossGraphRunner, options: GradientCh
   for (const g of grad) gradMax = Math.max(gradMax, Math.abs(g));
   let elementError = Number.NaN;
   if (options.perElement) {
-    // A ReLU/max kink within the step spoils a central difference; an element is retried with 4× and 16×
+    // A ReLU/max kink within the step spoils a central difference; an element is retried with 4×, 16× and 64×
     // smaller steps before it counts as wrong (a wrong gradient fails at every step).
     const x = Float32Array.from(image);
     const centralError = async (i: number, h: number) => {
@@ -180,7 +213,7 @@ export async function checkGradient(runner: LossGraphRunner, options: GradientCh
       let error = await centralError(i, step);
       if (error > RETRY_ABOVE) {
         retried++;
-        for (const h of [step / 4, step / 16]) if (error > RETRY_ABOVE) error = Math.min(error, await centralError(i, h));
+        for (const h of [step / 4, step / 16, step / 64]) if (error > RETRY_ABOVE) error = Math.min(error, await centralError(i, h));
       }
       worst = Math.max(worst, error);
     }

@@ -1,5 +1,4 @@
-import { attr, float32Tensor, GraphBuilder, int64Tensor, TensorDataType, type AttributeValue, type ModelProto } from '@pastiche/core';
-import { LOSS_LAYERS_METADATA_KEY } from '../../../packages/core/src/gradient/index.js';
+import { attr, float32Tensor, GraphBuilder, int64Tensor, METADATA_KEYS, TensorDataType, type AttributeValue, type ModelProto } from '@pastiche/core';
 import { Random } from './random.js';
 
 /**
@@ -73,7 +72,7 @@ export class NetBuilder {
   }
 
   build(): ModelProto {
-    const model = this.g.toModel({ metadata: { [LOSS_LAYERS_METADATA_KEY]: this.layers.join(',') } });
+    const model = this.g.toModel({ metadata: { [METADATA_KEYS.layers]: this.layers.join(',') } });
     // Outputs of unknown rank: no declared shape.
     return { ...model, graph: { ...model.graph, outputs: model.graph.outputs.map((o) => ({ ...o, shape: undefined })) } };
   }

@@ -3,7 +3,6 @@ export { IMAGE_INPUT, SUPPORTED_OPSETS, type Pooling } from './forward-plan.js';
 export { LOSS_GRAPH_NAMES } from './loss-graph-names.js';
 export {
   checkSpecLayers,
-  LOSS_LAYERS_METADATA_KEY,
   lossNetworkLayers,
   lossWeights,
   validateLossSpec,

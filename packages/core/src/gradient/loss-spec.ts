@@ -1,4 +1,5 @@
 import { describeValue, PasticheError } from '../errors.js';
+import { METADATA_KEYS } from '../models/metadata-keys.js';
 import type { ModelProto } from '../onnx/onnx-types.js';
 
 /** One layer of the loss network and how much its term counts. */
@@ -19,9 +20,6 @@ export interface LossSpec {
   /** Weight of the total-variation term; finite and ≥ 0. */
   tvWeight: number;
 }
-
-/** ONNX metadata key of a loss network listing its selectable layers, comma-separated. */
-export const LOSS_LAYERS_METADATA_KEY = 'pastiche.layers';
 
 function checkWeight(value: unknown, field: string): void {
   if (typeof value !== 'number') throw new TypeError(`Expected a number for '${field}' but received ${describeValue(value)}`);
@@ -59,11 +57,11 @@ export function validateLossSpec(spec: unknown): asserts spec is LossSpec {
 }
 
 /**
- * The selectable layers of a loss network, from its `pastiche.layers` metadata; without that key, the outputs
- * of all its nodes.
+ * The selectable layers of a loss network, from its `pastiche.layers` metadata (METADATA_KEYS.layers); without
+ * that key, the outputs of all its nodes.
  */
 export function lossNetworkLayers(model: ModelProto): string[] {
-  const listed = model.metadataProps[LOSS_LAYERS_METADATA_KEY];
+  const listed = model.metadataProps[METADATA_KEYS.layers];
   if (listed !== undefined) return listed.split(',').map((s) => s.trim()).filter((s) => s !== '');
   return model.graph.nodes.flatMap((n) => n.outputs.filter((o) => o !== ''));
 }
