@@ -138,6 +138,8 @@ export interface NcnnGraphOptions {
    * one of these). Several blobs may map to one name when a layer only passes its input on.
    */
   names?: Readonly<Record<string, string>>;
+  /** Convolution layers whose padding is dropped (see SqueezeNet's conv10). */
+  unpadded?: readonly string[];
 }
 
 /**
@@ -182,10 +184,11 @@ export function addNcnnLayers(g: GraphBuilder, layers: readonly NcnnLayer[], wei
         const dilation = [param(layer, 2, 1), param(layer, 12, param(layer, 2, 1))];
         const sw = param(layer, 3, 1);
         const sh = param(layer, 13, sw);
-        const left = param(layer, 4, 0);
-        const right = param(layer, 15, left);
-        const top = param(layer, 14, left);
-        const bottomPad = param(layer, 16, top);
+        const padded = !options.unpadded?.includes(layer.name);
+        const left = padded ? param(layer, 4, 0) : 0;
+        const right = padded ? param(layer, 15, left) : 0;
+        const top = padded ? param(layer, 14, left) : 0;
+        const bottomPad = padded ? param(layer, 16, top) : 0;
         const weightCount = param(layer, 6, 0);
         const activation = param(layer, 9, 0);
         if (dilation.some((d) => d !== 1)) unsupported(layer, 'dilation');

@@ -18,7 +18,7 @@ import { addNcnnLayers, NcnnWeights, parseNcnnParam } from './ncnn-param.js';
  */
 
 /** Bump when the generated graph changes, so that `npm run models` rebuilds. */
-export const SQUEEZENET_IMPORTER_VERSION = 'squeezenet-ncnn/1';
+export const SQUEEZENET_IMPORTER_VERSION = 'squeezenet-ncnn/2';
 
 /** ncnn blob → ONNX tensor name of the layers users pick, and of the classifier. */
 const BLOB_NAMES: Readonly<Record<string, string>> = {
@@ -63,7 +63,9 @@ export function importSqueezeNetNcnn(files: SqueezeNetFiles, info: LossNetworkIn
   const g = new GraphBuilder(info.name);
   // ncnn's SqueezeNet takes BGR 0..255 minus the Caffe mean (104, 117, 123) in B, G, R order.
   const input = foldPreprocessing(g, lossNetworkInput(g), { swapRedBlue: true, mean: [104, 117, 123] });
-  const blobs = addNcnnLayers(g, layers, weights, { input, names: BLOB_NAMES });
+  // The .param pads the 1×1 conv10 by 1, which only adds bias-only border pixels to the global average;
+  // torchvision's squeezenet1_1 (and the PyTorch goldens) run it unpadded, and so do we. Feature layers are unaffected.
+  const blobs = addNcnnLayers(g, layers, weights, { input, names: BLOB_NAMES, unpadded: ['conv10'] });
   weights.finish();
 
   const tensors = new Map([...blobs.values()].map((v) => [v.name, v]));
