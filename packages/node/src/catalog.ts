@@ -15,10 +15,21 @@ export interface CatalogStyle {
   onnx?: { url: string; sha256: string };
 }
 
+/** One loss network of the catalog (for the optimisation method). */
+export interface CatalogLossNetwork {
+  name: string;
+  title: string;
+  license: string;
+  file: string;
+  layers: string[];
+  source: { repository: string; ref: string; path: string };
+}
+
 export interface Catalog {
   version: number;
   default: string;
   styles: CatalogStyle[];
+  lossNetworks: CatalogLossNetwork[];
 }
 
 /** The catalog bundled with this package (built from the repository's models/onnx/catalog.json). */
@@ -26,6 +37,10 @@ export const CATALOG: Readonly<Catalog> = catalogJson as Catalog;
 
 export function findCatalogStyle(name: string): CatalogStyle | undefined {
   return CATALOG.styles.find((s) => s.name === name);
+}
+
+export function findCatalogLossNetwork(name: string): CatalogLossNetwork | undefined {
+  return CATALOG.lossNetworks.find((n) => n.name === name);
 }
 
 /** The checksum the catalog knows for a model URL, if any. */

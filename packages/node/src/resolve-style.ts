@@ -29,15 +29,30 @@ const looksLikePath = (s: string) => /[\\/]/.test(s) || extname(s).toLowerCase()
 function notFound(name: string, dirs: string[], file: string): PasticheError {
   return new PasticheError(
     'E_MODEL_NOT_FOUND',
-    `Style '${name}' is built in, but ${file} is in none of: ${dirs.join(', ')}. ` +
+    `'${name}' is built in, but ${file} is in none of: ${dirs.join(', ')}. ` +
       'Run `npm run models` in the Pastiche repository, or set PASTICHE_MODELS (or the modelDir option) to a folder holding it.',
   );
 }
 
-function unknownStyle(value: string): PasticheError {
+/** Built-in models of one kind: how names resolve to files. */
+export interface ModelKind {
+  /** `style` or `loss network`, for messages. */
+  noun: string;
+  names: readonly string[];
+  /** The file of a built-in name, or undefined when the name is not built in. */
+  fileOf(name: string, options: ModelLocationOptions): string | undefined;
+}
+
+export const STYLE_MODELS: ModelKind = {
+  noun: 'style',
+  names: CATALOG.styles.map((s) => s.name),
+  fileOf: (name) => findCatalogStyle(name)?.file,
+};
+
+function unknownModel(value: string, kind: ModelKind): PasticheError {
   return new PasticheError(
     'E_MODEL_NOT_FOUND',
-    `Unknown style '${value}': expected a built-in style (${CATALOG.styles.map((s) => s.name).join(', ')}), ` +
+    `Unknown ${kind.noun} '${value}': expected a built-in ${kind.noun} (${kind.names.join(', ')}), ` +
       'a path to an .onnx file, an http(s) URL, or ONNX bytes.',
   );
 }
@@ -50,8 +65,12 @@ async function readModelFile(path: string): Promise<Uint8Array> {
   }
 }
 
-/** Finds where a style (anything but a loaded model) comes from, without reading it yet. */
-export function resolveStyleReference(style: Exclude<StyleInput, StyleModel>, options: ResolveStyleOptions = {}): StyleReference {
+/** Finds where a model (anything but a loaded one) comes from, without reading it yet. */
+export function resolveStyleReference(
+  style: Exclude<StyleInput, StyleModel>,
+  options: ResolveStyleOptions = {},
+  kind: ModelKind = STYLE_MODELS,
+): StyleReference {
   if (style instanceof Uint8Array || style instanceof ArrayBuffer) {
     const bytes = style instanceof Uint8Array ? style : new Uint8Array(style);
     return { key: `sha256:${sha256Hex(bytes)}`, name: 'model', readBytes: async () => bytes };
@@ -59,7 +78,7 @@ export function resolveStyleReference(style: Exclude<StyleInput, StyleModel>, op
   const text = style instanceof URL ? style.href : style;
   if (typeof text !== 'string' || text === '') {
     throw new TypeError(
-      `Expected a style name, a path or URL to an .onnx file, ONNX bytes or a StyleModel for style but received ${describeValue(style)}`,
+      `Expected a ${kind.noun} name, a path or URL to an .onnx file, or ONNX bytes for ${kind.noun} but received ${describeValue(style)}`,
     );
   }
   if (isUrl(text)) {
@@ -70,17 +89,17 @@ export function resolveStyleReference(style: Exclude<StyleInput, StyleModel>, op
       readBytes: () => fetchModel(text, cacheDirectory(options), sha256),
     };
   }
-  const entry = findCatalogStyle(text);
-  if (entry && !looksLikePath(text)) {
+  const file = looksLikePath(text) ? undefined : kind.fileOf(text, options);
+  if (file) {
     const dirs = modelSearchPath(options);
-    const dir = dirs.find((d) => existsSync(join(d, entry.file)));
-    if (!dir) throw notFound(text, dirs, entry.file);
-    const path = join(dir, entry.file);
-    return { key: `file:${path}`, name: entry.name, readBytes: () => readModelFile(path) };
+    const dir = dirs.find((d) => existsSync(join(d, file)));
+    if (!dir) throw notFound(text, dirs, file);
+    const path = join(dir, file);
+    return { key: `file:${path}`, name: basename(file, '.onnx'), readBytes: () => readModelFile(path) };
   }
   if (looksLikePath(text) || existsSync(text)) {
     const path = resolve(text);
     return { key: `file:${path}`, name: basename(path, extname(path)), readBytes: () => readModelFile(path) };
   }
-  throw unknownStyle(text);
+  throw unknownModel(text, kind);
 }
