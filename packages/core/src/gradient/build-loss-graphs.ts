@@ -1,9 +1,8 @@
 import { describeValue } from '../errors.js';
-import { encodeModel } from '../onnx/onnx-codec.js';
 import type { ModelProto } from '../onnx/onnx-types.js';
 import { buildFeaturesGraph } from './features-graph.js';
 import { planForward, type Pooling } from './forward-plan.js';
-import { lossGraphMetadata } from './graph-metadata.js';
+import { LOSS_GRAPH_KINDS, lossGraphMetadata } from './graph-metadata.js';
 import { LOSS_GRAPH_NAMES as N } from './loss-graph-names.js';
 import { buildLossGradGraph } from './loss-grad-graph.js';
 import { checkSpecLayers, lossNetworkLayers, validateLossSpec, type LossSpec } from './loss-spec.js';
@@ -61,15 +60,10 @@ export function buildLossGraphs(lossNet: ModelProto, spec: LossSpec, options: Bu
   const plan = planForward(lossNet, [...new Set([...contentLayers, ...styleLayers])], pooling);
   const facts = { contentLayers, styleLayers, termNames, pooling };
   return {
-    features: buildFeaturesGraph(plan, contentLayers, styleLayers, lossGraphMetadata(lossNet, 'loss-features', facts)),
-    lossGrad: buildLossGradGraph(plan, contentLayers, styleLayers, lossGraphMetadata(lossNet, 'loss-gradient', facts)),
+    features: buildFeaturesGraph(plan, contentLayers, styleLayers, lossGraphMetadata(lossNet, LOSS_GRAPH_KINDS.features, facts)),
+    lossGrad: buildLossGradGraph(plan, contentLayers, styleLayers, lossGraphMetadata(lossNet, LOSS_GRAPH_KINDS.lossGrad, facts)),
     contentLayers,
     styleLayers,
     termNames,
   };
-}
-
-/** The two graphs as .onnx bytes (what `pastiche export-grad` writes). */
-export function exportLossGraphs(graphs: LossGraphs): { features: Uint8Array; lossGrad: Uint8Array } {
-  return { features: encodeModel(graphs.features), lossGrad: encodeModel(graphs.lossGrad) };
 }
