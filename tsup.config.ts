@@ -28,4 +28,19 @@ export default defineConfig([
     platform: 'node',
     external: ['@pastiche/core', 'onnxruntime-node', 'sharp', 'tinyglobby'],
   },
+  {
+    // Browsers and bundlers only: ESM, and onnxruntime-web left to the app's bundler, which also copies its
+    // .wasm files (onnxruntime-web finds them with new URL(..., import.meta.url)).
+    name: '@pastiche/web',
+    entry: { index: 'packages/web/src/index.ts' },
+    outDir: 'packages/web/dist',
+    format: ['esm'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    platform: 'browser',
+    target: 'es2022',
+    tsconfig: 'packages/web/tsconfig.json',
+    external: ['@pastiche/core', 'onnxruntime-web'],
+  },
 ]);

@@ -8,6 +8,7 @@ export default defineConfig({
     alias: {
       '@pastiche/core': src('core'),
       '@pastiche/node': src('node'),
+      '@pastiche/web': src('web'),
     },
   },
   test: {

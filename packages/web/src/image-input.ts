@@ -1,0 +1,117 @@
+import { PasticheError, describeValue, type RawImage } from '@pastiche/core';
+import { context2d, createCanvas } from './canvas.js';
+
+/**
+ * What `stylize` accepts as an image. `string` and `URL` are fetched (absolute, relative to the page,
+ * `data:` or `blob:`); a `Blob` is decoded with `createImageBitmap`. Raw pixels are taken as they are.
+ * In a Web Worker, use ImageData, ImageBitmap, OffscreenCanvas, Blob, URLs or raw pixels.
+ */
+export type ImageInput =
+  | ImageData
+  | ImageBitmap
+  | HTMLImageElement
+  | HTMLCanvasElement
+  | OffscreenCanvas
+  | Blob
+  | string
+  | URL
+  | RawImage;
+
+const defined = (name: string) => typeof (globalThis as Record<string, unknown>)[name] === 'function';
+const isInstance = <T>(value: unknown, name: string): value is T =>
+  defined(name) && value instanceof ((globalThis as Record<string, unknown>)[name] as abstract new (...args: never[]) => unknown);
+
+function isRawImage(value: unknown): value is RawImage {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'data' in value &&
+    'channels' in value &&
+    'width' in value &&
+    'height' in value &&
+    (value.data instanceof Uint8Array || value.data instanceof Uint8ClampedArray)
+  );
+}
+
+type Drawable = ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas;
+
+function readPixels(source: Drawable, width: number, height: number, what: string): RawImage {
+  if (width < 1 || height < 1) throw new PasticheError('E_IMAGE_DECODE', `Could not read ${what}: it is ${width}×${height} pixels.`);
+  const context = context2d(createCanvas(width, height), what);
+  context.drawImage(source, 0, 0);
+  let imageData: ImageData;
+  try {
+    imageData = context.getImageData(0, 0, width, height);
+  } catch (cause) {
+    throw new PasticheError(
+      'E_IMAGE_DECODE',
+      `Could not read the pixels of ${what}: ${(cause as Error).message}. A cross-origin image needs CORS headers and crossOrigin="anonymous".`,
+      { cause },
+    );
+  }
+  return { data: imageData.data, width, height, channels: 4 };
+}
+
+async function decodeBlob(blob: Blob, what: string): Promise<RawImage> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image', premultiplyAlpha: 'none' });
+  } catch (cause) {
+    throw new PasticheError(
+      'E_IMAGE_DECODE',
+      `Could not decode ${what}: ${(cause as Error).message}. Expected a JPEG, PNG, WebP, AVIF or GIF image.`,
+      { cause },
+    );
+  }
+  try {
+    return readPixels(bitmap, bitmap.width, bitmap.height, what);
+  } finally {
+    bitmap.close();
+  }
+}
+
+async function fetchImage(url: string): Promise<RawImage> {
+  const absolute = new URL(url, globalThis.location?.href).href;
+  const what = `the image at ${url.startsWith('data:') ? 'a data: URL' : absolute}`;
+  let response: Response;
+  try {
+    response = await fetch(absolute);
+  } catch (cause) {
+    throw new PasticheError('E_IMAGE_DECODE', `Could not fetch ${what}: ${(cause as Error).message}.`, { cause });
+  }
+  if (!response.ok) throw new PasticheError('E_IMAGE_DECODE', `Could not fetch ${what}: HTTP ${response.status}. Check the URL.`);
+  return decodeBlob(await response.blob(), what);
+}
+
+/**
+ * Decodes any {@link ImageInput} to interleaved 8-bit pixels (RGBA from canvases, or the raw pixels given).
+ * Blobs and URLs are decoded with their EXIF orientation applied.
+ */
+export async function decodeImage(input: ImageInput): Promise<RawImage> {
+  if (isInstance<ImageData>(input, 'ImageData')) return { data: input.data, width: input.width, height: input.height, channels: 4 };
+  if (isRawImage(input)) return input;
+  if (typeof input === 'string' || input instanceof URL) {
+    const url = input instanceof URL ? input.href : input;
+    if (url === '') throw new TypeError(`Expected an image URL for input but received ${describeValue(input)}`);
+    return fetchImage(url);
+  }
+  if (isInstance<Blob>(input, 'Blob')) return decodeBlob(input, `the ${input.size}-byte ${input.type || 'untyped'} Blob`);
+  if (isInstance<ImageBitmap>(input, 'ImageBitmap')) return readPixels(input, input.width, input.height, 'the ImageBitmap');
+  if (isInstance<OffscreenCanvas>(input, 'OffscreenCanvas')) return readPixels(input, input.width, input.height, 'the OffscreenCanvas');
+  if (isInstance<HTMLCanvasElement>(input, 'HTMLCanvasElement')) return readPixels(input, input.width, input.height, 'the canvas');
+  if (isInstance<HTMLImageElement>(input, 'HTMLImageElement')) {
+    const what = `the <img> ${input.currentSrc || input.src ? `from ${(input.currentSrc || input.src).slice(0, 80)}` : 'without a src'}`;
+    if (!input.complete || input.naturalWidth === 0) {
+      try {
+        await input.decode();
+      } catch (cause) {
+        throw new PasticheError('E_IMAGE_DECODE', `Could not decode ${what}: ${(cause as Error).message}.`, { cause });
+      }
+    }
+    return readPixels(input, input.naturalWidth, input.naturalHeight, what);
+  }
+  throw new TypeError(
+    'Expected ImageData, an ImageBitmap, an <img>, a canvas, an OffscreenCanvas, a Blob, a URL or raw pixels ' +
+      `{ data, width, height, channels } for input but received ${describeValue(input)}`,
+  );
+}

@@ -1,0 +1,19 @@
+export * from '@pastiche/core';
+export {
+  AUTO_DEVICE_ORDER,
+  DEFAULT_DEVICE,
+  DEVICE_PROVIDERS,
+  WEB_DEVICES,
+  probeWebGpu,
+  type WebDevice,
+  type WebGpuAdapterInfo,
+} from './devices.js';
+export { decodeImage, type ImageInput } from './image-input.js';
+export type { LoadProgress, LoadProgressCallback } from './load-progress.js';
+export { dispose, loadStyle, type LoadStyleOptions, type LoadedStyle } from './load-style.js';
+export { DEFAULT_MODEL_BASE_URL, loadCatalog, type ModelBaseOptions, type WebCatalog, type WebCatalogStyle } from './model-catalog.js';
+export { MODEL_CACHE_NAME, clearModelCache } from './model-fetch.js';
+export type { ResolveStyleOptions, StyleInput } from './resolve-style.js';
+export { configureRuntime, runtimeSettings, webRuntime, type WebRuntimeOptions } from './runtime.js';
+export { stylize, type WebStylizeOptions } from './stylize.js';
+export { StylizedImage, type StylizeInfo } from './stylized-image.js';

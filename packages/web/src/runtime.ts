@@ -1,0 +1,92 @@
+import type { OrtRuntime } from '@pastiche/core';
+import { describeValue } from '@pastiche/core';
+import type * as Ort from 'onnxruntime-web';
+
+/** onnxruntime-web settings that are global to the page (or worker) and read once, when it starts. */
+export interface WebRuntimeOptions {
+  /**
+   * Where onnxruntime-web loads its `ort-wasm-*.wasm` files from: a URL prefix ending in `/` (e.g. `'/ort/'`
+   * or a CDN folder), or `{ wasm, mjs }` file URLs. Bundlers that handle `new URL('…', import.meta.url)`
+   * (Vite, webpack 5, Parcel, Rollup with a URL plugin) find them without this option.
+   * @default the files next to onnxruntime-web's own module
+   */
+  wasmPaths?: string | { wasm?: string; mjs?: string };
+  /**
+   * wasm threads. Threads need a cross-origin isolated page (COOP `same-origin`, COEP `require-corp`).
+   * @default onnxruntime-web's choice: half the cores, at most 4, when isolated; else 1
+   */
+  numThreads?: number;
+}
+
+type Setting = keyof WebRuntimeOptions;
+const SETTINGS: readonly Setting[] = ['wasmPaths', 'numThreads'];
+
+const requested: WebRuntimeOptions = {};
+let ort: typeof Ort | undefined;
+let loading: Promise<typeof Ort> | undefined;
+
+/**
+ * onnxruntime-web is imported on first use, not with this module: bundlers then give it a chunk of its
+ * own, which its wasm threads load as their worker script (a chunk holding the app too would run the
+ * app's code in every thread).
+ */
+function loadOrt(): Promise<typeof Ort> {
+  loading ??= import('onnxruntime-web').then((module) => {
+    if (requested.wasmPaths !== undefined) module.env.wasm.wasmPaths = requested.wasmPaths;
+    if (requested.numThreads !== undefined) module.env.wasm.numThreads = requested.numThreads;
+    ort = module;
+    return module;
+  });
+  return loading;
+}
+
+function checkOptions(options: WebRuntimeOptions): void {
+  const { wasmPaths, numThreads } = options;
+  if (wasmPaths !== undefined && typeof wasmPaths !== 'string' && (typeof wasmPaths !== 'object' || wasmPaths === null)) {
+    throw new TypeError(`Expected a URL prefix string or { wasm, mjs } for wasmPaths but received ${describeValue(wasmPaths)}`);
+  }
+  if (numThreads !== undefined && (typeof numThreads !== 'number' || !Number.isInteger(numThreads) || numThreads < 1)) {
+    throw new TypeError(`Expected positive integer for numThreads but received ${describeValue(numThreads)}`);
+  }
+}
+
+/**
+ * Sets `wasmPaths` and `numThreads` for onnxruntime-web. It reads them once, when it starts (at the first
+ * session); asking for different values afterwards throws instead of being ignored.
+ */
+export function configureRuntime(options: WebRuntimeOptions = {}): void {
+  checkOptions(options);
+  for (const key of SETTINGS) {
+    const wanted = options[key];
+    if (wanted === undefined) continue;
+    if (loading && JSON.stringify(wanted) !== JSON.stringify(requested[key])) {
+      const was = requested[key] === undefined ? "onnxruntime-web's default" : JSON.stringify(requested[key]);
+      throw new RangeError(
+        `Expected ${key} to stay ${was} but received ${JSON.stringify(wanted)}: onnxruntime-web reads it once, when ` +
+          'its first session starts. Pass it on the first call (or to configureRuntime() before any).',
+      );
+    }
+    (requested as Record<Setting, unknown>)[key] = wanted;
+  }
+}
+
+/** What onnxruntime-web was asked to start with, and whether it has. */
+export function runtimeSettings(): WebRuntimeOptions & { started: boolean; crossOriginIsolated: boolean } {
+  return {
+    ...requested,
+    started: loading !== undefined,
+    crossOriginIsolated: Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated),
+  };
+}
+
+/** onnxruntime-web behind core's runtime seam. */
+export const webRuntime: OrtRuntime = Object.freeze({
+  name: 'onnxruntime-web',
+  createSession: async (model: Uint8Array, options?: Ort.InferenceSession.SessionOptions) =>
+    (await loadOrt()).InferenceSession.create(model, options),
+  createTensor: (data: Float32Array, dims: readonly number[]) => {
+    // Tensors are made only for a session's run, so onnxruntime-web is loaded by then.
+    if (!ort) throw new Error('onnxruntime-web is not loaded yet: create a session first.');
+    return new ort.Tensor('float32', data, dims);
+  },
+});
