@@ -45,6 +45,17 @@ function defaultLayers(lossNet: ModelProto, key: string, kind: 'content' | 'styl
   return listed.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/**
+ * The features and loss+gradient graphs for a loss network, with the chosen layers or the network's
+ * defaults. Term weights are graph inputs, so the spec's weights are placeholders (1).
+ */
+export function buildGatysGraphs(lossNet: ModelProto, options: Pick<GatysEngineOptions, 'contentLayers' | 'styleLayers' | 'pooling'> = {}): LossGraphs {
+  const content = options.contentLayers ?? defaultLayers(lossNet, METADATA_KEYS.defaultContentLayers, 'content');
+  const style = options.styleLayers ?? defaultLayers(lossNet, METADATA_KEYS.defaultStyleLayers, 'style');
+  const unit = (layer: string) => ({ layer, weight: 1 });
+  return buildLossGraphs(lossNet, { content: content.map(unit), style: style.map(unit), tvWeight: 1 }, { pooling: options.pooling });
+}
+
 function fetchScalar(outputs: InferenceSession.OnnxValueMapType, name: string): number {
   return (outputs[name] as Tensor).data[0] as number;
 }
@@ -63,14 +74,7 @@ export class GatysEngine {
 
   /** Builds the gradient graphs from a forward loss network and opens their sessions. */
   static async fromLossNetwork(runtime: OrtRuntime, lossNet: ModelProto, options: GatysEngineOptions = {}): Promise<GatysEngine> {
-    const content = options.contentLayers ?? defaultLayers(lossNet, METADATA_KEYS.defaultContentLayers, 'content');
-    const style = options.styleLayers ?? defaultLayers(lossNet, METADATA_KEYS.defaultStyleLayers, 'style');
-    const graphs = buildLossGraphs(
-      lossNet,
-      { content: content.map((layer) => ({ layer, weight: 1 })), style: style.map((layer) => ({ layer, weight: 1 })), tvWeight: 1 },
-      { pooling: options.pooling },
-    );
-    return GatysEngine.fromGraphs(runtime, graphs, options.sessionOptions);
+    return GatysEngine.fromGraphs(runtime, buildGatysGraphs(lossNet, options), options.sessionOptions);
   }
 
   /** Opens sessions for graphs built earlier (or decoded from files written by `pastiche export-grad`). */

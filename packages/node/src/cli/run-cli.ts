@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { GatysProgress } from '@pastiche/core';
 import { CATALOG } from '../catalog.js';
+import { exportGradientGraphs } from '../export-grad.js';
 import { loadStyle } from '../load-style.js';
 import { dispose } from '../session-cache.js';
 import { modelSearchPath } from '../model-locations.js';
+import type { NodeOptimizeOptions } from '../optimize.js';
 import { stylize } from '../stylize.js';
+import type { StylizedImage } from '../stylized-image.js';
 import { HELP, UsageError, parseCliArgs, type CliOptions } from './cli-args.js';
 import { expandInputs } from './expand-inputs.js';
 import { planOutputs } from './output-paths.js';
@@ -29,28 +33,59 @@ function listStyles(options: CliOptions, { stdout }: CliStreams): void {
   }
 }
 
+function optimizeOptions(options: CliOptions, bar: ProgressBar, input: string): NodeOptimizeOptions {
+  const { styleImages: _, ...o } = options.optimize;
+  const scales = o.scales;
+  return {
+    ...o,
+    size: options.size,
+    preserveColors: options.preserveColors,
+    device: options.device,
+    modelDir: options.modelDir,
+    onProgress: (p: GatysProgress) => {
+      const done = (p.scale - 1) * p.iterations + p.iteration;
+      bar.update(done, `${input} scale ${p.scale}/${scales ?? p.scales} ${p.width}×${p.height} iteration ${p.iteration} loss ${p.loss.toPrecision(4)}`);
+    },
+  };
+}
+
+/** Runs one input through the chosen method, with a per-iteration bar for the optimisation method. */
+async function stylizeOne(options: CliOptions, input: string, style: string, streams: CliStreams): Promise<StylizedImage> {
+  const common = { device: options.device, modelDir: options.modelDir };
+  if (options.optimize.styleImages.length === 0) {
+    return stylize(input, style, {
+      ...common,
+      size: options.size,
+      tile: options.tile,
+      fixedSize: options.fixedSize,
+      preserveColors: options.preserveColors,
+      strength: options.strength,
+    });
+  }
+  const scales = options.optimize.scales ?? 3;
+  const bar = new ProgressBar(streams.stderr, scales * (options.optimize.iterations ?? 100));
+  try {
+    return await stylize(input, { styleImages: options.optimize.styleImages }, optimizeOptions(options, bar, input));
+  } finally {
+    bar.clear();
+  }
+}
+
 async function stylizeAll(options: CliOptions, streams: CliStreams): Promise<number> {
-  const style = options.style ?? CATALOG.default;
+  const optimizing = options.optimize.styleImages.length > 0;
+  const style = optimizing ? `gatys-${options.optimize.lossNetwork ?? 'squeezenet'}` : (options.style ?? CATALOG.default);
   const inputs = await expandInputs(options.inputs);
   const outputs = planOutputs(inputs, style, options.output, options.outDir ?? '.');
-  const loadOptions = { device: options.device, modelDir: options.modelDir };
   // Load once up front: a bad style is one clear error, not one per image.
-  await loadStyle(style, loadOptions);
+  if (!optimizing) await loadStyle(style, { device: options.device, modelDir: options.modelDir });
   if (options.outDir) await mkdir(options.outDir, { recursive: true });
 
-  const bar = new ProgressBar(streams.stderr, inputs.length);
+  const bar = new ProgressBar(streams.stderr, optimizing ? 0 : inputs.length);
   let failures = 0;
   for (const [i, input] of inputs.entries()) {
     bar.update(i, input);
     try {
-      const image = await stylize(input, style, {
-        ...loadOptions,
-        size: options.size,
-        tile: options.tile,
-        fixedSize: options.fixedSize,
-        preserveColors: options.preserveColors,
-        strength: options.strength,
-      });
+      const image = await stylizeOne(options, input, style, streams);
       await image.toFile(outputs[i], { quality: options.quality });
       const { model, device, ms } = image.info;
       bar.clear();
@@ -71,6 +106,13 @@ async function stylizeAll(options: CliOptions, streams: CliStreams): Promise<num
   return failures === 0 ? 0 : 1;
 }
 
+async function exportGrad(options: CliOptions, { stdout }: CliStreams): Promise<number> {
+  const { lossNetwork, contentLayers, styleLayers, pooling } = options.optimize;
+  const paths = await exportGradientGraphs(options.outDir ?? '.', { lossNetwork, contentLayers, styleLayers, pooling, modelDir: options.modelDir });
+  stdout.write(options.json ? JSON.stringify(paths) + '\n' : `${paths.features}\n${paths.lossGrad}\n`);
+  return 0;
+}
+
 /** The whole CLI: returns the exit code instead of exiting, so that it stays testable. */
 export async function runCli(argv: string[], streams: CliStreams): Promise<number> {
   try {
@@ -83,7 +125,7 @@ export async function runCli(argv: string[], streams: CliStreams): Promise<numbe
       listStyles(options, streams);
       return 0;
     }
-    return await stylizeAll(options, streams);
+    return await (options.command === 'export-grad' ? exportGrad(options, streams) : stylizeAll(options, streams));
   } catch (error) {
     const usage = error instanceof UsageError;
     streams.stderr.write(`pastiche: ${(error as Error).message}${usage ? ' (see pastiche --help)' : ''}\n`);

@@ -1,0 +1,29 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildGatysGraphs, decodeModel, exportLossGraphs, type Pooling } from '@pastiche/core';
+import { writeFileAtomic } from './atomic-write.js';
+import { DEFAULT_LOSS_NETWORK, LOSS_NETWORKS } from './loss-networks.js';
+import { resolveStyleReference, type ResolveStyleOptions } from './resolve-style.js';
+
+export interface ExportGradientOptions extends ResolveStyleOptions {
+  /** @default 'squeezenet' */
+  lossNetwork?: string | Uint8Array;
+  contentLayers?: string[];
+  styleLayers?: string[];
+  pooling?: Pooling;
+}
+
+/**
+ * Writes a loss network's features and loss+gradient graphs as `.onnx` files that onnxruntime in Node
+ * and in the browser can load: `<name>.features.onnx` and `<name>.loss-grad.onnx` in `outDir`.
+ */
+export async function exportGradientGraphs(outDir: string, options: ExportGradientOptions = {}): Promise<{ features: string; lossGrad: string }> {
+  const reference = resolveStyleReference(options.lossNetwork ?? DEFAULT_LOSS_NETWORK, options, LOSS_NETWORKS);
+  const graphs = buildGatysGraphs(decodeModel(await reference.readBytes()), options);
+  const bytes = exportLossGraphs(graphs);
+  await mkdir(outDir, { recursive: true });
+  const paths = { features: join(outDir, `${reference.name}.features.onnx`), lossGrad: join(outDir, `${reference.name}.loss-grad.onnx`) };
+  await writeFileAtomic(paths.features, bytes.features);
+  await writeFileAtomic(paths.lossGrad, bytes.lossGrad);
+  return paths;
+}
