@@ -77,6 +77,8 @@ describe('pastiche CLI', () => {
     [['x.png', '-o', 'out.bmp'], 2, 'Expected an output file ending in'],
     [['nothing/*.png'], 2, "no files match 'nothing/*.png'"],
     [['--bogus'], 2, "Unknown option '--bogus'"],
+    [['x.png', '--style', 'candy', '--style-image', 'y.jpg'], 2, 'use either --style or --style-image'],
+    [['x.png', '--style-image', 'y.jpg', '--optimizer', 'sgd'], 2, '--optimizer expects one of lbfgs, adam'],
   ])('rejects %j with exit %i', async (args, code, message) => {
     const run = await pastiche(...args);
     expect(run.code).toBe(code);
@@ -94,6 +96,43 @@ describe('pastiche CLI', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^pastiche: Unknown style 'nope'/);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('runs the optimisation method with weighted style images', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pastiche-cli-'));
+    const style = (name: string) => join(contentImage('coffee.png'), '..', '..', 'style', name);
+    const run = await pastiche(contentImage('coffee.png'), '--style-image', `${style('starry_night.jpg')}:0.7`, '--style-image', `${style('great_wave.jpg')}:0.3`,
+      '--size', '64', '--iterations', '3', '--scales', '1', '--seed', '3', '--json', '--out-dir', dir);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const record = JSON.parse(run.stdout);
+    expect(record).toMatchObject({ model: 'gatys:squeezenet1.1', width: 64, height: 43 });
+    expect(record.output).toMatch(/coffee-gatys-squeezenet\.png$/);
+    expect((await sharp(record.output).metadata()).width).toBe(64);
+  });
+
+  it('exports gradient graphs that onnxruntime loads and runs at any size', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pastiche-cli-'));
+    const run = await pastiche('export-grad', '--loss-net', 'squeezenet', '--style-layers', 'conv1,fire3', '--out-dir', dir, '--json');
+    expect(run.code).toBe(0);
+    const paths = JSON.parse(run.stdout);
+    const ort = await import('onnxruntime-node');
+    const features = await ort.InferenceSession.create(paths.features);
+    const lossGrad = await ort.InferenceSession.create(paths.lossGrad);
+    expect(lossGrad.inputNames.sort()).toEqual(['image', 'target.content.fire2', 'target.gram.conv1', 'target.gram.fire3', 'weights']);
+    for (const [h, w] of [[48, 40], [37, 61]]) {
+      const image = new ort.Tensor('float32', new Float32Array(3 * h * w).fill(100), [1, 3, h, w]);
+      const targets = await features.run({ image });
+      const out = await lossGrad.run({
+        image: new ort.Tensor('float32', new Float32Array(3 * h * w).map((_, i) => (i * 7) % 255), [1, 3, h, w]),
+        'target.content.fire2': targets['content.fire2'],
+        'target.gram.conv1': targets['gram.conv1'],
+        'target.gram.fire3': targets['gram.fire3'],
+        weights: new ort.Tensor('float32', new Float32Array([1, 1, 1, 1]), [4]),
+      });
+      expect(out.grad.dims).toEqual([1, 3, h, w]);
+      expect(out.loss.data[0]).toBeGreaterThan(0);
+    }
   });
 
   it('refuses to overwrite an input', async () => {
