@@ -12,3 +12,4 @@ export type * from './runtime/runtime.js';
 export * from './gatys/index.js';
 export * from './gradient/index.js';
 export * from './optimize/index.js';
+export * from './runtime/session-cache.js';

@@ -3,7 +3,7 @@ import { validateDevice } from './devices.js';
 import { deviceKey, openOnDevice, type DeviceOptions } from './open-on-device.js';
 import { resolveStyleReference, type ResolveStyleOptions, type StyleInput } from './resolve-style.js';
 import { nodeRuntime } from './runtime.js';
-import { cachedSessions } from './session-cache.js';
+import { sessions } from './session-cache.js';
 
 /** Options for loading a style model. */
 export interface LoadStyleOptions extends ResolveStyleOptions, DeviceOptions {
@@ -27,7 +27,7 @@ export async function loadStyle(style: StyleInput, options: LoadStyleOptions = {
   if (options.device !== undefined) validateDevice(options.device);
   const reference = resolveStyleReference(style, options);
   const key = JSON.stringify(['style', reference.key, deviceKey(options), options.conventions ?? null]);
-  const loaded = await cachedSessions(key, async () => {
+  const loaded = await sessions.get(key, async () => {
     const bytes = await reference.readBytes();
     const { value: model, device } = await openOnDevice(options, (sessionOptions) =>
       StyleModel.load(bytes, nodeRuntime, { name: reference.name, conventions: options.conventions, sessionOptions }),

@@ -14,7 +14,7 @@ import { DEFAULT_LOSS_NETWORK, LOSS_NETWORKS } from './loss-networks.js';
 import { deviceKey, openOnDevice, type DeviceOptions } from './open-on-device.js';
 import { resolveStyleReference, type ResolveStyleOptions } from './resolve-style.js';
 import { nodeRuntime } from './runtime.js';
-import { cachedSessions } from './session-cache.js';
+import { sessions } from './session-cache.js';
 import { StylizedImage } from './stylized-image.js';
 
 /** A style image with its share of the blend. */
@@ -54,7 +54,7 @@ function styleInputs(style: StyleImages): WeightedImageInput[] {
 async function loadEngine(options: NodeOptimizeOptions): Promise<{ engine: GatysEngine; device: string; name: string }> {
   const reference = resolveStyleReference(options.lossNetwork ?? DEFAULT_LOSS_NETWORK, options, LOSS_NETWORKS);
   const key = JSON.stringify(['engine', reference.key, options.contentLayers ?? null, options.styleLayers ?? null, options.pooling ?? 'max', deviceKey(options)]);
-  return cachedSessions(key, async () => {
+  return sessions.get(key, async () => {
     const lossNet = decodeModel(await reference.readBytes());
     const { value: engine, device } = await openOnDevice(options, (sessionOptions) =>
       GatysEngine.fromLossNetwork(nodeRuntime, lossNet, {
