@@ -12,12 +12,14 @@ export const DEFAULT_DEVICE: WebDevice = 'wasm';
 
 type ExecutionProviders = NonNullable<InferenceSession.SessionOptions['executionProviders']>;
 
-/** One frozen table from device names to onnxruntime-web execution providers. `auto` tries them in order. */
+/**
+ * One frozen table from device names to onnxruntime-web execution providers. `auto` takes webgpu on a
+ * hardware adapter, else wasm (see openOnDevice).
+ */
 export const DEVICE_PROVIDERS: Readonly<Record<Exclude<WebDevice, 'auto'>, ExecutionProviders>> = Object.freeze({
   webgpu: Object.freeze(['webgpu']) as unknown as ExecutionProviders,
   wasm: Object.freeze(['wasm']) as unknown as ExecutionProviders,
 });
-export const AUTO_DEVICE_ORDER: readonly Exclude<WebDevice, 'auto'>[] = Object.freeze(['webgpu', 'wasm']);
 
 export const WEBGPU_HINT =
   "WebGPU needs Chrome or Edge 113+ (or another browser with WebGPU enabled), a secure context (https or localhost) " +

@@ -1,6 +1,5 @@
 export * from '@pastiche/core';
 export {
-  AUTO_DEVICE_ORDER,
   DEFAULT_DEVICE,
   DEVICE_PROVIDERS,
   WEB_DEVICES,
@@ -10,7 +9,9 @@ export {
 } from './devices.js';
 export { decodeImage, type ImageInput } from './image-input.js';
 export type { LoadProgress, LoadProgressCallback } from './load-progress.js';
-export { dispose, loadStyle, type LoadStyleOptions, type LoadedStyle } from './load-style.js';
+export { loadStyle, type LoadStyleOptions, type LoadedStyle } from './load-style.js';
+export type { DeviceOptions } from './open-on-device.js';
+export { dispose } from './session-cache.js';
 export { DEFAULT_MODEL_BASE_URL, loadCatalog, type ModelBaseOptions, type WebCatalog, type WebCatalogStyle } from './model-catalog.js';
 export { MODEL_CACHE_NAME, clearModelCache } from './model-fetch.js';
 export type { ResolveStyleOptions, StyleInput } from './resolve-style.js';
