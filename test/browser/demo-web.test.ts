@@ -1,0 +1,75 @@
+/**
+ * The demo page (demo/web) end to end, served by Vite with its own config as `npm run demo:web` does:
+ * upload a photo, pick a style and a device, click Stylize, see the result drawn and a download offered.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispose as disposeNode, stylize as stylizeNode } from '@pastiche/node';
+import { REPO_ROOT, builtModel, contentImage } from '../helpers/assets.js';
+import { TEST_OUTPUT, launchChromium, psnr, rgbaToRgb, type Browser } from '../helpers/browser.js';
+
+let vite: ViteDevServer;
+let browser: Browser;
+let origin: string;
+
+beforeAll(async () => {
+  builtModel('ml5-wave.onnx');
+  const { createServer } = await import('vite');
+  vite = await createServer({
+    configFile: join(REPO_ROOT, 'demo', 'web', 'vite.config.ts'),
+    server: { port: 0, strictPort: false, watch: null },
+    logLevel: 'warn',
+  });
+  await vite.listen();
+  origin = (vite.resolvedUrls?.local[0] ?? '').replace(/\/$/, '');
+  expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await vite?.close();
+  await disposeNode();
+});
+
+describe('demo/web', () => {
+  it('stylizes an uploaded photo with the chosen style and device, draws it and offers the PNG', async () => {
+    const { page } = browser;
+    const response = await page.goto(`${origin}/`);
+    expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+    // Polling on an interval: rAF-driven waits stall while onnxruntime-web keeps the main thread busy.
+    await page.waitForFunction("!document.getElementById('style').disabled", undefined, { polling: 250, timeout: 60_000 });
+    expect(await page.locator('#style option').count()).toBe(14);
+
+    const photo = contentImage('chelsea_448x300.png');
+    await page.setInputFiles('#photo', photo);
+    await page.selectOption('#style', 'ml5-wave');
+    await page.selectOption('#device', 'wasm');
+    await page.fill('#size', '256');
+    await page.click('#run');
+    await page.waitForFunction("document.getElementById('result').dataset.state !== 'running'", undefined, { polling: 500, timeout: 150_000 });
+    expect(await page.getAttribute('#result', 'data-state'), (await page.textContent('#status')) ?? '').toBe('done');
+
+    expect(await page.textContent('#status')).toBe('Done.');
+    expect(await page.textContent('#result-info')).toMatch(/^ml5-wave on wasm: 256×171 in \d+\.\d\d s$/);
+    const link = page.locator('#download');
+    expect(await link.isVisible()).toBe(true);
+    expect(await link.getAttribute('download')).toBe('chelsea_448x300-ml5-wave.png');
+    expect(await link.getAttribute('href')).toMatch(/^blob:/);
+
+    await mkdir(TEST_OUTPUT, { recursive: true });
+    await page.screenshot({ path: join(TEST_OUTPUT, 'demo-web.png'), fullPage: true });
+
+    // What the canvas shows is what @pastiche/node makes of the same file and options.
+    const drawn = (await page.evaluate(
+      `(() => { const c = document.getElementById('result'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let s = ''; for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode(...d.subarray(i, i + 0x8000)); return btoa(s); })()`,
+    )) as string;
+    const inNode = await stylizeNode(await sharp(photo).toBuffer(), 'ml5-wave', { size: 256 });
+    expect(psnr(rgbaToRgb(new Uint8Array(Buffer.from(drawn, 'base64'))), inNode.data)).toBeGreaterThanOrEqual(40);
+    expect(browser.console.filter((m) => m.startsWith('pageerror') || m.startsWith('error'))).toEqual([]);
+  }, 240_000);
+});

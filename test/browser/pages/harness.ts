@@ -1,0 +1,136 @@
+import * as web from '@pastiche/web';
+import type { HarnessApi, PageOptions, PageResult, ThrownError, WorkerResult } from '../../helpers/browser-harness-api.js';
+import { describeError, fromBase64, toBase64 } from './codec.js';
+
+type Options = PageOptions & Pick<web.WebStylizeOptions, 'modelBaseUrl'>;
+
+const base: Options = { modelBaseUrl: '/models/', numThreads: 2 };
+
+async function run(input: web.ImageInput, style: web.StyleInput, options: Options = {}): Promise<PageResult> {
+  const events: web.LoadProgress[] = [];
+  const result = await web.stylize(input, style, { ...base, ...options, onLoadProgress: (e) => events.push(e) });
+  return { rgba: toBase64(result.imageData.data), width: result.width, height: result.height, info: { ...result.info }, events };
+}
+
+async function caught(promise: Promise<unknown>): Promise<ThrownError | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return describeError(error);
+  }
+}
+
+async function loadImage(url: string): Promise<HTMLImageElement> {
+  const img = new Image();
+  img.src = url;
+  await img.decode();
+  return img;
+}
+
+/** The same picture as every input type stylize() accepts. */
+async function inputsFor(url: string): Promise<Record<string, web.ImageInput>> {
+  const blob = await (await fetch(url)).blob();
+  const img = await loadImage(url);
+  const bitmap = await createImageBitmap(blob);
+  const canvas = document.createElement('canvas');
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+  const offscreen = new OffscreenCanvas(bitmap.width, bitmap.height);
+  offscreen.getContext('2d')!.drawImage(bitmap, 0, 0);
+  const imageData = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+  return { url, urlObject: new URL(url, location.href), blob, img, bitmap, canvas, offscreen, imageData };
+}
+
+const harness = {
+  settings: () => ({ ...web.runtimeSettings() }),
+  probe: () => web.probeWebGpu(),
+
+  /** stylize() on raw RGB pixels sent from the test. */
+  stylizeRgb: (rgb: string, width: number, height: number, style: string, options?: Options) =>
+    run({ data: fromBase64(rgb), width, height, channels: 3 }, style, options),
+
+  stylizeUrl: (url: string, style: string, options?: Options) => run(url, style, options),
+
+  /** Runs the network alone (no 8-bit rounding) through loadStyle(), for float comparisons between devices. */
+  async runFloat(rgb: string, width: number, height: number, style: string, device: web.WebDevice) {
+    const { model, device: used } = await web.loadStyle(style, { ...base, device });
+    const planar = web.rawToPlanar({ data: fromBase64(rgb), width, height, channels: 3 });
+    const started = performance.now();
+    const output = await model.run(planar);
+    return { device: used, ms: performance.now() - started, output: Array.from(output.data) };
+  },
+
+  /** decodeImage() of every input type, as base64 RGBA. */
+  async decodeAll(url: string): Promise<Record<string, { rgba: string; width: number; height: number; channels: number }>> {
+    const out: Record<string, { rgba: string; width: number; height: number; channels: number }> = {};
+    for (const [kind, input] of Object.entries(await inputsFor(url))) {
+      const raw = await web.decodeImage(input);
+      out[kind] = { rgba: toBase64(raw.data), width: raw.width, height: raw.height, channels: raw.channels };
+    }
+    return out;
+  },
+
+  /** stylize() in a Web Worker on an image URL. */
+  inWorker(url: string, style: string, options?: Options): Promise<WorkerResult> {
+    const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+    return new Promise((resolve, reject) => {
+      worker.onmessage = (event) => {
+        worker.terminate();
+        resolve(event.data);
+      };
+      worker.onerror = (event) => {
+        worker.terminate();
+        reject(new Error(event.message));
+      };
+      worker.postMessage({ url: new URL(url, location.href).href, style, options: { ...base, ...options, modelBaseUrl: new URL('/models/', location.href).href } });
+    });
+  },
+
+  async blobsOf(url: string, style: string, types: string[], quality?: number) {
+    const result = await web.stylize(url, style, { ...base, size: 128 });
+    const canvas = document.createElement('canvas');
+    result.drawTo(canvas);
+    const drawn = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    const blobs = await Promise.all(types.map((type) => result.toBlob(type, quality)));
+    return {
+      blobs: blobs.map((blob) => ({ type: blob.type, bytes: blob.size })),
+      canvas: [canvas.width, canvas.height],
+      drawnMatches: toBase64(drawn) === toBase64(result.imageData.data),
+    };
+  },
+
+  async cachedUrls(): Promise<string[]> {
+    const cache = await caches.open(web.MODEL_CACHE_NAME);
+    return (await cache.keys()).map((r) => r.url);
+  },
+
+  dispose: () => web.dispose(),
+  catalog: async () => (await web.loadCatalog({ modelBaseUrl: '/models/' })).styles.map((s) => s.name),
+
+  /** The errors thrown by a few bad calls, as plain data. */
+  async errors(imageUrl: string) {
+    const image = await (await fetch(imageUrl)).blob();
+    const result = await web.stylize(image, 'candy', { ...base, size: 32 });
+    return {
+      unknownDevice: await caught(web.stylize(image, 'candy', { ...base, device: 'cuda' as web.WebDevice })),
+      badInput: await caught(web.stylize(42 as unknown as web.ImageInput, 'candy', base)),
+      notAnImage: await caught(web.stylize(new Blob(['not a png'], { type: 'text/plain' }), 'candy', base)),
+      missingImage: await caught(web.stylize('/images/missing.png', 'candy', base)),
+      unknownStyle: await caught(web.stylize(image, 'no-such-style', base)),
+      missingModel: await caught(web.stylize(image, '/models/missing.onnx', base)),
+      badStrength: await caught(web.stylize(image, 'candy', { ...base, strength: 2 })),
+      badType: await caught(result.toBlob('image/x-nope')),
+      changedThreads: await caught(web.stylize(image, 'candy', { ...base, numThreads: 1 })),
+    };
+  },
+} satisfies HarnessApi;
+
+declare global {
+  interface Window {
+    harness: typeof harness;
+  }
+}
+window.harness = harness;
+document.getElementById('status')!.textContent = 'ready';

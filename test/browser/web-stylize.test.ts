@@ -1,0 +1,212 @@
+/**
+ * @pastiche/web in Debian's Chromium: results against @pastiche/node, WebGPU (SwiftShader) against wasm,
+ * inputs, outputs, model cache, a Web Worker and the error messages.
+ */
+import { statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispose as disposeNode, stylize as stylizeNode } from '@pastiche/node';
+import { ASSETS_DIR, MODELS_DIR, REPO_ROOT, builtModel, contentImage } from '../helpers/assets.js';
+import type { PageResult } from '../helpers/browser-harness-api.js';
+import {
+  buildPage,
+  harnessOf,
+  launchChromium,
+  psnr,
+  relativeError,
+  rgbaToRgb,
+  serveStatic,
+  waitUntilReady,
+  type Browser,
+  type StaticServer,
+} from '../helpers/browser.js';
+
+const PHOTO = 'chelsea_448x300.png';
+const PHOTO_URL = `/images/${PHOTO}`;
+
+let server: StaticServer;
+let browser: Browser;
+let pageDir: string;
+let harness: ReturnType<typeof harnessOf>;
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+const unb64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+
+async function rawRgb(file: string, size?: { width: number; height: number }) {
+  let pipeline = sharp(file).removeAlpha();
+  if (size) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill' });
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 as const };
+}
+
+beforeAll(async () => {
+  builtModel('candy.onnx');
+  pageDir = await buildPage(join(REPO_ROOT, 'test', 'browser', 'pages'));
+  server = await serveStatic({ '/': pageDir, '/models/': MODELS_DIR, '/images/': join(ASSETS_DIR, 'images', 'content') });
+  browser = await launchChromium();
+  await browser.page.goto(`${server.origin}/`);
+  await waitUntilReady(browser.page);
+  harness = harnessOf(browser.page);
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (pageDir) await rm(pageDir, { recursive: true, force: true });
+  await disposeNode();
+});
+
+describe('@pastiche/web in Chromium', () => {
+  it('wasm: candy on a photo matches @pastiche/node on the CPU (PSNR ≥ 40 dB), with load progress', async () => {
+    const raw = await rawRgb(contentImage(PHOTO));
+    const [inPage, inNode] = await Promise.all([
+      harness.stylizeRgb(b64(raw.data), raw.width, raw.height, 'candy'),
+      stylizeNode(raw, 'candy', { device: 'cpu' }),
+    ]);
+    expect([inPage.width, inPage.height]).toEqual([448, 300]);
+    expect(inPage.info).toMatchObject({ model: 'candy', device: 'wasm' });
+    const quality = psnr(rgbaToRgb(unb64(inPage.rgba)), inNode.data);
+    console.log(`wasm vs node cpu, candy 448×300: PSNR ${quality.toFixed(2)} dB; page ${inPage.info.ms.toFixed(0)} ms (download + session + run)`);
+    expect(quality).toBeGreaterThanOrEqual(40);
+    expect(psnr(rgbaToRgb(unb64(inPage.rgba)), raw.data)).toBeLessThan(15);
+
+    const statuses = inPage.events.map((e) => e.status);
+    expect(statuses[0]).toBe('initiate');
+    expect(statuses[1]).toBe('download');
+    expect(statuses.slice(-2)).toEqual(['done', 'ready']);
+    expect(statuses.slice(2, -2).every((s) => s === 'progress')).toBe(true);
+    const bytes = statSync(builtModel('candy.onnx')).size;
+    expect(inPage.events[1]).toMatchObject({ status: 'download', name: 'candy', cached: false, url: `${server.origin}/models/candy.onnx` });
+    expect(inPage.events.at(-3)).toMatchObject({ status: 'progress', loaded: bytes, total: bytes, progress: 100 });
+    expect(inPage.events.at(-2)).toMatchObject({ status: 'done', bytes });
+    expect(inPage.events.at(-1)).toEqual({ status: 'ready', name: 'candy', device: 'wasm' });
+  }, 180_000);
+
+  it('decodes every input type to the same pixels', async () => {
+    const decoded = await harness.decodeAll(PHOTO_URL);
+    expect(Object.keys(decoded).sort()).toEqual(['bitmap', 'blob', 'canvas', 'imageData', 'img', 'offscreen', 'url', 'urlObject']);
+    for (const [kind, image] of Object.entries(decoded)) {
+      expect([kind, image.width, image.height, image.channels]).toEqual([kind, 448, 300, 4]);
+      expect([kind, image.rgba === decoded.blob.rgba]).toEqual([kind, true]);
+    }
+    // The PNG carries an (sRGB) ICC profile: Chromium's colour management must leave its pixels as sharp reads them.
+    const bySharp = await rawRgb(contentImage(PHOTO));
+    expect(Buffer.from(rgbaToRgb(unb64(decoded.blob.rgba))).equals(Buffer.from(bySharp.data))).toBe(true);
+  }, 60_000);
+
+  it("WebGPU (SwiftShader) matches wasm within 1e-3 relative error on a 64×64 image", async () => {
+    const probe = await harness.probe();
+    console.log(`WebGPU adapter: ${JSON.stringify(probe)}`);
+    expect(probe).toHaveProperty('adapter');
+    const raw = await rawRgb(contentImage(PHOTO), { width: 64, height: 64 });
+    const wasm = await harness.runFloat(b64(raw.data), 64, 64, 'candy', 'wasm');
+    const webgpu = await harness.runFloat(b64(raw.data), 64, 64, 'candy', 'webgpu');
+    expect([wasm.device, webgpu.device]).toEqual(['wasm', 'webgpu']);
+    const error = relativeError(webgpu.output, wasm.output);
+    console.log(`candy 64×64: webgpu vs wasm relative error ${error.toExponential(2)}; run ${webgpu.ms.toFixed(0)} ms on webgpu, ${wasm.ms.toFixed(0)} ms on wasm`);
+    expect(error).toBeLessThanOrEqual(1e-3);
+  }, 240_000);
+
+  it("'auto' skips a software (fallback) WebGPU adapter for wasm and warns once", async () => {
+    const results: PageResult[] = [];
+    for (let i = 0; i < 2; i++) {
+      results.push(await harness.stylizeUrl(PHOTO_URL, 'candy', { device: 'auto', size: 32 }));
+    }
+    expect(results.map((r) => r.info.device)).toEqual(['wasm', 'wasm']);
+    const warnings = browser.console.filter((m) => m.includes("Pastiche device 'auto'"));
+    expect(warnings).toEqual([
+      "warning: Pastiche device 'auto' is using wasm: the only WebGPU adapter is a software fallback (google swiftshader), " +
+        "which is slower than wasm. Ask for device 'webgpu' to use it anyway.",
+    ]);
+  }, 120_000);
+
+  it('runs in a Web Worker (OffscreenCanvas, no DOM) with the same result as the page', async () => {
+    const [inWorker, inPage] = await Promise.all([
+      harness.inWorker(PHOTO_URL, 'candy', { size: 96 }),
+      harness.stylizeUrl(PHOTO_URL, 'candy', { size: 96 }),
+    ]);
+    const worker = inWorker;
+    expect(worker.error).toBeUndefined();
+    expect(worker).toMatchObject({ ok: true, width: 96, height: 64, hasDocument: false, pngType: 'image/png', info: { model: 'candy', device: 'wasm' } });
+    expect(worker.pngBytes).toBeGreaterThan(1000);
+    expect(psnr(unb64(worker.rgba ?? ''), unb64(inPage.rgba))).toBeGreaterThanOrEqual(40);
+  }, 120_000);
+
+  it('keeps models in the Cache API and loads them from there after dispose()', async () => {
+    const modelUrl = `${server.origin}/models/candy.onnx`;
+    expect(await harness.cachedUrls()).toContain(modelUrl);
+    const downloads = () => server.log.filter((l) => l.startsWith('GET /models/candy.onnx ')).length;
+    const before = downloads();
+    await harness.dispose();
+    const again = await harness.stylizeUrl(PHOTO_URL, 'candy', { size: 32 });
+    expect(again.events.find((e) => e.status === 'download')).toEqual({ status: 'download', name: 'candy', url: modelUrl, cached: true });
+    expect(downloads()).toBe(before);
+  }, 120_000);
+
+  it('encodes with toBlob() and draws with drawTo()', async () => {
+    const types = ['image/png', 'image/jpeg', 'image/webp'];
+    const out = await harness.blobsOf(PHOTO_URL, 'candy', types, 0.9);
+    expect(out).toMatchObject({ canvas: [128, 86], drawnMatches: true });
+    expect(out.blobs.map((b) => b.type)).toEqual(types);
+    for (const blob of out.blobs) expect(blob.bytes).toBeGreaterThan(1000);
+  }, 120_000);
+
+  it('lists the built-in styles from catalog.json', async () => {
+    const names = await harness.catalog();
+    expect(names).toContain('candy');
+    expect(names).toContain('ml5-wave');
+  });
+
+  it('throws exact errors for bad devices, inputs, styles and settings', async () => {
+    const errors = await harness.errors(PHOTO_URL);
+    expect(errors.unknownDevice).toEqual({
+      name: 'TypeError',
+      code: undefined,
+      message: 'Expected one of auto, webgpu, wasm for device but received "cuda" of type string',
+    });
+    expect(errors.badInput).toEqual({
+      name: 'TypeError',
+      code: undefined,
+      message:
+        'Expected ImageData, an ImageBitmap, an <img>, a canvas, an OffscreenCanvas, a Blob, a URL or raw pixels ' +
+        '{ data, width, height, channels } for input but received 42 of type number',
+    });
+    expect(errors.notAnImage?.code).toBe('E_IMAGE_DECODE');
+    expect(errors.notAnImage?.message).toMatch(
+      /^Could not decode the 9-byte text\/plain Blob: .+\. Expected a JPEG, PNG, WebP, AVIF or GIF image\.$/,
+    );
+    expect(errors.missingImage).toEqual({
+      name: 'PasticheError',
+      code: 'E_IMAGE_DECODE',
+      message: `Could not fetch the image at ${server.origin}/images/missing.png: HTTP 404. Check the URL.`,
+    });
+    expect(errors.unknownStyle?.code).toBe('E_MODEL_NOT_FOUND');
+    expect(errors.unknownStyle?.message).toMatch(
+      /^Unknown style 'no-such-style': expected a built-in style \(candy, mosaic, .*ml5-wreck\), a URL of an \.onnx file, or ONNX bytes\.$/,
+    );
+    expect(errors.missingModel).toEqual({
+      name: 'PasticheError',
+      code: 'E_MODEL_NOT_FOUND',
+      message: `Model 'missing' is not at ${server.origin}/models/missing.onnx (HTTP 404). Check the URL, or modelBaseUrl for built-in styles.`,
+    });
+    expect(errors.badStrength).toEqual({ name: 'RangeError', code: undefined, message: 'Expected number between 0 and 1 for strength but received 2' });
+    expect(errors.badType).toEqual({
+      name: 'PasticheError',
+      code: 'E_IMAGE_ENCODE',
+      message: 'This browser cannot encode image/x-nope (it produced image/png); use image/png, image/jpeg or image/webp.',
+    });
+    expect(errors.changedThreads).toEqual({
+      name: 'RangeError',
+      code: undefined,
+      message:
+        'Expected numThreads to stay 2 but received 1: onnxruntime-web reads it once, when its first session starts. ' +
+        'Pass it on the first call (or to configureRuntime() before any).',
+    });
+  }, 120_000);
+
+  it('logged no page errors', () => {
+    expect(browser.console.filter((m) => m.startsWith('pageerror'))).toEqual([]);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * What the test page (test/browser/pages/harness.ts) offers on `window.harness`, as plain data types, so
+ * that Node test files can call it without DOM types and the page can check it implements it.
+ */
+
+export interface PageLoadEvent {
+  status: 'initiate' | 'download' | 'progress' | 'done' | 'ready';
+  name: string;
+  url?: string;
+  cached?: boolean;
+  loaded?: number;
+  total?: number;
+  progress?: number;
+  bytes?: number;
+  device?: string;
+}
+
+export interface PageInfo {
+  model: string;
+  device: string;
+  ms: number;
+}
+
+/** One stylize() call in the page; `rgba` is base64. */
+export interface PageResult {
+  rgba: string;
+  width: number;
+  height: number;
+  info: PageInfo;
+  events: PageLoadEvent[];
+}
+
+/** JSON-safe stylize options. */
+export interface PageOptions {
+  device?: 'auto' | 'webgpu' | 'wasm';
+  size?: number;
+  strength?: number;
+  preserveColors?: boolean;
+  numThreads?: number;
+}
+
+export interface ThrownError {
+  name: string;
+  code: string | undefined;
+  message: string;
+}
+
+export interface WorkerResult {
+  ok: boolean;
+  rgba?: string;
+  width?: number;
+  height?: number;
+  info?: PageInfo;
+  pngType?: string;
+  pngBytes?: number;
+  hasDocument?: boolean;
+  error?: ThrownError;
+}
+
+export type ErrorCase =
+  | 'unknownDevice'
+  | 'badInput'
+  | 'notAnImage'
+  | 'missingImage'
+  | 'unknownStyle'
+  | 'missingModel'
+  | 'badStrength'
+  | 'badType'
+  | 'changedThreads';
+
+export interface HarnessApi {
+  settings(): Record<string, unknown>;
+  probe(): Promise<{ adapter: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter: boolean } } | { reason: string }>;
+  stylizeRgb(rgb: string, width: number, height: number, style: string, options?: PageOptions): Promise<PageResult>;
+  stylizeUrl(url: string, style: string, options?: PageOptions): Promise<PageResult>;
+  runFloat(rgb: string, width: number, height: number, style: string, device: 'webgpu' | 'wasm'): Promise<{ device: string; ms: number; output: number[] }>;
+  decodeAll(url: string): Promise<Record<string, { rgba: string; width: number; height: number; channels: number }>>;
+  inWorker(url: string, style: string, options?: PageOptions): Promise<WorkerResult>;
+  blobsOf(
+    url: string,
+    style: string,
+    types: string[],
+    quality?: number,
+  ): Promise<{ blobs: { type: string; bytes: number }[]; canvas: number[]; drawnMatches: boolean }>;
+  cachedUrls(): Promise<string[]>;
+  dispose(): Promise<void>;
+  catalog(): Promise<string[]>;
+  errors(imageUrl: string): Promise<Record<ErrorCase, ThrownError | undefined>>;
+}
