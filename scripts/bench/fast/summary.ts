@@ -1,0 +1,81 @@
+import type { MachineFacts } from './machine.js';
+import { machineLines, resultsTable, speedup, sweepTable, type SizeRow, type SweepRow } from './report.js';
+import type { TorchInfo } from './torch-peer.js';
+
+const TARGET = { size: 512, speedup: 1.4 };
+/** The PyTorch peer must reproduce the golden output this closely to count as the same network. */
+const GOLDEN_TOLERANCE = 0.5;
+/** A session option must beat the baseline by this much to be worth a new default (run-to-run noise is a few %). */
+const MEANINGFUL_GAIN = 0.05;
+
+export interface SummaryInput {
+  machine: MachineFacts;
+  torch?: TorchInfo;
+  rows: SizeRow[];
+  sweep?: SweepRow[];
+  threads: number;
+  plan: { size: number; warmup: number; runs: number }[];
+  sweepPlan: { size: number; warmup: number; runs: number };
+  maxForeignLoad: number;
+  modelPath: string;
+}
+
+function verdict(rows: SizeRow[], peerValid: boolean): string {
+  const row = rows.find((r) => r.size === TARGET.size);
+  const ratio = row && peerValid ? speedup(row) : undefined;
+  const goal = `Target: Pastiche ≥ ${TARGET.speedup}× faster than PyTorch CPU at ${TARGET.size}²`;
+  if (ratio === undefined) return `${goal}: not checked (PyTorch peer unavailable or not the same network).`;
+  return `${goal}: ${ratio >= TARGET.speedup ? 'MET' : 'NOT MET'} (${ratio.toFixed(2)}×).`;
+}
+
+/** The fastest generic candidate if it beats the baseline (first row) by a meaningful margin. */
+export function recommendation(sweep: SweepRow[]): SweepRow | undefined {
+  const [baseline, ...others] = sweep;
+  const best = others.filter((r) => r.generic).sort((a, b) => a.medianMs - b.medianMs)[0];
+  return best && best.medianMs < baseline.medianMs * (1 - MEANINGFUL_GAIN) ? best : undefined;
+}
+
+function sweepLines(sweep: SweepRow[], input: SummaryInput): string[] {
+  const { size, warmup, runs } = input.sweepPlan;
+  const best = recommendation(sweep);
+  const gain = best && Math.round((1 - best.medianMs / sweep[0].medianMs) * 100);
+  return [
+    '',
+    `Session options, one change at a time from the baseline \`{ intraOpNumThreads: ${input.threads} }\` (all other options at onnxruntime's defaults, which is what \`loadStyle\` passes today); each in its own process, all interleaved, ${warmup} warm-up + ${runs} timed runs at ${size}². \\* = fixes the input size, so not usable as an adapter default:`,
+    '',
+    sweepTable(sweep, size),
+    '',
+    best
+      ? `Fastest generic option: **${best.label}**, ${gain}% faster than the baseline at ${size}².`
+      : `No generic option beat the baseline by more than ${MEANINGFUL_GAIN * 100}% (the noise margin) at ${size}²; onnxruntime's defaults are already the best fair configuration.`,
+  ];
+}
+
+/** The markdown printed at the end and written into BENCHMARKS.md. */
+export function summary(input: SummaryInput): string {
+  const { machine, torch, rows, plan, threads } = input;
+  const golden = torch?.goldenMaxAbsDiff;
+  const peerValid = golden !== undefined && golden <= GOLDEN_TOLERANCE;
+  const blas = torch?.blas.find((b) => b.includes('openblas')) ?? torch?.blas[0];
+  const lines = [
+    `Measured ${new Date().toISOString().slice(0, 10)} on:`,
+    '',
+    ...machineLines(machine, torch?.torch, blas),
+    `- Model: \`${input.modelPath}\` (\`npm run models\`). PyTorch peer: \`scripts/bench/fast/torch_transformer_net.py\`, the same TransformerNet from the same candy.bin weights` +
+      (golden === undefined ? '' : `; max |Δ| to the golden output ${golden.toExponential(1)} (${peerValid ? 'same network' : 'NOT the same network'})`),
+    '',
+    resultsTable(rows),
+    '',
+    `**${verdict(rows, peerValid)}**`,
+    '',
+    'Command: `npm run bench:fast` (`-- --no-sweep` skips the session-option sweep, `-- --no-write` leaves this file alone).',
+    '',
+    'Methodology:',
+    `- Pastiche: \`loadStyle(path, { device: 'cpu', sessionOptions: { intraOpNumThreads: ${threads} } })\`, then \`model.run()\` on uniform random 0..255 pixels (includes the planar↔tensor copies). PyTorch: \`torch.set_num_threads(${threads})\`, \`torch.inference_mode()\`, input \`torch.rand(1, 3, n, n) * 255\`.`,
+    `- Per size, one fresh Pastiche process and one fresh PyTorch process take turns run by run (150 ms idle before each run); ${plan.map((p) => `${p.warmup}+${p.runs}`).join(', ')} warm-up+timed runs at ${plan.map((p) => `${p.size}²`).join(', ')}. Median and p90 of the timed runs.`,
+    `- The machine is shared: a run during which other processes used more than ${input.maxForeignLoad * 100}% of the CPUs (from /proc/stat) is redone ("redone" column); "kept" ones had to count anyway.`,
+    '- Peak RSS is the whole process (`process.resourceUsage().maxRSS`, Python `ru_maxrss`): Node + tsx + onnxruntime take ~100 MiB before the model loads.',
+  ];
+  if (input.sweep) lines.push(...sweepLines(input.sweep, input));
+  return lines.join('\n');
+}
