@@ -1,6 +1,9 @@
-import { afterAll, describe, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import { afterAll, describe, expect, it } from 'vitest';
 import { attr, type AttributeValue } from '@pastiche/core';
+import { buildLossGraphs } from '../../packages/core/src/gradient/index.js';
 import { expectGradient, printReport, specFor } from './helpers/expect-gradient.js';
+import { createSession, imageTensor } from './helpers/gradient-check.js';
 import { NetBuilder } from './helpers/nets.js';
 
 afterAll(printReport);
@@ -69,5 +72,30 @@ describe('AveragePool backward vs finite differences', () => {
 describe('GlobalAveragePool backward vs finite differences', () => {
   it('[1, C, H, W] → [1, C, 1, 1]', async () => {
     await expectGradient('GlobalAveragePool', poolNet('GlobalAveragePool', {}, 60), specFor('out', { style: true }));
+  });
+});
+
+describe('MaxPool backward with ties (flat image regions)', () => {
+  it.each([
+    ['2x2 stride 2', [2, 2], [2, 2], false],
+    ['3x3 stride 2 ceil (overlapping)', [3, 3], [2, 2], true],
+  ] as const)('%s: each window passes its gradient to its first max only', async (_, k, s, ceil) => {
+    const b = new NetBuilder(90);
+    b.layer(b.op('MaxPool', [b.image], { kernel_shape: attr.ints(k), strides: attr.ints(s), ceil_mode: attr.int(ceil ? 1 : 0) }, 'out'));
+    const graphs = buildLossGraphs(b.build(), specFor('out'));
+    const session = await createSession(graphs.lossGrad);
+    const [h, w] = [8, 9];
+    const pooled = await (await createSession(graphs.features)).run({ image: imageTensor(new Float32Array(3 * h * w).fill(100), h, w) });
+    const y = pooled['content.out'];
+    const out = await session.run({
+      image: imageTensor(new Float32Array(3 * h * w).fill(100), h, w),
+      'target.content.out': new ort.Tensor('float32', new Float32Array(y.data.length).fill(99), y.dims),
+      weights: new ort.Tensor('float32', Float32Array.from([1, 0]), [2]),
+    });
+    // content = mean((Y − 99)²): dL/dY = 2/N everywhere, routed to each window's top-left pixel.
+    const [ho, wo] = [y.dims[2], y.dims[3]];
+    const expected = new Float32Array(3 * h * w);
+    for (let c = 0; c < 3; c++) for (let i = 0; i < ho; i++) for (let j = 0; j < wo; j++) expected[(c * h + i * s[0]) * w + j * s[1]] = 2 / y.data.length;
+    expect(Array.from(out.grad.data as Float32Array).map((v) => v * y.data.length)).toEqual(Array.from(expected).map((v) => v * y.data.length));
   });
 });

@@ -8,7 +8,7 @@ import { spatialAxes, windowGeometry } from './window-geometry.js';
 /**
  * MaxPool, mask-based (no MaxUnpool: its Indices path fails on WebGPU). For each kernel offset, the strided
  * slice of the −inf padded input that this offset reads in every window is compared with the pooled output;
- * the first offset that matches (scan order, as ORT and PyTorch pick the max) gets dY. The masked dY of all
+ * the first offset that matches (scan order, as ORT and PyTorch pick the max) gets dY. The routed dY of all
  * offsets are scattered back with one stride-s ConvTranspose, so overlapping windows (3×3 stride 2) add up.
  */
 export const maxPoolBackward: BackwardRule = (args) => {
@@ -36,16 +36,17 @@ export const maxPoolBackward: BackwardRule = (args) => {
   const axes = e.i64(spatialAxes(geo));
   const steps = e.i64(geo.strides);
 
+  // `rest` is dY not yet handed to an earlier offset: each window's gradient goes to its first max only, so
+  // ties (flat image regions) do not multiply it.
   const offsets = kernelOffsets(kernel);
   const routed: string[] = [];
-  let taken: string | undefined;
+  let rest = dYPlanes;
   offsets.forEach((offset, k) => {
     const start = e.i64(offset.map((o, i) => o * geo.dilations[i]));
     const tap = e.op('Slice', [xPadded, start, e.op('Add', [span, start]), axes, steps]);
     const hit = e.op('Equal', [tap, yPlanes]);
-    const first = taken ? e.op('And', [hit, e.op('Not', [taken])]) : hit;
-    if (k < offsets.length - 1) taken = taken ? e.op('Or', [taken, hit]) : hit;
-    routed.push(e.op('Where', [first, dYPlanes, zero]));
+    routed.push(e.op('Where', [hit, rest, zero]));
+    if (k < offsets.length - 1) rest = e.op('Where', [hit, zero, rest]);
   });
   const z = routed.length > 1 ? e.op('Concat', routed, { axis: attr.int(1) }) : routed[0];
   return [scatterWindows(e, z, oneHotKernel(e, kernel), geo, x)];
