@@ -44,7 +44,12 @@ async function rawRgb(file: string, size?: { width: number; height: number }) {
 beforeAll(async () => {
   builtModel('candy.onnx');
   pageDir = await buildPage(join(REPO_ROOT, 'test', 'browser', 'pages'));
-  server = await serveStatic({ '/': pageDir, '/models/': MODELS_DIR, '/images/': join(ASSETS_DIR, 'images', 'content') });
+  server = await serveStatic({
+    '/': pageDir,
+    '/models/': MODELS_DIR,
+    '/images/': join(ASSETS_DIR, 'images', 'content'),
+    '/ort/': join(REPO_ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
+  });
   browser = await launchChromium();
   await browser.page.goto(`${server.origin}/`);
   await waitUntilReady(browser.page);
@@ -204,6 +209,21 @@ describe('@pastiche/web in Chromium', () => {
         'Expected numThreads to stay 2 but received 1: onnxruntime-web reads it once, when its first session starts. ' +
         'Pass it on the first call (or to configureRuntime() before any).',
     });
+  }, 120_000);
+
+  it("loads onnxruntime-web's wasm from wasmPaths when given", async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${server.origin}/?wasmPaths=/ort/`);
+      await waitUntilReady(page);
+      const before = server.log.length;
+      const result = await harnessOf(page).stylizeUrl(PHOTO_URL, 'candy', { size: 32 });
+      expect(result.info.device).toBe('wasm');
+      expect(server.log.slice(before).filter((l) => l.includes('.wasm'))).toEqual(['GET /ort/ort-wasm-simd-threaded.jsep.wasm 200']);
+      expect(await harnessOf(page).settings()).toMatchObject({ wasmPaths: '/ort/', started: true, crossOriginIsolated: true });
+    } finally {
+      await page.close();
+    }
   }, 120_000);
 
   it('logged no page errors', () => {

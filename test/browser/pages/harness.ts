@@ -132,5 +132,8 @@ declare global {
     harness: typeof harness;
   }
 }
+// `?wasmPaths=/ort/` loads onnxruntime-web's .wasm from there instead of the bundle's copy.
+const wasmPaths = new URLSearchParams(location.search).get('wasmPaths');
+if (wasmPaths) web.configureRuntime({ wasmPaths });
 window.harness = harness;
 document.getElementById('status')!.textContent = 'ready';
