@@ -1,5 +1,5 @@
-import { afterAll, describe, it } from 'vitest';
-import { attr, float32Tensor, int64Tensor } from '@pastiche/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { attr, float32Tensor, int64Tensor, TensorDataType } from '@pastiche/core';
 import { expectGradient, printReport, specFor } from './helpers/expect-gradient.js';
 import { NetBuilder } from './helpers/nets.js';
 
@@ -17,6 +17,12 @@ describe('elementwise and structural op backward vs finite differences', () => {
   it('Relu (Greater + Where)', () => check('Relu', 70, (b, x) => b.op('Relu', [x])));
   it('Identity', () => check('Identity', 71, (b, x) => b.op('Identity', [x])));
   it('Dropout (identity at inference)', () => check('Dropout', 72, (b, x) => b.op('Dropout', [x])));
+  it('Dropout with training_mode false; training_mode true is refused', async () => {
+    const training = (on: boolean) => (b: NetBuilder, x: string) =>
+      b.op('Dropout', [x, b.constant([], [0.5]), b.g.initializer({ name: `training_${on}`, dims: [], dataType: TensorDataType.BOOL, rawData: Uint8Array.of(on ? 1 : 0) })]);
+    await check('Dropout training_mode false', 94, training(false));
+    await expect(check('Dropout training_mode true', 95, training(true))).rejects.toThrow('its training_mode input is not a constant false');
+  });
 
   it('Pad constant, asymmetric', () =>
     check('Pad constant', 73, (b, x) => b.op('Pad', [x, b.ints([0, 0, 1, 2, 0, 0, 2, 0]), b.constant([], [0.5])])));

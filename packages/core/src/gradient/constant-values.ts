@@ -33,9 +33,12 @@ export class ConstantValues {
   }
 }
 
-/** The values of an INT64, INT32 or FLOAT(16) tensor as numbers. */
+/** The values of an INT64, INT32, BOOL/UINT8 or FLOAT(16) tensor as numbers. */
 export function tensorNumbers(t: TensorProto): number[] {
   const count = elementCount(t.dims);
+  if (t.dataType === TensorDataType.BOOL || t.dataType === TensorDataType.UINT8) {
+    return t.rawData ? Array.from(t.rawData.subarray(0, count)) : [...(t.int32Data ?? [])];
+  }
   if (t.dataType === TensorDataType.INT64 || t.dataType === TensorDataType.INT32) {
     const width = t.dataType === TensorDataType.INT64 ? 8 : 4;
     if (t.rawData) {

@@ -1,9 +1,18 @@
-import { onlyGradFor, type BackwardRule } from './backward-rule.js';
+import { onlyGradFor, unsupported, type BackwardRule } from './backward-rule.js';
 
-/** Identity, and Dropout, which is the identity at inference (its mask output carries no gradient). */
+/** Identity: dX = dY. */
 export const identityBackward: BackwardRule = (args) => {
   onlyGradFor(args, [0]);
   return [args.dOutputs[0]];
+};
+
+/** Dropout is the identity at inference (its mask output carries no gradient), unless training_mode is on. */
+export const dropoutBackward: BackwardRule = (args) => {
+  const trainingMode = args.node.inputs[2];
+  if (trainingMode && args.constants.numbers(trainingMode)?.[0] !== 0) {
+    throw unsupported(args.node, 'its training_mode input is not a constant false (dropout would be random)');
+  }
+  return identityBackward(args);
 };
 
 /**

@@ -6,7 +6,7 @@ import { convBackward } from './conv.js';
 import { globalAveragePoolBackward } from './global-average-pool.js';
 import { maxPoolBackward } from './max-pool.js';
 import { padBackward } from './pad.js';
-import { identityBackward, reshapeBackward } from './pass-through.js';
+import { dropoutBackward, identityBackward, reshapeBackward } from './pass-through.js';
 import { reluBackward } from './relu.js';
 import { transposeBackward } from './transpose.js';
 
@@ -17,7 +17,7 @@ export const BACKWARD_RULES: Readonly<Record<string, BackwardRule>> = Object.fre
   Concat: concatBackward,
   Conv: convBackward,
   Div: divBackward,
-  Dropout: identityBackward,
+  Dropout: dropoutBackward,
   Flatten: reshapeBackward,
   GlobalAveragePool: globalAveragePoolBackward,
   Identity: identityBackward,
