@@ -119,7 +119,7 @@ describe('pastiche CLI', () => {
     const ort = await import('onnxruntime-node');
     const features = await ort.InferenceSession.create(paths.features);
     const lossGrad = await ort.InferenceSession.create(paths.lossGrad);
-    expect(lossGrad.inputNames.sort()).toEqual(['image', 'target.content.fire2', 'target.gram.conv1', 'target.gram.fire3', 'weights']);
+    expect([...lossGrad.inputNames].sort()).toEqual(['image', 'target.content.fire2', 'target.gram.conv1', 'target.gram.fire3', 'weights']);
     for (const [h, w] of [[48, 40], [37, 61]]) {
       const image = new ort.Tensor('float32', new Float32Array(3 * h * w).fill(100), [1, 3, h, w]);
       const targets = await features.run({ image });
