@@ -11,10 +11,3 @@ export {
   type TypedAttribute,
 } from './graph-builder.js';
 export * from './onnx-types.js';
-export type {
-  AttributeProtoExtra,
-  GraphProtoExtra,
-  ModelProtoExtra,
-  NodeProtoExtra,
-  TensorProtoExtra,
-} from './onnx-types-extra.js';

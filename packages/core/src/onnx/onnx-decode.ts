@@ -14,14 +14,7 @@ import {
   TYPE_FIELDS,
   VALUE_INFO_FIELDS,
 } from './onnx-fields.js';
-import type { Dim, ModelProto, OperatorSetId, ValueInfoProto } from './onnx-types.js';
-import type {
-  AttributeProtoExtra,
-  GraphProtoExtra,
-  ModelProtoExtra,
-  NodeProtoExtra,
-  TensorProtoExtra,
-} from './onnx-types-extra.js';
+import type { AttributeProto, Dim, GraphProto, ModelProto, NodeProto, OperatorSetId, TensorProto, ValueInfoProto } from './onnx-types.js';
 
 /**
  * Parses ONNX protobuf bytes. Accepts packed and unpacked repeated numbers, skips fields it does not
@@ -41,7 +34,7 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
 }
 
 /** A ModelProto while it is being read: the graph may not have come yet. */
-type PartialModel = Omit<ModelProtoExtra, 'graph'> & { graph?: GraphProtoExtra };
+type PartialModel = Omit<ModelProto, 'graph'> & { graph?: GraphProto };
 
 function parseError(expected: string, cause?: unknown): PasticheError {
   return new PasticheError(
@@ -166,8 +159,8 @@ function decodeStringEntry(bytes: Uint8Array): [string, string] {
   return [key, value];
 }
 
-function decodeGraph(bytes: Uint8Array): GraphProtoExtra {
-  const g: GraphProtoExtra = { name: '', nodes: [], initializers: [], inputs: [], outputs: [], valueInfo: [] };
+function decodeGraph(bytes: Uint8Array): GraphProto {
+  const g: GraphProto = { name: '', nodes: [], initializers: [], inputs: [], outputs: [], valueInfo: [] };
   readMessage(bytes, 'GraphProto', (field, wire, r) => {
     switch (field) {
       case GRAPH_FIELDS.node: g.nodes.push(decodeNode(readBytes(r, wire, 'GraphProto.node'))); return true;
@@ -183,8 +176,8 @@ function decodeGraph(bytes: Uint8Array): GraphProtoExtra {
   return g;
 }
 
-function decodeNode(bytes: Uint8Array): NodeProtoExtra {
-  const n: NodeProtoExtra = { name: '', opType: '', domain: '', inputs: [], outputs: [], attributes: [] };
+function decodeNode(bytes: Uint8Array): NodeProto {
+  const n: NodeProto = { name: '', opType: '', domain: '', inputs: [], outputs: [], attributes: [] };
   readMessage(bytes, 'NodeProto', (field, wire, r) => {
     switch (field) {
       case NODE_FIELDS.input: n.inputs.push(readString(r, wire, 'NodeProto.input')); return true;
@@ -200,8 +193,8 @@ function decodeNode(bytes: Uint8Array): NodeProtoExtra {
   return n;
 }
 
-function decodeAttribute(bytes: Uint8Array): AttributeProtoExtra {
-  const a: AttributeProtoExtra = { name: '', type: 0 };
+function decodeAttribute(bytes: Uint8Array): AttributeProto {
+  const a: AttributeProto = { name: '', type: 0 };
   readMessage(bytes, 'AttributeProto', (field, wire, r) => {
     switch (field) {
       case ATTRIBUTE_FIELDS.name: a.name = readString(r, wire, 'AttributeProto.name'); return true;
@@ -230,8 +223,8 @@ function decodeAttribute(bytes: Uint8Array): AttributeProtoExtra {
   return a;
 }
 
-function decodeTensor(bytes: Uint8Array): TensorProtoExtra {
-  const t: TensorProtoExtra = { name: '', dims: [], dataType: 0 };
+function decodeTensor(bytes: Uint8Array): TensorProto {
+  const t: TensorProto = { name: '', dims: [], dataType: 0 };
   readMessage(bytes, 'TensorProto', (field, wire, r) => {
     switch (field) {
       case TENSOR_FIELDS.dims:

@@ -13,8 +13,7 @@ import {
   TYPE_FIELDS,
   VALUE_INFO_FIELDS,
 } from './onnx-fields.js';
-import type { ModelProto, ValueInfoProto } from './onnx-types.js';
-import type { AttributeProtoExtra, GraphProtoExtra, ModelProtoExtra, NodeProtoExtra, TensorProtoExtra } from './onnx-types-extra.js';
+import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from './onnx-types.js';
 
 /**
  * Serialises a model to ONNX protobuf bytes. Fields are written in field-number order, repeated numbers
@@ -64,7 +63,7 @@ function writeMessage<T>(w: BinaryWriter, field: number, value: T, write: (w: Bi
   w.join();
 }
 
-function writeModel(w: BinaryWriter, m: ModelProtoExtra): void {
+function writeModel(w: BinaryWriter, m: ModelProto): void {
   writeInt(w, MODEL_FIELDS.irVersion, m.irVersion);
   writeString(w, MODEL_FIELDS.producerName, m.producerName);
   writeString(w, MODEL_FIELDS.producerVersion, m.producerVersion);
@@ -86,7 +85,7 @@ function writeModel(w: BinaryWriter, m: ModelProtoExtra): void {
   }
 }
 
-function writeGraph(w: BinaryWriter, g: GraphProtoExtra): void {
+function writeGraph(w: BinaryWriter, g: GraphProto): void {
   for (const node of g.nodes) writeMessage(w, GRAPH_FIELDS.node, node, writeNode);
   writeString(w, GRAPH_FIELDS.name, g.name);
   for (const t of g.initializers) writeMessage(w, GRAPH_FIELDS.initializer, t, writeTensor);
@@ -96,7 +95,7 @@ function writeGraph(w: BinaryWriter, g: GraphProtoExtra): void {
   for (const v of g.valueInfo) writeMessage(w, GRAPH_FIELDS.valueInfo, v, writeValueInfo);
 }
 
-function writeNode(w: BinaryWriter, n: NodeProtoExtra): void {
+function writeNode(w: BinaryWriter, n: NodeProto): void {
   // Repeated strings keep their empty entries: '' marks an omitted optional input.
   for (const name of n.inputs) w.tag(NODE_FIELDS.input, WireType.LengthDelimited).string(name);
   for (const name of n.outputs) w.tag(NODE_FIELDS.output, WireType.LengthDelimited).string(name);
@@ -107,7 +106,7 @@ function writeNode(w: BinaryWriter, n: NodeProtoExtra): void {
   writeString(w, NODE_FIELDS.domain, n.domain);
 }
 
-function writeAttribute(w: BinaryWriter, a: AttributeProtoExtra): void {
+function writeAttribute(w: BinaryWriter, a: AttributeProto): void {
   writeString(w, ATTRIBUTE_FIELDS.name, a.name);
   if (a.f !== undefined) w.tag(ATTRIBUTE_FIELDS.f, WireType.Bit32).float(a.f);
   writeInt(w, ATTRIBUTE_FIELDS.i, a.i);
@@ -122,7 +121,7 @@ function writeAttribute(w: BinaryWriter, a: AttributeProtoExtra): void {
   writeInt(w, ATTRIBUTE_FIELDS.type, a.type);
 }
 
-function writeTensor(w: BinaryWriter, t: TensorProtoExtra): void {
+function writeTensor(w: BinaryWriter, t: TensorProto): void {
   writePacked(w, TENSOR_FIELDS.dims, t.dims, (v) => w.int64(int64(v)));
   writeInt(w, TENSOR_FIELDS.dataType, t.dataType);
   writePacked(w, TENSOR_FIELDS.floatData, t.floatData, (v) => w.float(v));

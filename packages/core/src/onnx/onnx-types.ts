@@ -31,6 +31,9 @@ export interface TensorProto {
   int32Data?: number[];
   int64Data?: number[];
   doubleData?: number[];
+  /** Raw bytes of each element of a STRING tensor. */
+  stringData?: Uint8Array[];
+  uint64Data?: number[];
 }
 
 /** AttributeProto.AttributeType values. */
@@ -56,6 +59,10 @@ export interface AttributeProto {
   floats?: number[];
   ints?: number[];
   strings?: Uint8Array[];
+  /** Subgraphs (If/Loop bodies) and tensor lists: kept so that third-party models re-encode without loss. */
+  g?: GraphProto;
+  tensors?: TensorProto[];
+  graphs?: GraphProto[];
 }
 
 export interface NodeProto {
@@ -66,6 +73,7 @@ export interface NodeProto {
   inputs: string[];
   outputs: string[];
   attributes: AttributeProto[];
+  docString?: string;
 }
 
 /** A dimension: a number when fixed, a string when symbolic (dim_param), null when unknown. */
@@ -86,6 +94,7 @@ export interface GraphProto {
   inputs: ValueInfoProto[];
   outputs: ValueInfoProto[];
   valueInfo: ValueInfoProto[];
+  docString?: string;
 }
 
 export interface OperatorSetId {
@@ -102,4 +111,6 @@ export interface ModelProto {
   graph: GraphProto;
   /** ModelProto.metadata_props as a map; Pastiche's own keys start with `pastiche.`. */
   metadataProps: Record<string, string>;
+  domain?: string;
+  modelVersion?: number;
 }
