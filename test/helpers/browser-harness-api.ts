@@ -39,6 +39,36 @@ export interface PageOptions {
   numThreads?: number;
 }
 
+/** JSON-safe options of the optimisation method. */
+export interface PageGatysOptions {
+  device?: 'auto' | 'webgpu' | 'wasm';
+  size?: number;
+  iterations?: number;
+  scales?: number;
+  optimizer?: 'lbfgs' | 'adam';
+  lossNetwork?: string;
+  pooling?: 'max' | 'average';
+  previewEvery?: number;
+  gradientGraphs?: { features: string; lossGrad: string };
+}
+
+/** One progress report of the optimisation, with the preview's size instead of its pixels. */
+export interface PageGatysProgress {
+  scale: number;
+  iteration: number;
+  width: number;
+  height: number;
+  loss: number;
+  terms: Record<string, number>;
+  elapsedMs: number;
+  preview?: [number, number];
+}
+
+/** One stylize(content, { styleImage }) call in the page. */
+export interface PageGatysResult extends PageResult {
+  progress: PageGatysProgress[];
+}
+
 export interface ThrownError {
   name: string;
   code: string | undefined;
@@ -68,6 +98,8 @@ export type ErrorCase =
   | 'badType'
   | 'changedThreads';
 
+export type GatysErrorCase = 'noStyleImage' | 'unknownLossNetwork' | 'bothSources' | 'badPooling' | 'badIterations' | 'layersDiffer';
+
 export interface HarnessApi {
   settings(): Record<string, unknown>;
   probe(): Promise<{ adapter: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter: boolean } } | { reason: string }>;
@@ -85,5 +117,10 @@ export interface HarnessApi {
   cachedUrls(): Promise<string[]>;
   dispose(): Promise<void>;
   catalog(): Promise<string[]>;
+  lossNetworks(): Promise<string[]>;
+  gatys(contentUrl: string, styleUrl: string, options?: PageGatysOptions): Promise<PageGatysResult>;
+  /** The error a gatys() call throws, or undefined when it succeeds. */
+  gatysError(contentUrl: string, styleUrl: string, options?: PageGatysOptions): Promise<ThrownError | undefined>;
+  gatysErrors(imageUrl: string): Promise<Record<GatysErrorCase, ThrownError | undefined>>;
   errors(imageUrl: string): Promise<Record<ErrorCase, ThrownError | undefined>>;
 }

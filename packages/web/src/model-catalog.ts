@@ -10,9 +10,22 @@ export interface WebCatalogStyle {
   file: string;
 }
 
+/** The part of a `catalog.json` loss-network entry (for the optimisation method) the browser needs. */
+export interface WebCatalogLossNetwork {
+  name: string;
+  title: string;
+  license: string;
+  /** File name of the loss network inside the model folder. */
+  file: string;
+  /** Layers that content and style losses can use. */
+  layers: string[];
+}
+
 export interface WebCatalog {
   default: string;
   styles: WebCatalogStyle[];
+  /** Loss networks of the optimisation method; empty in catalogs that list none. */
+  lossNetworks: WebCatalogLossNetwork[];
 }
 
 /** Where built-in models are served unless `modelBaseUrl` says otherwise. */
@@ -56,11 +69,11 @@ async function fetchCatalog(url: string): Promise<WebCatalog> {
   if (!json || !Array.isArray(json.styles)) {
     throw new PasticheError('E_MODEL_NOT_FOUND', `${url} is not a Pastiche catalog: expected JSON with a "styles" array.`);
   }
-  return { default: String(json.default ?? ''), styles: json.styles };
+  return { default: String(json.default ?? ''), styles: json.styles, lossNetworks: Array.isArray(json.lossNetworks) ? json.lossNetworks : [] };
 }
 
 /**
- * The built-in styles served at `modelBaseUrl`, read from its `catalog.json` once per page (or worker)
+ * The built-in styles and loss networks served at `modelBaseUrl`, read from its `catalog.json` once per page (or worker)
  * and base URL.
  */
 export function loadCatalog(options: ModelBaseOptions = {}): Promise<WebCatalog> {

@@ -1,6 +1,6 @@
-import { PasticheError, StyleModel, describeValue } from '@pastiche/core';
+import { LOSS_NETWORK_ALIASES, PasticheError, StyleModel, describeValue } from '@pastiche/core';
 import type { LoadProgressCallback } from './load-progress.js';
-import { loadCatalog, modelBase, type ModelBaseOptions } from './model-catalog.js';
+import { loadCatalog, modelBase, type ModelBaseOptions, type WebCatalog } from './model-catalog.js';
 import { fetchModel, sha256Hex } from './model-fetch.js';
 
 /**
@@ -24,6 +24,42 @@ export interface StyleReference {
   name: string;
   readBytes(): Promise<Uint8Array>;
 }
+
+/** Models of one kind (style networks, loss networks, gradient graphs): how arguments name them. */
+export interface ModelKind {
+  /** For messages: `style`, `loss network`. */
+  noun: string;
+  /** The parameter that takes it, for messages. */
+  param: string;
+  /** What the parameter accepts, for the TypeError. */
+  accepts: string;
+  /** Built-in names in the catalog; without it, every string is a URL. */
+  catalog?: {
+    names(catalog: WebCatalog): string[];
+    find(catalog: WebCatalog, name: string): { name: string; file: string } | undefined;
+  };
+}
+
+export const STYLE_MODELS: ModelKind = {
+  noun: 'style',
+  param: 'style',
+  accepts: 'a style name, a URL of an .onnx file, ONNX bytes (Uint8Array, ArrayBuffer, Blob) or a StyleModel',
+  catalog: {
+    names: (catalog) => catalog.styles.map((s) => s.name),
+    find: (catalog, name) => catalog.styles.find((s) => s.name === name),
+  },
+};
+
+/** Loss networks: `squeezenet`, `vgg19` and the catalog's `lossNetworks` names. */
+export const LOSS_NETWORKS: ModelKind = {
+  noun: 'loss network',
+  param: 'lossNetwork',
+  accepts: 'a loss network name, a URL of an .onnx file or ONNX bytes (Uint8Array, ArrayBuffer, Blob)',
+  catalog: {
+    names: (catalog) => [...Object.keys(LOSS_NETWORK_ALIASES), ...catalog.lossNetworks.map((n) => n.name)],
+    find: (catalog, name) => catalog.lossNetworks.find((n) => n.name === (LOSS_NETWORK_ALIASES[name] ?? name)),
+  },
+};
 
 const hasScheme = (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s);
 const looksLikeUrl = (s: string) => hasScheme(s) || s.includes('/') || s.toLowerCase().endsWith('.onnx');
@@ -51,10 +87,11 @@ function checkSha256(sha256: unknown): void {
   }
 }
 
-/** Finds where a style (anything but a loaded model) comes from; fetches nothing but the catalog. */
+/** Finds where a model (anything but a loaded one) comes from; fetches nothing but the catalog. */
 export async function resolveStyleReference(
   style: Exclude<StyleInput, StyleModel>,
   options: ResolveStyleOptions = {},
+  kind: ModelKind = STYLE_MODELS,
 ): Promise<StyleReference> {
   checkSha256(options.sha256);
   if (style instanceof Uint8Array || style instanceof ArrayBuffer) {
@@ -68,22 +105,20 @@ export async function resolveStyleReference(
   }
   const text = style instanceof URL ? style.href : style;
   if (typeof text !== 'string' || text === '') {
-    throw new TypeError(
-      `Expected a style name, a URL of an .onnx file, ONNX bytes (Uint8Array, ArrayBuffer, Blob) or a StyleModel for style but received ${describeValue(style)}`,
-    );
+    throw new TypeError(`Expected ${kind.accepts} for ${kind.param} but received ${describeValue(style)}`);
   }
   const fetchOptions = (name: string) => ({ name, sha256: options.sha256, cache: options.cache, onLoadProgress: options.onLoadProgress });
-  if (looksLikeUrl(text)) {
+  if (!kind.catalog || looksLikeUrl(text)) {
     const url = new URL(text, globalThis.location?.href).href;
     const name = fileName(url);
     return { key: `url:${url}#sha256=${options.sha256 ?? ''}`, name, readBytes: () => fetchModel(url, fetchOptions(name)) };
   }
   const catalog = await loadCatalog(options);
-  const entry = catalog.styles.find((s) => s.name === text);
+  const entry = kind.catalog.find(catalog, text);
   if (!entry) {
     throw new PasticheError(
       'E_MODEL_NOT_FOUND',
-      `Unknown style '${text}': expected a built-in style (${catalog.styles.map((s) => s.name).join(', ')}), ` +
+      `Unknown ${kind.noun} '${text}': expected a built-in ${kind.noun} (${kind.catalog.names(catalog).join(', ')}), ` +
         'a URL of an .onnx file, or ONNX bytes.',
     );
   }

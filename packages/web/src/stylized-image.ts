@@ -1,4 +1,4 @@
-import { PasticheError, describeValue } from '@pastiche/core';
+import { PasticheError, describeValue, planarToRaw, type PlanarImage } from '@pastiche/core';
 import { context2d, createCanvas, type AnyCanvas } from './canvas.js';
 
 /** How an image was made (the same fields as @pastiche/node's results). */
@@ -15,6 +15,12 @@ const isHtmlCanvas = (canvas: unknown): canvas is HTMLCanvasElement =>
   typeof HTMLCanvasElement !== 'undefined' && canvas instanceof HTMLCanvasElement;
 const isOffscreenCanvas = (canvas: unknown): canvas is OffscreenCanvas =>
   typeof OffscreenCanvas !== 'undefined' && canvas instanceof OffscreenCanvas;
+
+/** Opaque RGBA ImageData of a planar RGB image (0..255). */
+export function planarToImageData(image: PlanarImage): ImageData {
+  const rgba = planarToRaw(image, 4);
+  return new ImageData(new Uint8ClampedArray(rgba.data.buffer as ArrayBuffer, rgba.data.byteOffset, rgba.data.length), rgba.width, rgba.height);
+}
 
 /** The result of a stylization: opaque RGBA pixels, with canvas and Blob helpers. */
 export class StylizedImage {

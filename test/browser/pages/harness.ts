@@ -1,5 +1,14 @@
 import * as web from '@pastiche/web';
-import type { HarnessApi, PageOptions, PageResult, ThrownError, WorkerResult } from '../../helpers/browser-harness-api.js';
+import type {
+  HarnessApi,
+  PageGatysOptions,
+  PageGatysProgress,
+  PageGatysResult,
+  PageOptions,
+  PageResult,
+  ThrownError,
+  WorkerResult,
+} from '../../helpers/browser-harness-api.js';
 import { describeError, fromBase64, toBase64 } from './codec.js';
 
 type Options = PageOptions & Pick<web.WebStylizeOptions, 'modelBaseUrl'>;
@@ -10,6 +19,20 @@ async function run(input: web.ImageInput, style: web.StyleInput, options: Option
   const events: web.LoadProgress[] = [];
   const result = await web.stylize(input, style, { ...base, ...options, onLoadProgress: (e) => events.push(e) });
   return { rgba: toBase64(result.imageData.data), width: result.width, height: result.height, info: { ...result.info }, events };
+}
+
+/** The optimisation method on an image URL with one style image URL. */
+async function gatys(contentUrl: string, styleUrl: string, options: PageGatysOptions = {}): Promise<PageGatysResult> {
+  const events: web.LoadProgress[] = [];
+  const progress: PageGatysProgress[] = [];
+  const result = await web.stylize(contentUrl, { styleImage: styleUrl }, {
+    ...base,
+    ...options,
+    onLoadProgress: (e) => events.push(e),
+    onProgress: ({ scale, iteration, width, height, loss, terms, elapsedMs, preview }) =>
+      progress.push({ scale, iteration, width, height, loss, terms, elapsedMs, ...(preview ? { preview: [preview.width, preview.height] } : {}) }),
+  });
+  return { rgba: toBase64(result.imageData.data), width: result.width, height: result.height, info: { ...result.info }, events, progress };
 }
 
 async function caught(promise: Promise<unknown>): Promise<ThrownError | undefined> {
@@ -108,6 +131,25 @@ const harness = {
 
   dispose: () => web.dispose(),
   catalog: async () => (await web.loadCatalog({ modelBaseUrl: '/models/' })).styles.map((s) => s.name),
+  lossNetworks: async () => (await web.loadCatalog({ modelBaseUrl: '/models/' })).lossNetworks.map((n) => n.name),
+
+  gatys,
+  gatysError: (contentUrl: string, styleUrl: string, options?: PageGatysOptions) => caught(gatys(contentUrl, styleUrl, options)),
+
+  /** The errors thrown by bad optimisation calls, as plain data. */
+  async gatysErrors(imageUrl: string) {
+    const image = await (await fetch(imageUrl)).blob();
+    const style = { styleImage: image };
+    const graphs = { features: '/grad/squeezenet1.1.features.onnx', lossGrad: '/grad/squeezenet1.1.loss-grad.onnx' };
+    return {
+      noStyleImage: await caught(web.stylize(image, { styleImages: [] }, base)),
+      unknownLossNetwork: await caught(web.stylize(image, style, { ...base, lossNetwork: 'alexnet' })),
+      bothSources: await caught(web.stylize(image, style, { ...base, lossNetwork: 'squeezenet', gradientGraphs: graphs })),
+      badPooling: await caught(web.stylize(image, style, { ...base, pooling: 'min' as 'max' })),
+      badIterations: await caught(web.stylize(image, style, { ...base, iterations: 0 })),
+      layersDiffer: await caught(web.stylize(image, style, { ...base, size: 16, iterations: 1, gradientGraphs: graphs, styleLayers: ['fire9'] })),
+    };
+  },
 
   /** The errors thrown by a few bad calls, as plain data. */
   async errors(imageUrl: string) {
