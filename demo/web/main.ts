@@ -1,4 +1,13 @@
-import { WEB_DEVICES, loadCatalog, stylize, type LoadProgress, type StylizedImage, type WebDevice } from '@pastiche/web';
+import {
+  PasticheError,
+  WEB_DEVICES,
+  loadCatalog,
+  stylize,
+  type LoadProgress,
+  type StylizedImage,
+  type WebDevice,
+  type WebGatysProgress,
+} from '@pastiche/web';
 
 /** Built-in models are served here (`npm run demo:web` serves models/onnx at /models/). */
 const MODEL_BASE_URL = '/models/';
@@ -6,21 +15,34 @@ const MODEL_BASE_URL = '/models/';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = $<HTMLFormElement>('controls');
 const styleSelect = $<HTMLSelectElement>('style');
+const styleImageInput = $<HTMLInputElement>('style-image');
+const optimisation = $<HTMLFieldSetElement>('optimisation');
+const gatysSize = $<HTMLInputElement>('gatys-size');
+const iterationsInput = $<HTMLInputElement>('iterations');
+const lossNetwork = $<HTMLSelectElement>('loss-network');
 const photoInput = $<HTMLInputElement>('photo');
 const deviceSelect = $<HTMLSelectElement>('device');
 const sizeInput = $<HTMLInputElement>('size');
 const strengthInput = $<HTMLInputElement>('strength');
 const preserveColors = $<HTMLInputElement>('preserve-colors');
 const runButton = $<HTMLButtonElement>('run');
+const stopButton = $<HTMLButtonElement>('stop');
 const progress = $<HTMLProgressElement>('progress');
 const status = $<HTMLParagraphElement>('status');
 const preview = $<HTMLImageElement>('preview');
+const stylePreview = $<HTMLImageElement>('style-preview');
 const canvas = $<HTMLCanvasElement>('result');
 const resultInfo = $<HTMLElement>('result-info');
 const download = $<HTMLAnchorElement>('download');
 
 let photo: File | undefined;
+let styleFile: File | undefined;
 let downloadUrl: string | undefined;
+let running: AbortController | undefined;
+
+/** 'network': a built-in style network (the fast method); 'image': the user's style image (optimisation). */
+const method = () => (form.elements.namedItem('method') as RadioNodeList).value as 'network' | 'image';
+const baseName = (file: File | undefined, fallback: string) => (file?.name ?? fallback).replace(/\.[^.]+$/, '');
 
 function say(text: string, isError = false): void {
   status.textContent = text;
@@ -46,13 +68,30 @@ function showProgress(event: LoadProgress): void {
       say(`Starting ${event.name}…`);
       break;
     case 'ready':
-      say(`Stylizing with ${event.name} on ${event.device}…`);
+      say(`${method() === 'image' ? 'Optimising' : 'Stylizing'} with ${event.name} on ${event.device}…`);
       break;
   }
 }
 
+/** One optimiser iteration: progress over all scales, the loss, and every few iterations the current image. */
+function showIteration(p: WebGatysProgress): void {
+  progress.hidden = false;
+  progress.value = (((p.scale - 1) * p.iterations + p.iteration) / (p.scales * p.iterations)) * 100;
+  say(`Scale ${p.scale} of ${p.scales} (${p.width}×${p.height}): iteration ${p.iteration} of ${p.iterations}, loss ${p.loss.toPrecision(4)}`);
+  if (p.preview) {
+    canvas.width = p.width;
+    canvas.height = p.height;
+    canvas.getContext('2d')!.putImageData(p.preview, 0, 0);
+    canvas.dataset.previews = String(Number(canvas.dataset.previews ?? 0) + 1);
+  }
+}
+
 function updateButton(): void {
-  runButton.disabled = !photo || styleSelect.disabled;
+  const image = method() === 'image';
+  optimisation.disabled = !image;
+  strengthInput.disabled = image;
+  sizeInput.disabled = image;
+  runButton.disabled = Boolean(running) || !photo || (image ? !styleFile : styleSelect.disabled);
 }
 
 async function showStyles(): Promise<void> {
@@ -86,46 +125,90 @@ async function offerDownload(result: StylizedImage, style: string): Promise<void
   if (downloadUrl) URL.revokeObjectURL(downloadUrl);
   downloadUrl = URL.createObjectURL(blob);
   download.href = downloadUrl;
-  download.download = `${(photo?.name ?? 'photo').replace(/\.[^.]+$/, '')}-${style}.png`;
+  download.download = `${baseName(photo, 'photo')}-${style}.png`;
   download.hidden = false;
+}
+
+function showImage(img: HTMLImageElement, file: File): void {
+  if (img.src) URL.revokeObjectURL(img.src);
+  img.src = URL.createObjectURL(file);
+  img.hidden = false;
+}
+
+/** The fast method with the chosen built-in style. */
+function runNetwork(input: File, device: WebDevice): Promise<StylizedImage> {
+  return stylize(input, styleSelect.value, {
+    device,
+    modelBaseUrl: MODEL_BASE_URL,
+    size: Number(sizeInput.value) || undefined,
+    strength: Number(strengthInput.value),
+    preserveColors: preserveColors.checked,
+    onLoadProgress: showProgress,
+    onProgress: ({ done, total }) => total > 1 && say(`Stylizing tile ${done} of ${total}…`),
+  });
+}
+
+/** The optimisation method with the uploaded style image, showing a preview every 5 iterations. */
+function runOptimisation(input: File, styleImage: File, device: WebDevice, signal: AbortSignal): Promise<StylizedImage> {
+  canvas.dataset.previews = '0';
+  return stylize(input, { styleImage }, {
+    device,
+    modelBaseUrl: MODEL_BASE_URL,
+    lossNetwork: lossNetwork.value,
+    size: Number(gatysSize.value) || undefined,
+    iterations: Number(iterationsInput.value) || undefined,
+    preserveColors: preserveColors.checked,
+    previewEvery: 5,
+    signal,
+    onLoadProgress: showProgress,
+    onProgress: showIteration,
+  });
 }
 
 photoInput.addEventListener('change', () => {
   photo = photoInput.files?.[0];
   if (photo) {
-    if (preview.src) URL.revokeObjectURL(preview.src);
-    preview.src = URL.createObjectURL(photo);
-    preview.hidden = false;
+    showImage(preview, photo);
     say('Choose a style and press Stylize.');
   }
   updateButton();
 });
 
+styleImageInput.addEventListener('change', () => {
+  styleFile = styleImageInput.files?.[0];
+  if (styleFile) {
+    showImage(stylePreview, styleFile);
+    (form.elements.namedItem('method') as RadioNodeList).value = 'image';
+  }
+  updateButton();
+});
+
+for (const radio of form.querySelectorAll<HTMLInputElement>('input[name="method"]')) radio.addEventListener('change', updateButton);
+stopButton.addEventListener('click', () => running?.abort());
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   if (!photo) return;
-  const style = styleSelect.value;
+  const image = method() === 'image' ? styleFile : undefined;
+  if (method() === 'image' && !image) return;
   const device = deviceSelect.value as WebDevice;
-  runButton.disabled = true;
+  running = new AbortController();
+  updateButton();
+  stopButton.hidden = !image;
   canvas.dataset.state = 'running';
   download.hidden = true;
   try {
-    const result = await stylize(photo, style, {
-      device,
-      modelBaseUrl: MODEL_BASE_URL,
-      size: Number(sizeInput.value) || undefined,
-      strength: Number(strengthInput.value),
-      preserveColors: preserveColors.checked,
-      onLoadProgress: showProgress,
-      onProgress: ({ done, total }) => total > 1 && say(`Stylizing tile ${done} of ${total}…`),
-    });
+    const result = image ? await runOptimisation(photo, image, device, running.signal) : await runNetwork(photo, device);
     showResult(result);
-    await offerDownload(result, style);
+    await offerDownload(result, image ? baseName(image, 'style') : styleSelect.value);
   } catch (error) {
-    canvas.dataset.state = 'error';
+    const stopped = error instanceof PasticheError && error.code === 'E_ABORTED';
+    canvas.dataset.state = stopped ? 'stopped' : 'error';
     progress.hidden = true;
-    say((error as Error).message, true);
+    say(stopped ? 'Stopped; the last preview is shown.' : (error as Error).message, !stopped);
   } finally {
+    running = undefined;
+    stopButton.hidden = true;
     updateButton();
   }
 });

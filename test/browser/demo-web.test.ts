@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import type { ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispose as disposeNode, stylize as stylizeNode } from '@pastiche/node';
-import { REPO_ROOT, builtModel, contentImage } from '../helpers/assets.js';
+import { REPO_ROOT, asset, builtModel, contentImage } from '../helpers/assets.js';
 import { TEST_OUTPUT, launchChromium, psnr, rgbaToRgb, type Browser } from '../helpers/browser.js';
 
 let vite: ViteDevServer;
@@ -17,6 +17,7 @@ let origin: string;
 
 beforeAll(async () => {
   builtModel('ml5-wave.onnx');
+  builtModel('squeezenet1.1.onnx');
   const { createServer } = await import('vite');
   vite = await createServer({
     configFile: join(REPO_ROOT, 'demo', 'web', 'vite.config.ts'),
@@ -70,6 +71,40 @@ describe('demo/web', () => {
     )) as string;
     const inNode = await stylizeNode(await sharp(photo).toBuffer(), 'ml5-wave', { size: 256 });
     expect(psnr(rgbaToRgb(new Uint8Array(Buffer.from(drawn, 'base64'))), inNode.data)).toBeGreaterThanOrEqual(40);
+    expect(browser.console.filter((m) => m.startsWith('pageerror') || m.startsWith('error'))).toEqual([]);
+  }, 240_000);
+
+  it('optimises the photo towards an uploaded style image, with iteration progress and a live preview', async () => {
+    const { page } = browser;
+    const statuses: string[] = [];
+    await page.exposeFunction('reportStatus', (text: string) => statuses.push(text));
+    await page.goto(`${origin}/`);
+    await page.waitForFunction("!document.getElementById('style').disabled", undefined, { polling: 250, timeout: 60_000 });
+    // Every status line, so that the test sees the iterations go by.
+    await page.evaluate(`new MutationObserver(() => window.reportStatus(document.getElementById('status').textContent))
+      .observe(document.getElementById('status'), { childList: true, characterData: true, subtree: true })`);
+
+    expect(await page.isDisabled('#iterations')).toBe(true);
+    await page.setInputFiles('#photo', contentImage('chelsea_448x300.png'));
+    await page.setInputFiles('#style-image', asset('images/style/starry_night.jpg'));
+    expect(await page.isChecked('input[name="method"][value="image"]')).toBe(true);
+    expect(await page.isDisabled('#iterations')).toBe(false);
+    await page.selectOption('#device', 'wasm');
+    await page.fill('#gatys-size', '64');
+    await page.fill('#iterations', '10');
+    await page.click('#run');
+    expect(await page.isVisible('#stop')).toBe(true);
+    await page.waitForFunction("document.getElementById('result').dataset.state !== 'running'", undefined, { polling: 500, timeout: 150_000 });
+    expect(await page.getAttribute('#result', 'data-state'), (await page.textContent('#status')) ?? '').toBe('done');
+
+    expect(await page.textContent('#result-info')).toMatch(/^gatys:squeezenet1\.1 on wasm: 64×43 in \d+\.\d\d s$/);
+    const iterations = statuses.filter((s) => /^Scale 1 of 1 \(64×43\): iteration \d+ of 10, loss \d/.test(s));
+    expect(iterations.length).toBeGreaterThanOrEqual(5);
+    expect(statuses).toContain('Optimising with squeezenet1.1 on wasm…');
+    expect(Number(await page.getAttribute('#result', 'data-previews'))).toBeGreaterThanOrEqual(1);
+    expect(await page.getAttribute('#download', 'download')).toBe('chelsea_448x300-starry_night.png');
+    expect(await page.isVisible('#stop')).toBe(false);
+    await page.screenshot({ path: join(TEST_OUTPUT, 'demo-web-optimisation.png'), fullPage: true });
     expect(browser.console.filter((m) => m.startsWith('pageerror') || m.startsWith('error'))).toEqual([]);
   }, 240_000);
 });
