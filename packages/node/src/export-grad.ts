@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildGatysGraphs, decodeModel, exportLossGraphs, type Pooling } from '@pastiche/core';
+import { DEFAULT_LOSS_NETWORK, buildGatysGraphs, decodeModel, exportLossGraphs, type Pooling } from '@pastiche/core';
 import { writeFileAtomic } from './atomic-write.js';
-import { DEFAULT_LOSS_NETWORK, LOSS_NETWORKS } from './loss-networks.js';
+import { LOSS_NETWORKS } from './loss-networks.js';
 import { resolveStyleReference, type ResolveStyleOptions } from './resolve-style.js';
 
 export interface ExportGradientOptions extends ResolveStyleOptions {

@@ -10,6 +10,6 @@ export type { ResolveStyleOptions, StyleInput } from './resolve-style.js';
 export { nodeRuntime } from './runtime.js';
 export { stylize, type NodeStylizeOptions } from './stylize.js';
 export { OUTPUT_FORMATS, StylizedImage, formatForPath, type EncodeOptions, type OutputFormat, type StylizeInfo } from './stylized-image.js';
-export { DEFAULT_LOSS_NETWORK, FULL_VGG19_FILE } from './loss-networks.js';
+export { FULL_VGG19_FILE } from './loss-networks.js';
 export { stylizeWithImages, type NodeOptimizeOptions, type StyleImages, type WeightedImageInput } from './optimize.js';
 export { exportGradientGraphs, type ExportGradientOptions } from './export-grad.js';

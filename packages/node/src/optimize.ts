@@ -1,34 +1,28 @@
 import {
+  DEFAULT_LOSS_NETWORK,
   GatysEngine,
   decodeModel,
-  describeValue,
+  listStyleImages,
   optimizeStyle,
   planarToRaw,
   rawToPlanar,
   type GatysOptions,
+  type StyleImages as CoreStyleImages,
+  type WeightedImageInput as CoreWeightedImageInput,
   type Pooling,
   type WeightedStyleImage,
 } from '@pastiche/core';
 import { decodeImage, type ImageInput } from './image-input.js';
-import { DEFAULT_LOSS_NETWORK, LOSS_NETWORKS } from './loss-networks.js';
+import { LOSS_NETWORKS } from './loss-networks.js';
 import { deviceKey, openOnDevice, type DeviceOptions } from './open-on-device.js';
 import { resolveStyleReference, type ResolveStyleOptions } from './resolve-style.js';
 import { nodeRuntime } from './runtime.js';
 import { sessions } from './session-cache.js';
 import { StylizedImage } from './stylized-image.js';
 
-/** A style image with its share of the blend. */
-export interface WeightedImageInput {
-  image: ImageInput;
-  /** @default 1 */
-  weight?: number;
-}
-
-/** The style of the optimisation method: one image, or several with weights. */
-export interface StyleImages {
-  styleImage?: ImageInput;
-  styleImages?: Array<ImageInput | WeightedImageInput>;
-}
+/** The style of the optimisation method in Node: one image, or several with weights. */
+export type StyleImages = CoreStyleImages<ImageInput>;
+export type WeightedImageInput = CoreWeightedImageInput<ImageInput>;
 
 /** Options of the optimisation method in Node. */
 export interface NodeOptimizeOptions extends GatysOptions, ResolveStyleOptions, DeviceOptions {
@@ -36,18 +30,6 @@ export interface NodeOptimizeOptions extends GatysOptions, ResolveStyleOptions, 
   lossNetwork?: string | Uint8Array;
   /** Replace max pooling by average pooling in the loss network. @default 'max' */
   pooling?: Pooling;
-}
-
-export function isStyleImages(style: unknown): style is StyleImages {
-  return typeof style === 'object' && style !== null && ('styleImage' in style || 'styleImages' in style) && !(style instanceof Uint8Array);
-}
-
-function styleInputs(style: StyleImages): WeightedImageInput[] {
-  const list = style.styleImages ?? (style.styleImage === undefined ? [] : [style.styleImage]);
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new TypeError(`Expected styleImage or a non-empty styleImages array for style but received ${describeValue(style.styleImages ?? style.styleImage)}`);
-  }
-  return list.map((item) => (typeof item === 'object' && item !== null && 'image' in item ? item : { image: item as ImageInput }));
 }
 
 /** The optimisation engine for a loss network and layers on a device, cached like style sessions. */
@@ -74,7 +56,7 @@ async function loadEngine(options: NodeOptimizeOptions): Promise<{ engine: Gatys
  */
 export async function stylizeWithImages(content: ImageInput, style: StyleImages, options: NodeOptimizeOptions = {}): Promise<StylizedImage> {
   const started = performance.now();
-  const inputs = styleInputs(style);
+  const inputs = listStyleImages(style);
   const [contentRaw, styleRaws, { engine, device, name }] = await Promise.all([
     decodeImage(content),
     Promise.all(inputs.map((s) => decodeImage(s.image))),

@@ -1,7 +1,7 @@
-import { planarToRaw, rawToPlanar, stylizePlanar, type StylizeOptions } from '@pastiche/core';
+import { isStyleImages, planarToRaw, rawToPlanar, stylizePlanar, type StylizeOptions } from '@pastiche/core';
 import { decodeImage, type ImageInput } from './image-input.js';
 import { loadStyle, type LoadStyleOptions } from './load-style.js';
-import { isStyleImages, stylizeWithImages, type NodeOptimizeOptions, type StyleImages } from './optimize.js';
+import { stylizeWithImages, type NodeOptimizeOptions, type StyleImages } from './optimize.js';
 import type { StyleInput } from './resolve-style.js';
 import { StylizedImage } from './stylized-image.js';
 
