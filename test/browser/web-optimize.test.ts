@@ -11,7 +11,16 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASSETS_DIR, MODELS_DIR, REPO_ROOT, builtModel } from '../helpers/assets.js';
 import type { PageGatysResult } from '../helpers/browser-harness-api.js';
-import { buildPage, harnessOf, launchChromium, serveStatic, waitUntilReady, type Browser, type StaticServer } from '../helpers/browser.js';
+import {
+  buildPage,
+  harnessOf,
+  launchChromium,
+  relativeError,
+  serveStatic,
+  waitUntilReady,
+  type Browser,
+  type StaticServer,
+} from '../helpers/browser.js';
 
 const CONTENT_URL = '/images/content/chelsea_448x300.png';
 const STYLE_URL = '/images/style/starry_night.jpg';
@@ -114,16 +123,33 @@ describe('optimisation method in Chromium', () => {
     ]);
   }, 180_000);
 
-  // onnxruntime-web 1.30's WebGPU EP loads the gradient graphs but cannot run them: its MaxPool and
-  // AveragePool kernels lack ceil_mode (SqueezeNet), and with VGG19 a Transpose kernel of the backward pass
-  // fails ("not allowed to be called recursively"), on SwiftShader at least. So WebGPU gets one check, that this is said clearly.
-  it('WebGPU: says that the gradient graphs do not run there (E_DEVICE_UNAVAILABLE), naming the kernel', async () => {
-    const error = await harness.gatysError(CONTENT_URL, STYLE_URL, { device: 'webgpu', size: 32, scales: 1, iterations: 1 });
-    expect(error).toMatchObject({ name: 'PasticheError', code: 'E_DEVICE_UNAVAILABLE' });
-    expect(error?.message).toMatch(
-      /^Device 'webgpu' cannot run the optimisation method's squeezenet1\.1 gradient graphs: onnxruntime-web's WebGPU kernels failed \(.*ceil_mode.*\)\. Use device 'wasm'\.$/,
+  // WebGPU here is SwiftShader (software): opening the engine (two sessions, many shaders, and the adapter's
+  // check run) took ~70 s under load and an iteration at 32×21 2–4 s, so WebGPU gets this one tiny check (the
+  // limit set for this suite is 60 s per iteration). Whether onnxruntime-web 1.30's WebGPU kernels run the graphs
+  // depends on how core builds them (ceil_mode pools, a Transpose in the backward pass and wide Concats have
+  // failed there). Either outcome is allowed, but only done right: the same losses as wasm, or E_DEVICE_UNAVAILABLE
+  // when the engine opens; wrong numbers or a failure mid-run fail the test.
+  it('WebGPU (SwiftShader): the same losses as wasm on a 32 px image, or a clear E_DEVICE_UNAVAILABLE', async () => {
+    const options = { size: 32, scales: 1, iterations: 2, optimizer: 'adam' } as const;
+    const wasm = await harness.gatys(CONTENT_URL, STYLE_URL, { ...options, device: 'wasm' });
+    const started = Date.now();
+    const error = await harness.gatysError(CONTENT_URL, STYLE_URL, { ...options, device: 'webgpu' });
+    if (error) {
+      console.log(`WebGPU gatys refused after ${Date.now() - started} ms: ${error.message}`);
+      expect(error).toMatchObject({ name: 'PasticheError', code: 'E_DEVICE_UNAVAILABLE' });
+      expect(error.message).toMatch(
+        /^Device 'webgpu' cannot run the optimisation method's squeezenet1\.1 gradient graphs: onnxruntime-web's WebGPU kernels failed \(.+\)\. Use device 'wasm'\.$/,
+      );
+      return;
+    }
+    const webgpu = await harness.gatys(CONTENT_URL, STYLE_URL, { ...options, device: 'webgpu' });
+    console.log(
+      `WebGPU gatys 32×21: losses ${webgpu.progress.map((p) => p.loss.toPrecision(6)).join(', ')} vs wasm ${wasm.progress.map((p) => p.loss.toPrecision(6)).join(', ')}; ` +
+        `${msPerIteration(webgpu).toFixed(0)} ms/iteration; first call ${Date.now() - started - webgpu.info.ms} ms`,
     );
-  }, 120_000);
+    expect(webgpu.info.device).toBe('webgpu');
+    expect(relativeError(webgpu.progress.map((p) => p.loss), wasm.progress.map((p) => p.loss))).toBeLessThan(1e-3);
+  }, 480_000);
 
   it('throws exact errors for bad optimisation arguments', async () => {
     const errors = await harness.gatysErrors(CONTENT_URL);

@@ -111,7 +111,7 @@ const usesWebGpu = (sessionOptions: InferenceSession.SessionOptions) =>
  * E_DEVICE_UNAVAILABLE while the engine opens, where `auto` can still fall back to wasm.
  */
 async function checkRunsOnWebGpu(engine: GatysEngine, name: string): Promise<void> {
-  const image = createPlanar(64, 64);
+  const image = createPlanar(32, 32);
   image.data.fill(128);
   try {
     const features = await engine.features(image);
