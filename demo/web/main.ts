@@ -113,7 +113,6 @@ async function showStyles(): Promise<void> {
 
 function showResult(result: StylizedImage): void {
   result.drawTo(canvas);
-  canvas.dataset.state = 'done';
   const { model, device, ms } = result.info;
   resultInfo.textContent = `${model} on ${device}: ${result.width}×${result.height} in ${(ms / 1000).toFixed(2)} s`;
   say('Done.');
@@ -201,6 +200,8 @@ form.addEventListener('submit', async (event) => {
     const result = image ? await runOptimisation(photo, image, device, running.signal) : await runNetwork(photo, device);
     showResult(result);
     await offerDownload(result, image ? baseName(image, 'style') : styleSelect.value);
+    // Marked done once the download is offered too, so that whoever waits on the state sees both.
+    canvas.dataset.state = 'done';
   } catch (error) {
     const stopped = error instanceof PasticheError && error.code === 'E_ABORTED';
     canvas.dataset.state = stopped ? 'stopped' : 'error';
