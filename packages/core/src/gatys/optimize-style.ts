@@ -58,7 +58,8 @@ export async function optimizeStyle(
       bounds: [0, 255],
       maxIterations: o.iterations,
       signal: o.signal,
-      ...(o.optimizer === 'adam' ? { learningRate: o.learningRate } : {}),
+      // `iterations` means iterations: L-BFGS's default evaluation cap (1.25×, as PyTorch) would cut short runs.
+      ...(o.optimizer === 'adam' ? { learningRate: o.learningRate } : { maxEvaluations: 2 * o.iterations + 10 }),
     });
     while (optimizer.stopReason === undefined) {
       const result = await optimizer.step();
