@@ -74,15 +74,29 @@ describe('loss terms and their gradients', () => {
 describe('features graph', () => {
   it('outputs the layer feature maps as the network computes them, and G = F Fᵀ / (H·W)', async () => {
     const model = vggLike(4);
-    const graphs = buildLossGraphs(model, { content: [{ layer: 'relu2', weight: 1 }], style: [{ layer: 'relu2', weight: 1 }, { layer: 'relu3', weight: 1 }], tvWeight: 0 });
-    expect(graphs.features.graph.outputs.map((o) => o.name)).toEqual(['content.relu2', 'gram.relu2', 'gram.relu3']);
+    const graphs = buildLossGraphs(model, {
+      content: [{ layer: 'relu2', weight: 1 }, { layer: 'relu4', weight: 1 }],
+      style: [{ layer: 'relu2', weight: 1 }, { layer: 'relu3', weight: 1 }],
+      tvWeight: 0,
+    });
+    expect(graphs.features.graph.outputs.map((o) => o.name)).toEqual(['content.relu2', 'content.relu4', 'gram.relu2', 'gram.relu3']);
+    const original = await createSession(model);
+    const features = await createSession(graphs.features);
+    // relu4 comes after the ceil-mode pool, which the graphs run as a floor-mode pool with more end padding.
+    for (const [h, w] of [[11, 13], [12, 14]]) {
+      const image = imageTensor(new Random(6).uniforms(3 * h * w, 0, 255), h, w);
+      const want = await original.run({ image });
+      const got = await features.run({ image });
+      for (const layer of ['relu2', 'relu4']) {
+        expect(got[`content.${layer}`].dims).toEqual(want[layer].dims);
+        expect(Array.from(got[`content.${layer}`].data as Float32Array)).toEqual(Array.from(want[layer].data as Float32Array));
+      }
+    }
     const [h, w] = [11, 13];
     const image = imageTensor(new Random(6).uniforms(3 * h * w, 0, 255), h, w);
-    const original = await (await createSession(model)).run({ image });
-    const out = await (await createSession(graphs.features)).run({ image });
-    expect(out['content.relu2'].dims).toEqual(original.relu2.dims);
-    expect(Array.from(out['content.relu2'].data as Float32Array)).toEqual(Array.from(original.relu2.data as Float32Array));
-    const relu3 = original.relu3;
+    const out = await features.run({ image });
+    const original3 = (await original.run({ image })).relu3;
+    const relu3 = original3;
     expect(out['gram.relu3'].dims).toEqual([6, 6]);
     const expected = referenceGram(relu3.data as Float32Array, relu3.dims);
     const got = out['gram.relu3'].data as Float32Array;
@@ -131,11 +145,39 @@ describe('graph structure', () => {
       expect(pools[1].attributes.map((a) => [a.name, a.ints ?? a.i])).toEqual([
         ['kernel_shape', [3, 3]],
         ['strides', [2, 2]],
-        ['ceil_mode', 1],
+        ['pads', [0, 0, 1, 1]],
       ]);
     }
     expect(graphs.lossGrad.metadataProps['pastiche.loss.pooling']).toBe('average');
     await expectGradient('VGG-like with average pooling', vggLike(9), spec, { build: { pooling: 'average' }, sizes: [[12, 14], [13, 11]] });
+  });
+
+  it('runs ceil-mode pools as floor-mode pools with s−1 more end padding (onnxruntime-web WebGPU lacks ceil_mode)', () => {
+    const pools = (m: ModelProto) => m.graph.nodes.filter((n) => n.name === 'pool2').map((n) => Object.fromEntries(n.attributes.map((a) => [a.name, a.ints ?? a.i])));
+    for (const pooling of ['max', 'average'] as const) {
+      const graphs = buildLossGraphs(vggLike(20), { content: [{ layer: 'relu4', weight: 1 }], style: [], tvWeight: 0 }, { pooling });
+      for (const model of [graphs.features, graphs.lossGrad]) expect(pools(model)).toEqual([{ kernel_shape: [3, 3], strides: [2, 2], pads: [0, 0, 1, 1] }]);
+    }
+    // count_include_pad = 1 would count the new padding: such a pool keeps ceil_mode.
+    const b = new NetBuilder(21);
+    const attrs = { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), ceil_mode: attr.int(1), count_include_pad: attr.int(1) };
+    b.layer(b.op('AveragePool', [b.conv(b.preprocess(), 3, 4)], attrs, 'pool2'));
+    expect(pools(buildLossGraphs(b.build(), { content: [{ layer: 'pool2', weight: 1 }], style: [], tvWeight: 0 }).lossGrad)[0].ceil_mode).toBe(1);
+  });
+
+  it('avoids what onnxruntime-web WebGPU gets wrong: Concat of 8+ inputs, floats cast from Shape slices', () => {
+    for (const pooling of ['max', 'average'] as const) {
+      const graphs = buildLossGraphs(vggLike(22), { content: [{ layer: 'relu4', weight: 1 }], style: [{ layer: 'relu1', weight: 1 }, { layer: 'relu3', weight: 1 }], tvWeight: 1 }, { pooling });
+      for (const model of [graphs.features, graphs.lossGrad]) {
+        const producer = new Map(model.graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n.opType] as const)));
+        const concats = model.graph.nodes.filter((n) => n.opType === 'Concat');
+        expect(Math.max(...concats.map((n) => n.inputs.length))).toBeLessThanOrEqual(7);
+        const casts = model.graph.nodes.filter((n) => n.opType === 'Cast');
+        expect(casts.length).toBeGreaterThan(0);
+        for (const cast of casts) expect(producer.get(cast.inputs[0])).toBe('Size');
+        expect(count(model, 'MaxUnpool') + count(model, 'ReduceProd')).toBe(0);
+      }
+    }
   });
 
   it('one pair of graphs serves different image sizes', async () => {

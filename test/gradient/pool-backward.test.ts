@@ -40,6 +40,9 @@ const MAX_CASES: PoolCase[] = [
   { name: '2x2 dilation 2', k: [2, 2], dilations: [2, 2] },
   { name: '1x1 stride 2 (rows never read)', k: [1, 1], strides: [2, 2] },
   { name: '3x3 stride 3 ceil, sizes 10x11', k: [3, 3], strides: [3, 3], ceil: true, sizes: [[10, 11], [9, 12]] },
+  // Kernel < stride + end pad: these keep ceil_mode in the graphs (see withoutCeilMode).
+  { name: '2x2 stride 3 ceil (kept ceil mode)', k: [2, 2], strides: [3, 3], ceil: true },
+  { name: '3x3 stride 2 ceil, end pads 2 (kept ceil mode)', k: [3, 3], strides: [2, 2], pads: [1, 1, 2, 2], ceil: true },
 ];
 
 const AVERAGE_CASES: PoolCase[] = [

@@ -1,6 +1,7 @@
 import { PasticheError } from '../errors.js';
 import type { ModelProto, NodeProto, OperatorSetId, TensorProto } from '../onnx/onnx-types.js';
-import { describeNode, intsAttr } from './node-attributes.js';
+import { toAveragePool, withoutCeilMode } from './forward-rewrites.js';
+import { describeNode } from './node-attributes.js';
 import { DIFFERENTIABLE_OUTPUTS, NON_DIFFERENTIABLE_OPS } from './ops/registry.js';
 
 /** Name of the loss network's input: float [1, 3, H, W], RGB 0..255, preprocessing folded in. */
@@ -73,7 +74,8 @@ export function planForward(model: ModelProto, layers: readonly string[], poolin
   const read = new Set(order.flatMap((i) => graph.nodes[i].inputs));
   const nodes = order.map((i) => {
     const node = graph.nodes[i];
-    return pooling === 'average' && node.opType === 'MaxPool' && isDefaultDomain(node.domain) ? toAveragePool(node, read) : node;
+    if (!isDefaultDomain(node.domain)) return node;
+    return withoutCeilMode(pooling === 'average' && node.opType === 'MaxPool' ? toAveragePool(node, read) : node);
   });
   const differentiable = new Set([IMAGE_INPUT]);
   for (const node of nodes) {
@@ -130,13 +132,4 @@ function topologicalOrder(
     }
   }
   return order;
-}
-
-/** MaxPool → AveragePool with the same window; count_include_pad stays 0 (average of real pixels). */
-function toAveragePool(node: NodeProto, read: ReadonlySet<string>): NodeProto {
-  const dilations = intsAttr(node, 'dilations');
-  if (dilations?.some((d) => d !== 1)) throw signatureError(`Cannot replace ${describeNode(node)} by AveragePool: it is dilated`);
-  if (node.outputs[1] && read.has(node.outputs[1])) throw signatureError(`Cannot replace ${describeNode(node)} by AveragePool: its Indices output is used`);
-  const keep = new Set(['auto_pad', 'ceil_mode', 'kernel_shape', 'pads', 'strides']);
-  return { ...node, opType: 'AveragePool', outputs: [node.outputs[0]], attributes: node.attributes.filter((a) => keep.has(a.name)) };
 }

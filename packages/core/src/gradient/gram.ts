@@ -1,5 +1,4 @@
 import { attr } from '../onnx/graph-builder.js';
-import { TensorDataType } from '../onnx/onnx-types.js';
 import type { GraphEmitter } from './graph-emitter.js';
 
 /** A Gram matrix and the pieces its gradient reuses. */
@@ -18,9 +17,9 @@ export interface GramParts {
  */
 export function emitGram(e: GraphEmitter, features: string, name?: string): GramParts {
   const flat = e.op('Flatten', [features], { axis: attr.int(2) });
-  const area = e.op('ReduceProd', [e.op('Cast', [e.shape(features, 2)], { to: attr.int(TensorDataType.FLOAT) })], { keepdims: attr.int(0) });
-  const invArea = e.op('Reciprocal', [area]);
   const product = e.op('MatMul', [flat, e.op('Transpose', [flat], { perm: attr.ints([1, 0]) })]);
+  // 1/(H·W) = sqrt(C²) / (C·H·W), from element counts (see GraphEmitter.count); sqrt of a square is exact.
+  const invArea = e.op('Div', [e.op('Sqrt', [e.count(product)]), e.count(flat)]);
   const gram = e.builder.node('Mul', [product, invArea], name ? [name] : 1)[0];
   return { gram, flat, invArea };
 }

@@ -50,7 +50,10 @@ export class GraphEmitter {
     return this.memo(`shape:${value}:${start}:${end}`, () => this.op('Shape', [value], attrs));
   }
 
-  /** Number of elements of `value` as a FLOAT scalar, cached. */
+  /**
+   * Number of elements of `value` as a FLOAT scalar, cached. Float quantities come from `Size` only:
+   * onnxruntime-web's WebGPU EP returned stale values for `Cast` of a `Shape` slice to FLOAT (another tensor's).
+   */
   count(value: string): string {
     return this.memo(`count:${value}`, () => this.op('Cast', [this.op('Size', [value])], { to: attr.int(TensorDataType.FLOAT) }));
   }

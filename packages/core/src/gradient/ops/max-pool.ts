@@ -1,8 +1,7 @@
-import { attr } from '../../onnx/graph-builder.js';
 import type { GraphEmitter } from '../graph-emitter.js';
 import { intsAttr } from '../node-attributes.js';
 import { onlyGradFor, unsupported, type BackwardRule } from './backward-rule.js';
-import { kernelOffsets, planes, scatterWindows } from './pool-scatter.js';
+import { concatChannels, kernelOffsets, planes, scatterWindows } from './pool-scatter.js';
 import { spatialAxes, windowGeometry } from './window-geometry.js';
 
 /**
@@ -48,8 +47,7 @@ export const maxPoolBackward: BackwardRule = (args) => {
     routed.push(e.op('Where', [hit, rest, zero]));
     if (k < offsets.length - 1) rest = e.op('Where', [hit, zero, rest]);
   });
-  const z = routed.length > 1 ? e.op('Concat', routed, { axis: attr.int(1) }) : routed[0];
-  return [scatterWindows(e, z, oneHotKernel(e, kernel), geo, x)];
+  return [scatterWindows(e, concatChannels(e, routed), oneHotKernel(e, kernel), geo, x)];
 };
 
 /** [K, 1, k…] with channel k = 1 at offset k: routes each offset's values to its own tap. */

@@ -10,6 +10,20 @@ export function planes(e: GraphEmitter, value: string, spatialRank: number): str
   return e.op('Reshape', [value, e.i64([-1, 1, ...new Array<number>(spatialRank).fill(0)])]);
 }
 
+/**
+ * onnxruntime-web 1.30's WebGPU Concat returns wrong values from 8 inputs on (7 work): concatenate in groups
+ * of at most 7.
+ */
+const MAX_CONCAT_INPUTS = 7;
+
+/** Concat along axis 1 (channels) of any number of tensors, in groups the WebGPU kernel handles. */
+export function concatChannels(e: GraphEmitter, parts: readonly string[]): string {
+  if (parts.length === 1) return parts[0];
+  if (parts.length <= MAX_CONCAT_INPUTS) return e.op('Concat', parts, { axis: attr.int(1) });
+  const head = e.op('Concat', parts.slice(0, MAX_CONCAT_INPUTS), { axis: attr.int(1) });
+  return concatChannels(e, [head, ...parts.slice(MAX_CONCAT_INPUTS)]);
+}
+
 /** Every kernel offset, row-major (the order in which pools scan a window). */
 export function kernelOffsets(kernel: readonly number[]): number[][] {
   return kernel.reduce<number[][]>((acc, k) => acc.flatMap((prefix) => Array.from({ length: k }, (_, i) => [...prefix, i])), [[]]);
