@@ -1,5 +1,5 @@
 import type { LineWorker } from './line-worker.js';
-import { LoadProbe, sleep } from './machine.js';
+import { LoadProbe, sleep, waitForQuiet } from './machine.js';
 import { median, percentile } from './stats.js';
 
 export interface RunPolicy {
@@ -10,6 +10,10 @@ export interface RunPolicy {
   maxForeignLoad: number;
   /** Extra rounds allowed for redoing disturbed runs. */
   maxExtraRounds: number;
+  /** After a disturbed run, wait up to this long for the machine to calm down. */
+  quietWaitS: number;
+  /** Stop redoing disturbed runs after this time (Date.now() milliseconds). */
+  deadline: number;
   /** Idle time before each run, so the previous worker's spinning threads have gone to sleep. */
   pauseMs: number;
 }
@@ -51,11 +55,13 @@ export async function interleave(workers: readonly LineWorker[], policy: RunPoli
   for (let round = 0; round < policy.runs + policy.maxExtraRounds; round++) {
     const order = workers.map((_, i) => (i + round) % workers.length);
     const pending = order.filter((i) => clean[i].length < policy.runs);
-    if (pending.length === 0) break;
+    if (pending.length === 0 || (round >= policy.runs && Date.now() > policy.deadline)) break;
     for (const i of pending) {
       const s = await timedRun(workers[i], policy.pauseMs);
       onRun?.(workers[i].label, s);
-      (s.load <= policy.maxForeignLoad ? clean[i] : disturbed[i]).push(s);
+      const quiet = s.load <= policy.maxForeignLoad;
+      (quiet ? clean[i] : disturbed[i]).push(s);
+      if (!quiet && Date.now() < policy.deadline) await waitForQuiet(policy.quietWaitS, policy.maxForeignLoad);
     }
   }
   const results: Measured[] = [];

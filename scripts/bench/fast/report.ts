@@ -30,7 +30,7 @@ const disturbed = (m: Measured) => (m.kept ? `${m.disturbed} (${m.kept} kept)` :
 
 export function resultsTable(rows: SizeRow[]): string {
   return markdownTable(
-    ['size', 'Pastiche median', 'Pastiche p90', 'Pastiche peak RSS', 'PyTorch median', 'PyTorch p90', 'PyTorch peak RSS', 'ratio PyTorch / Pastiche', 'runs', 'redone (P / T)'],
+    ['size', 'Pastiche median', 'Pastiche p90', 'Pastiche peak RSS', 'PyTorch median', 'PyTorch p90', 'PyTorch peak RSS', 'ratio PyTorch / Pastiche', 'runs', 'redone (P / T)', 'other load (P / T)'],
     rows.map((r) => {
       const ratio = speedup(r);
       return [
@@ -44,6 +44,7 @@ export function resultsTable(rows: SizeRow[]): string {
         ratio ? `**${ratio.toFixed(2)}×**` : '–',
         `${r.pastiche.runs}`,
         r.torch ? `${disturbed(r.pastiche)} / ${disturbed(r.torch)}` : disturbed(r.pastiche),
+        r.torch ? `${pct(r.pastiche.foreignLoad)} / ${pct(r.torch.foreignLoad)}` : pct(r.pastiche.foreignLoad),
       ];
     }),
   );
@@ -70,8 +71,6 @@ export function machineLines(m: MachineFacts, torch: string | undefined, blas: s
     `- Node ${m.node}, onnxruntime-node ${m.onnxruntimeNode}, PyTorch ${torch ?? 'unavailable'}${blas ? ` (BLAS: ${blas})` : ''}`,
   ];
 }
-
-export const loadNote = (rows: Measured[]) => `mean load from other processes during counted runs: ${rows.map((m) => pct(m.foreignLoad)).join(', ')}`;
 
 export const SECTION_TITLE = '## Fast style transfer (npm run bench:fast)';
 

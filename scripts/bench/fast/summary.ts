@@ -25,7 +25,9 @@ function verdict(rows: SizeRow[], peerValid: boolean): string {
   const ratio = row && peerValid ? speedup(row) : undefined;
   const goal = `Target: Pastiche ≥ ${TARGET.speedup}× faster than PyTorch CPU at ${TARGET.size}²`;
   if (ratio === undefined) return `${goal}: not checked (PyTorch peer unavailable or not the same network).`;
-  return `${goal}: ${ratio >= TARGET.speedup ? 'MET' : 'NOT MET'} (${ratio.toFixed(2)}×).`;
+  const kept = row!.pastiche.kept + row!.torch!.kept;
+  const caveat = kept ? ` — unreliable: ${kept} of the runs it rests on were slowed by other processes` : '';
+  return `${goal}: ${ratio >= TARGET.speedup ? 'MET' : 'NOT MET'} (${ratio.toFixed(2)}×)${caveat}.`;
 }
 
 /** The fastest generic candidate if it beats the baseline (first row) by a meaningful margin. */
@@ -73,7 +75,7 @@ export function summary(input: SummaryInput): string {
     'Methodology:',
     `- Pastiche: \`loadStyle(path, { device: 'cpu', sessionOptions: { intraOpNumThreads: ${threads} } })\`, then \`model.run()\` on uniform random 0..255 pixels (includes the planar↔tensor copies). PyTorch: \`torch.set_num_threads(${threads})\`, \`torch.inference_mode()\`, input \`torch.rand(1, 3, n, n) * 255\`.`,
     `- Per size, one fresh Pastiche process and one fresh PyTorch process take turns run by run (150 ms idle before each run); ${plan.map((p) => `${p.warmup}+${p.runs}`).join(', ')} warm-up+timed runs at ${plan.map((p) => `${p.size}²`).join(', ')}. Median and p90 of the timed runs.`,
-    `- The machine is shared: a run during which other processes used more than ${input.maxForeignLoad * 100}% of the CPUs (from /proc/stat) is redone ("redone" column); "kept" ones had to count anyway.`,
+    `- The machine is shared: a run during which other processes used more than ${input.maxForeignLoad * 100}% of the CPUs (from /proc/stat) is redone once the machine is quiet again ("redone" column); "kept" ones had to count anyway (time limit). "other load": mean CPU share other processes took during the counted runs.`,
     '- Peak RSS is the whole process (`process.resourceUsage().maxRSS`, Python `ru_maxrss`): Node + tsx + onnxruntime take ~100 MiB before the model loads.',
   ];
   if (input.sweep) lines.push(...sweepLines(input.sweep, input));
