@@ -1,0 +1,109 @@
+/**
+ * `npm run bench:optimize` (issue 3 item 6): Pastiche's loss+gradient graphs against PyTorch autograd on
+ * the same loss networks, weights and loss, on CPU:
+ *   1. wall and CPU ms per loss+gradient evaluation at 256² and 512², SqueezeNet 1.1 and VGG19-partial,
+ *      default layers, each side at its defaults and with sleeping idle threads (configs.ts), plus how
+ *      closely loss and gradient agree with PyTorch's (and each with a float64 reference);
+ *   2. wall time to the loss that torch.optim.LBFGS reaches in 100 iterations (SqueezeNet, chelsea and
+ *      starry_night at 256 px), for Pastiche's L-BFGS with and without [0, 255] bounds.
+ * The PyTorch side is torch_loss_nets.py (Debian's /usr/bin/python3); without it only Pastiche is timed.
+ * Writes scripts/bench/optimize/RESULTS.md. Flags: --quick (tiny smoke test, writes nothing), --no-write,
+ * --threads N, --rounds N (race rounds), --wait-seconds S (most to wait for other processes to calm down
+ * before each measurement; 60).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { MAX_FOREIGN_LOAD, benchEvaluations, type EvalPlan, type EvalRow } from './evaluations.js';
+import { NETWORKS, loadImage, openEngine } from './inputs.js';
+import { TORCH_CONFIGS, pasticheConfigs } from './configs.js';
+import { machine, waitForQuiet } from './machine.js';
+import { race, summarizeRace, type RacePlan } from './race.js';
+import { renderResults } from './results.js';
+import { torchAvailable, type TorchReady } from './torch-worker.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+    threads: { type: 'string', default: '2' },
+    rounds: { type: 'string' },
+    'wait-seconds': { type: 'string', default: '60' },
+  },
+});
+
+/** Few runs: VGG19 at 512² takes 1–2 s per evaluation on each side, and the machine is shared. */
+const FULL: { evals: Record<string, EvalPlan[]>; race: RacePlan } = {
+  evals: {
+    squeezenet: [{ size: 256, warmup: 2, runs: 9 }, { size: 512, warmup: 2, runs: 7 }],
+    vgg19: [{ size: 256, warmup: 2, runs: 7 }, { size: 512, warmup: 1, runs: 5 }],
+  },
+  race: { side: 256, torchIterations: 100, cap: 300, rounds: 2 },
+};
+const QUICK: typeof FULL = {
+  evals: { squeezenet: [{ size: 64, warmup: 1, runs: 3 }], vgg19: [{ size: 48, warmup: 1, runs: 3 }] },
+  race: { side: 64, torchIterations: 10, cap: 30, rounds: 1 },
+};
+const plan = flags.quick ? QUICK : FULL;
+if (flags.rounds) plan.race.rounds = Number(flags.rounds);
+const threads = Number(flags.threads);
+const log = (...a: unknown[]) => console.error(...a);
+const quiet = async () => {
+  const load = await waitForQuiet(flags.quick ? 0 : Number(flags['wait-seconds']), MAX_FOREIGN_LOAD);
+  if (load >= MAX_FOREIGN_LOAD) log(`  (other processes still use ${Math.round(load * 100)}% of the CPUs; measuring anyway)`);
+};
+
+async function main(): Promise<void> {
+  const facts = machine();
+  const hasTorch = torchAvailable();
+  const dir = mkdtempSync(join(tmpdir(), 'pastiche-bench-optimize-'));
+  const torch = hasTorch ? { threads, dir } : undefined;
+  if (!hasTorch) log('PyTorch peer unavailable: /usr/bin/python3 cannot import torch and onnx (apt-get install python3-torch python3-onnx).');
+  log(`${facts.cores} × ${facts.cpu}; Node ${facts.node}; onnxruntime-node ${facts.onnxruntimeNode}; ${threads} threads`);
+  try {
+    const images = { content: await loadImage('content/chelsea.png'), style: await loadImage('style/starry_night.jpg') };
+    const rows: EvalRow[] = [];
+    let raceSummary: ReturnType<typeof summarizeRace> | undefined;
+    let raceSize: { width: number; height: number } | undefined;
+    for (const network of NETWORKS) {
+      log(`${network.title}: loss+gradient evaluations`);
+      const engines = [];
+      for (const config of pasticheConfigs(threads)) engines.push({ config, engine: await openEngine(network, config.sessionOptions) });
+      try {
+        for (const p of plan.evals[network.key]) {
+          await quiet();
+          rows.push(await benchEvaluations(network, engines, images, p, torch));
+        }
+        if (network.key === 'squeezenet' && torch) {
+          // Race each side in its faster configuration at the smallest size measured (the race's size).
+          const ms = rows[0].ms;
+          const pastiche = engines.reduce((a, b) => (ms[`pastiche.${b.config.key}`] < ms[`pastiche.${a.config.key}`] ? b : a));
+          const torchConfig = TORCH_CONFIGS.reduce((a, b) => (ms[`torch.${b.key}`] < ms[`torch.${a.key}`] ? b : a));
+          log(`${network.title}: L-BFGS race at ${plan.race.side} px (Pastiche ${pastiche.config.label}, PyTorch ${torchConfig.label})`);
+          await quiet();
+          const r = await race(network, pastiche, images, plan.race, { ...torch, config: torchConfig });
+          raceSummary = summarizeRace(r);
+          raceSize = { width: r.width, height: r.height };
+        }
+      } finally {
+        await Promise.all(engines.map((e) => e.engine.dispose()));
+      }
+    }
+    const torchInfo: TorchReady | undefined = rows.find((r) => r.peer)?.peer;
+    const text = renderResults({ facts, torch: torchInfo, threads, rows, race: raceSummary, raceSize, racePlan: plan.race, quick: flags.quick });
+    console.log(`\n${text}`);
+    if (!flags.quick && !flags['no-write']) {
+      writeFileSync(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), text);
+      log('wrote scripts/bench/optimize/RESULTS.md');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
