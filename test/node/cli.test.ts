@@ -31,7 +31,7 @@ async function pastiche(...args: string[]): Promise<Run> {
 describe('pastiche CLI', () => {
   it('stylizes one image to -o', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pastiche-cli-'));
-    const out = join(dir, 'cat.jpg');
+    const out = join(dir, 'new-folder', 'cat.jpg');
     const run = await pastiche(contentImage('chelsea_448x300.png'), '--style', 'candy', '-o', out, '--size', '200');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { GatysProgress } from '@pastiche/core';
 import { CATALOG } from '../catalog.js';
 import { exportGradientGraphs } from '../export-grad.js';
@@ -78,7 +78,6 @@ async function stylizeAll(options: CliOptions, streams: CliStreams): Promise<num
   const outputs = planOutputs(inputs, style, options.output, options.outDir ?? '.');
   // Load once up front: a bad style is one clear error, not one per image.
   if (!optimizing) await loadStyle(style, { device: options.device, modelDir: options.modelDir });
-  if (options.outDir) await mkdir(options.outDir, { recursive: true });
 
   const bar = new ProgressBar(streams.stderr, optimizing ? 0 : inputs.length);
   let failures = 0;
@@ -86,6 +85,7 @@ async function stylizeAll(options: CliOptions, streams: CliStreams): Promise<num
     bar.update(i, input);
     try {
       const image = await stylizeOne(options, input, style, streams);
+      await mkdir(dirname(outputs[i]), { recursive: true });
       await image.toFile(outputs[i], { quality: options.quality });
       const { model, device, ms } = image.info;
       bar.clear();
