@@ -77,13 +77,9 @@ async function main(): Promise<void> {
           rows.push(await benchEvaluations(network, engines, images, p, torch));
         }
         if (network.key === 'squeezenet' && torch) {
-          // Race each side in its faster configuration at the smallest size measured (the race's size).
-          const ms = rows[0].ms;
-          const pastiche = engines.reduce((a, b) => (ms[`pastiche.${b.config.key}`] < ms[`pastiche.${a.config.key}`] ? b : a));
-          const torchConfig = TORCH_CONFIGS.reduce((a, b) => (ms[`torch.${b.key}`] < ms[`torch.${a.key}`] ? b : a));
-          log(`${network.title}: L-BFGS race at ${plan.race.side} px (Pastiche ${pastiche.config.label}, PyTorch ${torchConfig.label})`);
+          log(`${network.title}: L-BFGS race at ${plan.race.side} px`);
           await quiet();
-          const r = await race(network, pastiche, images, plan.race, { ...torch, config: torchConfig });
+          const r = await race(network, engines, images, plan.race, { ...torch, configs: TORCH_CONFIGS });
           raceSummary = summarizeRace(r);
           raceSize = { width: r.width, height: r.height };
         }

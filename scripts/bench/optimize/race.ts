@@ -12,7 +12,7 @@ export interface RacePlan {
   torchIterations: number;
   /** Most Pastiche iterations. */
   cap: number;
-  /** Rounds (PyTorch, Pastiche bounded, Pastiche unbounded each once per round, in rotating order). */
+  /** Rounds: every racer runs once per round, in rotating order. */
   rounds: number;
 }
 
@@ -33,18 +33,16 @@ export interface PasticheRun {
   stop: string;
 }
 
+/** Runs of each racer: `torch.<config>`, `bounded.<config>`, `unbounded.<config>` (configs.ts). */
 export interface RaceResult {
   width: number;
   height: number;
-  torch: TorchRun[];
-  bounded: PasticheRun[];
-  unbounded: PasticheRun[];
+  torch: Record<string, TorchRun[]>;
+  pastiche: Record<string, PasticheRun[]>;
   /** The loss Pastiche had to reach: PyTorch's final loss in its first run. */
   target: number;
   /** Mean share of the CPUs that other processes used during the runs. */
   foreignLoad: number;
-  /** The configurations raced (each side's faster one in the evaluation benchmark). */
-  configs: { pastiche: string; torch: string };
 }
 
 const log = (...a: unknown[]) => console.error(...a);
@@ -76,87 +74,112 @@ async function runPastiche(engine: GatysEngine, p: Problem, bounded: boolean, ta
 /**
  * Wall time to PyTorch's 100-iteration loss: torch.optim.LBFGS (strong Wolfe, history 10, lr 1,
  * unbounded) against Pastiche's L-BFGS with and without [0, 255] bounds, from the content image, on
- * the same problem (targets and weights from computeStyleTargets, passed to PyTorch as files).
+ * the same problem (targets and weights from computeStyleTargets, passed to PyTorch as files). Every
+ * configuration of each side races, so that each side's best can be compared under the same load.
  */
 export async function race(
   network: Network,
-  chosen: { engine: GatysEngine; config: PasticheConfig },
+  engines: ReadonlyArray<{ config: PasticheConfig; engine: GatysEngine }>,
   images: { content: PlanarImage; style: PlanarImage },
   plan: RacePlan,
-  torch: { threads: number; dir: string; config: TorchConfig },
+  torch: { threads: number; dir: string; configs: readonly TorchConfig[] },
 ): Promise<RaceResult> {
-  const { engine } = chosen;
   const size = fitLongestSide(images.content.width, images.content.height, plan.side);
   const content = resizeImage(images.content, size.width, size.height);
-  const problem = await problemFor(engine, content, images.style, content.data.slice());
-  const worker = new TorchWorker(writeCase(join(torch.dir, `race-${network.key}`), network, engine, problem), torch.threads, torch.config.env);
+  const problem = await problemFor(engines[0].engine, content, images.style, content.data.slice());
+  const caseFile = writeCase(join(torch.dir, `race-${network.key}`), network, engines[0].engine, problem);
+  const workers = torch.configs.map((config) => ({ config, worker: new TorchWorker(caseFile, torch.threads, config.env) }));
   try {
-    await worker.ready();
-    // Warm both sides up at this size (first runs allocate).
+    await Promise.all(workers.map((w) => w.worker.ready()));
+    // Warm every racer up at this size (first runs allocate).
     for (let i = 0; i < 2; i++) {
-      await worker.request('run');
-      await engine.evaluate(problem.x, problem.width, problem.height, problem.targets, problem.weights);
+      for (const { worker } of workers) await worker.request('run');
+      for (const { engine } of engines) await engine.evaluate(problem.x, problem.width, problem.height, problem.targets, problem.weights);
     }
-    const result: RaceResult = { ...size, torch: [], bounded: [], unbounded: [], target: NaN, foreignLoad: 0, configs: { pastiche: chosen.config.label, torch: torch.config.label } };
-    const loads: number[] = [];
-    const pastiche = async (key: 'bounded' | 'unbounded', bounded: boolean) => {
-      const r = await runPastiche(engine, problem, bounded, result.target, plan.torchIterations, plan.cap);
-      result[key].push(r);
-      const reached = r.reached ? `reached it at it ${r.reached.iterations} (${r.reached.evaluations} evals) in ${(r.reached.ms / 1000).toFixed(1)} s` : `never reached it (${r.iterations} it, ${r.stop})`;
-      log(`  Pastiche ${key}: ${reached}; loss ${r.finalLoss.toPrecision(6)}`);
-    };
-    const sides = {
-      torch: async () => {
-        const r = await worker.request<TorchRun>(`lbfgs ${plan.torchIterations}`);
-        if (Number.isNaN(result.target)) result.target = r.loss;
-        result.torch.push(r);
-        log(`  PyTorch: ${r.iterations} it, ${r.evaluations} evals, ${(r.ms / 1000).toFixed(1)} s, loss ${r.loss.toPrecision(6)}`);
-      },
-      bounded: async () => pastiche('bounded', true),
-      unbounded: async () => pastiche('unbounded', false),
-    };
+    const result: RaceResult = { ...size, torch: {}, pastiche: {}, target: NaN, foreignLoad: 0 };
+    const racers: Array<{ key: string; run: () => Promise<void> }> = [];
+    for (const { config, worker } of workers) {
+      const key = `torch.${config.key}`;
+      result.torch[key] = [];
+      racers.push({
+        key,
+        run: async () => {
+          const r = await worker.request<TorchRun>(`lbfgs ${plan.torchIterations}`);
+          if (Number.isNaN(result.target)) result.target = r.loss;
+          result.torch[key].push(r);
+          log(`  ${key.padEnd(20)} ${r.iterations} it, ${r.evaluations} evals, ${(r.ms / 1000).toFixed(1)} s, loss ${r.loss.toPrecision(6)}`);
+        },
+      });
+    }
+    for (const { config, engine } of engines) {
+      for (const bounded of [true, false]) {
+        const key = `${bounded ? 'bounded' : 'unbounded'}.${config.key}`;
+        result.pastiche[key] = [];
+        racers.push({
+          key,
+          run: async () => {
+            const r = await runPastiche(engine, problem, bounded, result.target, plan.torchIterations, plan.cap);
+            result.pastiche[key].push(r);
+            const reached = r.reached ? `it ${r.reached.iterations} (${r.reached.evaluations} evals) in ${(r.reached.ms / 1000).toFixed(1)} s` : `not reached (${r.iterations} it, ${r.stop})`;
+            log(`  ${key.padEnd(20)} target ${reached}; loss ${r.finalLoss.toPrecision(6)}`);
+          },
+        });
+      }
+    }
     // PyTorch goes first in round 1 (its loss is the target); then the order rotates.
-    const order = ['torch', 'bounded', 'unbounded'] as const;
+    const loads: number[] = [];
+    const pids = workers.map((w) => w.worker.pid);
     for (let round = 0; round < plan.rounds; round++) {
-      for (let k = 0; k < order.length; k++) {
+      for (let k = 0; k < racers.length; k++) {
         await sleep(300);
-        const probe = new LoadProbe([worker.pid]);
-        await sides[order[(k + round) % order.length]]();
+        const probe = new LoadProbe(pids);
+        await racers[(k + round) % racers.length].run();
         loads.push(probe.foreignLoad());
       }
     }
     result.foreignLoad = loads.reduce((a, b) => a + b, 0) / loads.length;
     return result;
   } finally {
-    worker.close();
+    for (const { worker } of workers) worker.close();
   }
 }
 
-/** Medians over rounds of what the table shows. */
-export function summarizeRace(r: RaceResult) {
-  const pastiche = (runs: PasticheRun[]) => {
-    const reached = runs.filter((x) => x.reached).map((x) => x.reached!);
-    const at100 = runs.filter((x) => x.atTorchIterations).map((x) => x.atTorchIterations!);
-    return {
-      reachedRuns: reached.length,
-      runs: runs.length,
-      ms: reached.length ? median(reached.map((x) => x.ms)) : undefined,
-      iterations: reached.length ? median(reached.map((x) => x.iterations)) : undefined,
-      evaluations: reached.length ? median(reached.map((x) => x.evaluations)) : undefined,
-      at100: at100.length ? { ms: median(at100.map((x) => x.ms)), loss: median(at100.map((x) => x.loss)), evaluations: median(at100.map((x) => x.evaluations)) } : undefined,
-    };
+function summarizePastiche(key: string, runs: PasticheRun[]) {
+  const reached = runs.filter((x) => x.reached).map((x) => x.reached!);
+  const at100 = runs.filter((x) => x.atTorchIterations).map((x) => x.atTorchIterations!);
+  const m = (values: number[]) => (values.length ? median(values) : undefined);
+  return {
+    key,
+    reachedRuns: reached.length,
+    runs: runs.length,
+    ms: m(reached.map((x) => x.ms)),
+    iterations: m(reached.map((x) => x.iterations)),
+    evaluations: m(reached.map((x) => x.evaluations)),
+    at100: at100.length ? { ms: median(at100.map((x) => x.ms)), loss: median(at100.map((x) => x.loss)), evaluations: median(at100.map((x) => x.evaluations)) } : undefined,
   };
+}
+
+/** Medians over rounds per racer, and each side's fastest configuration. */
+export function summarizeRace(r: RaceResult) {
+  const torch = Object.entries(r.torch).map(([key, runs]) => ({
+    key,
+    ms: median(runs.map((x) => x.ms)),
+    iterations: median(runs.map((x) => x.iterations)),
+    evaluations: median(runs.map((x) => x.evaluations)),
+  }));
+  const pastiche = Object.entries(r.pastiche).map(([key, runs]) => summarizePastiche(key, runs));
+  const fastest = <T extends { ms?: number }>(list: T[]) => list.reduce((a, b) => ((b.ms ?? Infinity) < (a.ms ?? Infinity) ? b : a));
   return {
     foreignLoad: r.foreignLoad,
-    configs: r.configs,
-    torch: {
-      ms: median(r.torch.map((x) => x.ms)),
-      loss: r.target,
-      losses: r.torch.map((x) => x.loss),
-      iterations: median(r.torch.map((x) => x.iterations)),
-      evaluations: median(r.torch.map((x) => x.evaluations)),
+    target: r.target,
+    losses: Object.values(r.torch).flat().map((x) => x.loss),
+    rounds: Object.values(r.torch)[0].length,
+    torch,
+    pastiche,
+    best: {
+      torch: fastest(torch),
+      bounded: fastest(pastiche.filter((p) => p.key.startsWith('bounded.'))),
+      unbounded: fastest(pastiche.filter((p) => p.key.startsWith('unbounded.'))),
     },
-    bounded: pastiche(r.bounded),
-    unbounded: pastiche(r.unbounded),
   };
 }
