@@ -7,11 +7,11 @@
  *   2. wall time to the loss that torch.optim.LBFGS reaches in 100 iterations (SqueezeNet, chelsea and
  *      starry_night at 256 px), for Pastiche's L-BFGS with and without [0, 255] bounds.
  * The PyTorch side is torch_loss_nets.py (Debian's /usr/bin/python3); without it only Pastiche is timed.
- * Writes scripts/bench/optimize/RESULTS.md. Flags: --quick (tiny smoke test, writes nothing), --no-write,
- * --threads N, --rounds N (race rounds), --wait-seconds S (most to wait for other processes to calm down
- * before each measurement; 60).
+ * Writes scripts/bench/optimize/RESULTS.md, keeping its hand-written '## Analysis' section.
+ * Flags: --quick (tiny smoke test, writes nothing), --no-write, --threads N, --rounds N (race rounds),
+ * --wait-seconds S (most to wait for other processes to calm down before each measurement; 60).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ import { NETWORKS, loadImage, openEngine } from './inputs.js';
 import { TORCH_CONFIGS, pasticheConfigs } from './configs.js';
 import { machine, waitForQuiet } from './machine.js';
 import { race, summarizeRace, type RacePlan } from './race.js';
-import { renderResults } from './results.js';
+import { keptAnalysis, renderResults } from './results.js';
 import { torchAvailable, type TorchReady } from './torch-worker.js';
 
 const { values: flags } = parseArgs({
@@ -91,7 +91,9 @@ async function main(): Promise<void> {
     const text = renderResults({ facts, torch: torchInfo, threads, rows, race: raceSummary, raceSize, racePlan: plan.race, quick: flags.quick });
     console.log(`\n${text}`);
     if (!flags.quick && !flags['no-write']) {
-      writeFileSync(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), text);
+      const path = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+      const analysis = existsSync(path) ? keptAnalysis(readFileSync(path, 'utf8')) : '';
+      writeFileSync(path, text + analysis);
       log('wrote scripts/bench/optimize/RESULTS.md');
     }
   } finally {

@@ -126,6 +126,8 @@ function verdict({ rows, race }: ResultsInput): string[] {
       `- Per-evaluation target (Pastiche ≥ ${TARGET_SPEEDUP}× faster than PyTorch, each side in its faster configuration): met in ${met.length} of ${compared.length} cases` +
         (met.length < compared.length ? ` (not met: ${compared.filter((r) => !met.includes(r)).map((r) => `${r.network} ${r.size}² ${ratios(r).best!.toFixed(2)}×`).join(', ')}).` : '.'),
     );
+    const atDefaults = compared.filter((r) => ratios(r).defaults! >= TARGET_SPEEDUP).length;
+    lines.push(`- The same with both sides at their defaults: met in ${atDefaults} of ${compared.length} cases (${compared.map((r) => `${ratios(r).defaults!.toFixed(2)}×`).join(', ')}).`);
     const cpu = compared.map((r) => `${r.network} ${r.size}² ${ratios(r).cpu!.toFixed(2)}×`).join(', ');
     lines.push(`- CPU time per evaluation, PyTorch / Pastiche (both with sleeping idle threads): ${cpu}.`);
     const worst = (f: (a: Agreement) => number) => Math.max(...compared.map((r) => f(r.agreement!)));
@@ -177,6 +179,15 @@ const METHOD = [
   '  else the least disturbed are kept (`disturbed` counts those); `other load` is their mean share of the CPUs during the runs that count. Numbers',
   '  measured with a high `other load` are slower than a quiet machine gives, and less certain: rerun for numbers to quote.',
 ];
+
+/** Everything from this heading to the end of RESULTS.md is written by people and kept when the file is regenerated. */
+export const ANALYSIS_HEADING = '## Analysis';
+
+/** The hand-written analysis at the end of an existing RESULTS.md ('' if none). */
+export function keptAnalysis(previous: string): string {
+  const at = previous.indexOf(`\n${ANALYSIS_HEADING}`);
+  return at < 0 ? '' : previous.slice(at);
+}
 
 /** RESULTS.md: machine, tables, verdict, command and method. */
 export function renderResults(input: ResultsInput): string {
