@@ -30,11 +30,15 @@ function verdict(rows: SizeRow[], peerValid: boolean): string {
   return `${goal}: ${ratio >= TARGET.speedup ? 'MET' : 'NOT MET'} (${ratio.toFixed(2)}×)${caveat}.`;
 }
 
-/** The fastest generic candidate if it beats the baseline (first row) by a meaningful margin. */
+/**
+ * The fastest generic candidate if it clearly beats the baseline (first row): median lower by the
+ * meaningful margin, and even its p90 below the baseline's median, so that noise alone cannot explain it.
+ */
 export function recommendation(sweep: SweepRow[]): SweepRow | undefined {
   const [baseline, ...others] = sweep;
   const best = others.filter((r) => r.generic).sort((a, b) => a.medianMs - b.medianMs)[0];
-  return best && best.medianMs < baseline.medianMs * (1 - MEANINGFUL_GAIN) ? best : undefined;
+  const clear = best && best.medianMs < baseline.medianMs * (1 - MEANINGFUL_GAIN) && best.p90Ms < baseline.medianMs;
+  return clear ? best : undefined;
 }
 
 function sweepLines(sweep: SweepRow[], input: SummaryInput): string[] {
@@ -49,7 +53,7 @@ function sweepLines(sweep: SweepRow[], input: SummaryInput): string[] {
     '',
     best
       ? `Fastest generic option: **${best.label}**, ${gain}% faster than the baseline at ${size}².`
-      : `No generic option beat the baseline by more than ${MEANINGFUL_GAIN * 100}% (the noise margin) at ${size}²; onnxruntime's defaults are already the best fair configuration.`,
+      : `No generic option clearly beat the baseline at ${size}² (median ≥ ${MEANINGFUL_GAIN * 100}% lower and p90 below the baseline's median): onnxruntime's defaults with \`intraOpNumThreads\` = cores are the best fair configuration found.`,
   ];
 }
 
