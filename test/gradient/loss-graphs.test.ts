@@ -124,8 +124,9 @@ describe('graph structure', () => {
     expect(g.graph.nodes.filter((n) => n.outputs.includes('relu4')).length).toBe(1);
     expect(count(g, 'Relu')).toBe(4);
     expect(count(g, 'MaxPool')).toBe(2);
-    // 4 forward convs + 4 input-gradient convs (stride 1 → flipped Conv) ; each max pool scatters with one ConvTranspose.
-    expect(count(g, 'Conv')).toBe(8);
+    // 4 forward convs + 4 input-gradient convs (stride 1 → flipped Conv); each max pool reads its windows with
+    // one Conv and scatters with one ConvTranspose.
+    expect(count(g, 'Conv')).toBe(8 + 2);
     expect(count(g, 'ConvTranspose')).toBe(2);
     expect(count(g, 'MatMul')).toBe(2 * 2);
     expect(count(g, 'MaxUnpool')).toBe(0);
@@ -166,6 +167,8 @@ describe('graph structure', () => {
   });
 
   it('avoids what onnxruntime-web WebGPU gets wrong: Concat of 8+ inputs, floats cast from Shape slices', () => {
+    // Casts only of sizes (Size), masks (Equal) and window indices (ArgMax).
+    const castable = new Set(['Size', 'Equal', 'ArgMax']);
     for (const pooling of ['max', 'average'] as const) {
       const graphs = buildLossGraphs(vggLike(22), { content: [{ layer: 'relu4', weight: 1 }], style: [{ layer: 'relu1', weight: 1 }, { layer: 'relu3', weight: 1 }], tvWeight: 1 }, { pooling });
       for (const model of [graphs.features, graphs.lossGrad]) {
@@ -174,7 +177,7 @@ describe('graph structure', () => {
         expect(Math.max(...concats.map((n) => n.inputs.length))).toBeLessThanOrEqual(7);
         const casts = model.graph.nodes.filter((n) => n.opType === 'Cast');
         expect(casts.length).toBeGreaterThan(0);
-        for (const cast of casts) expect(producer.get(cast.inputs[0])).toBe('Size');
+        for (const cast of casts) expect(castable).toContain(producer.get(cast.inputs[0]));
         expect(count(model, 'MaxUnpool') + count(model, 'ReduceProd')).toBe(0);
       }
     }

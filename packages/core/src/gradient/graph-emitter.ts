@@ -58,6 +58,14 @@ export class GraphEmitter {
     return this.memo(`count:${value}`, () => this.op('Cast', [this.op('Size', [value])], { to: attr.int(TensorDataType.FLOAT) }));
   }
 
+  /**
+   * A boolean tensor as 0/1 floats, to select by multiplying: onnxruntime's CPU `Where` is single-threaded
+   * and several times slower than `Cast` + `Mul`.
+   */
+  floatMask(condition: string): string {
+    return this.op('Cast', [condition], { to: attr.int(TensorDataType.FLOAT) });
+  }
+
   /** `Reshape(value, Shape(like))`. */
   reshapeLike(value: string, like: string): string {
     return this.op('Reshape', [value, this.shape(like)]);

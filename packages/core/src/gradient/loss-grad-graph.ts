@@ -53,7 +53,7 @@ export function buildLossGradGraph(plan: ForwardPlan, contentLayers: readonly st
 
   builder.node('Sum', terms, [N.loss]);
   const fromLayers = emitBackward(e, forward, seeds, IMAGE_INPUT);
-  builder.node('Sum', fromLayers ? [fromLayers, tv.grad] : [tv.grad], [N.grad]);
+  builder.node(fromLayers ? 'Add' : 'Identity', fromLayers ? [fromLayers, tv.grad] : [tv.grad], [N.grad]);
 
   builder.output(N.loss, TensorDataType.FLOAT, []);
   for (const term of terms) builder.output(term, TensorDataType.FLOAT, []);

@@ -21,7 +21,8 @@ export function emitBackward(e: GraphEmitter, forward: CopiedForward, seeds: Rea
     const grads = pending.get(value);
     pending.delete(value);
     if (!grads) return undefined;
-    return grads.length === 1 ? grads[0] : e.op('Sum', grads);
+    // Pairwise Add, not Sum: onnxruntime's CPU Sum is single-threaded, and an Add can fuse into the Conv before it.
+    return grads.reduce((total, g) => e.op('Add', [total, g]));
   };
 
   for (let i = forward.nodes.length - 1; i >= 0; i--) {

@@ -11,25 +11,6 @@ export function planes(e: GraphEmitter, value: string, spatialRank: number): str
 }
 
 /**
- * onnxruntime-web 1.30's WebGPU Concat returns wrong values from 8 inputs on (7 work): concatenate in groups
- * of at most 7.
- */
-const MAX_CONCAT_INPUTS = 7;
-
-/** Concat along axis 1 (channels) of any number of tensors, in groups the WebGPU kernel handles. */
-export function concatChannels(e: GraphEmitter, parts: readonly string[]): string {
-  if (parts.length === 1) return parts[0];
-  if (parts.length <= MAX_CONCAT_INPUTS) return e.op('Concat', parts, { axis: attr.int(1) });
-  const head = e.op('Concat', parts.slice(0, MAX_CONCAT_INPUTS), { axis: attr.int(1) });
-  return concatChannels(e, [head, ...parts.slice(MAX_CONCAT_INPUTS)]);
-}
-
-/** Every kernel offset, row-major (the order in which pools scan a window). */
-export function kernelOffsets(kernel: readonly number[]): number[][] {
-  return kernel.reduce<number[][]>((acc, k) => acc.flatMap((prefix) => Array.from({ length: k }, (_, i) => [...prefix, i])), [[]]);
-}
-
-/**
  * Adds each window's values back onto the positions it covers: `z` is [N·C, K, Ho, Wo], channel k holding what
  * goes to kernel offset k (K = 1 with `kernelWeights` all ones: the same value to every offset). A stride-s
  * ConvTranspose does the scatter, overlapping windows included; the result is cropped to the input's
