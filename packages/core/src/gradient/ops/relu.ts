@@ -13,5 +13,8 @@ export const reluBackward: BackwardRule = (args) => {
   const dY = args.dOutputs[0];
   if (!dY) return [];
   const { e } = args;
-  return [e.op('Mul', [dY, e.op('HardSigmoid', [args.node.outputs[0]], { alpha: attr.float(TO_ONE), beta: attr.float(0) })])];
+  // Read through a no-op Reshape: onnxruntime then masks the plain-layout copy of Y that Gram matrices and pools
+  // read anyway, instead of masking its blocked (NCHWc) Conv output and converting the mask back.
+  const y = e.reshapeLike(args.node.outputs[0], args.node.outputs[0]);
+  return [e.op('Mul', [dY, e.op('HardSigmoid', [y], { alpha: attr.float(TO_ONE), beta: attr.float(0) })])];
 };
