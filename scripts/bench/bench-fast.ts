@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { interleave, type RunPolicy } from './fast/interleave.js';
 import { LineWorker } from './fast/line-worker.js';
-import { machineFacts, sleep, waitForQuiet } from './fast/machine.js';
+import { machineFacts, sleep, waitForQuiet } from './machine.js';
 import { optionCandidates, sessionOptionsFor } from './fast/ort-options.js';
 import type { WorkerConfig } from './fast/pastiche-worker.js';
 import { writeSection, type SizeRow, type SweepRow } from './fast/report.js';

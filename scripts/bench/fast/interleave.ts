@@ -1,5 +1,5 @@
 import type { LineWorker } from './line-worker.js';
-import { LoadProbe, sleep, waitForQuiet } from './machine.js';
+import { LoadProbe, sleep, waitForQuiet } from '../machine.js';
 import { median, percentile } from './stats.js';
 
 export interface RunPolicy {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Measured } from './interleave.js';
-import type { MachineFacts } from './machine.js';
+import type { MachineFacts } from '../machine.js';
 
 export interface SizeRow {
   size: number;

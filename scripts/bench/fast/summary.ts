@@ -1,4 +1,4 @@
-import type { MachineFacts } from './machine.js';
+import type { MachineFacts } from '../machine.js';
 import { machineLines, resultsTable, speedup, sweepTable, type SizeRow, type SweepRow } from './report.js';
 import type { TorchInfo } from './torch-peer.js';
 

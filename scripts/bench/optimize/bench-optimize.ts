@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { MAX_FOREIGN_LOAD, benchEvaluations, type EvalPlan, type EvalRow } from './evaluations.js';
 import { NETWORKS, loadImage, openEngine } from './inputs.js';
 import { TORCH_CONFIGS, pasticheConfigs } from './configs.js';
-import { machine, waitForQuiet } from './machine.js';
+import { machineFacts, waitForQuiet } from '../machine.js';
 import { race, summarizeRace, type RacePlan } from './race.js';
 import { keptAnalysis, renderResults } from './results.js';
 import { torchAvailable, type TorchReady } from './torch-worker.js';
@@ -56,12 +56,12 @@ const quiet = async () => {
 };
 
 async function main(): Promise<void> {
-  const facts = machine();
+  const facts = machineFacts();
   const hasTorch = torchAvailable();
   const dir = mkdtempSync(join(tmpdir(), 'pastiche-bench-optimize-'));
   const torch = hasTorch ? { threads, dir } : undefined;
   if (!hasTorch) log('PyTorch peer unavailable: /usr/bin/python3 cannot import torch and onnx (apt-get install python3-torch python3-onnx).');
-  log(`${facts.cores} × ${facts.cpu}; Node ${facts.node}; onnxruntime-node ${facts.onnxruntimeNode}; ${threads} threads`);
+  log(`${facts.cores} × ${facts.cpuModel}; Node ${facts.node}; onnxruntime-node ${facts.onnxruntimeNode}; ${threads} threads`);
   try {
     const images = { content: await loadImage('content/chelsea.png'), style: await loadImage('style/starry_night.jpg') };
     const rows: EvalRow[] = [];

@@ -3,7 +3,7 @@ import { SeededRandom, resizeImage, type GatysEngine, type PlanarImage } from '.
 import { checkAgreement, type Agreement } from './agreement.js';
 import { TORCH_CONFIGS, type PasticheConfig } from './configs.js';
 import { problemFor, writeCase, type Network, type Problem } from './inputs.js';
-import { LoadProbe, median, sleep } from './machine.js';
+import { LoadProbe, median, sleep } from '../machine.js';
 import { TorchWorker, type TorchReady } from './torch-worker.js';
 
 export interface EvalPlan {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createOptimizer, fitLongestSide, resizeImage, type GatysEngine, type PlanarImage } from '../../../packages/node/src/index.js';
 import type { PasticheConfig, TorchConfig } from './configs.js';
 import { problemFor, writeCase, type Network, type Problem } from './inputs.js';
-import { LoadProbe, median, sleep } from './machine.js';
+import { LoadProbe, median, sleep } from '../machine.js';
 import { TorchWorker } from './torch-worker.js';
 
 export interface RacePlan {

@@ -1,7 +1,7 @@
 import type { Agreement, Difference } from './agreement.js';
 import { TORCH_CONFIGS, pasticheConfigs } from './configs.js';
 import { MAX_FOREIGN_LOAD, type EvalRow } from './evaluations.js';
-import type { Machine } from './machine.js';
+import type { MachineFacts } from '../machine.js';
 import type { RacePlan, summarizeRace } from './race.js';
 import type { TorchReady } from './torch-worker.js';
 
@@ -11,7 +11,7 @@ export const TARGET_SPEEDUP = 1.2;
 export const AGREEMENT = { loss: 1e-4, grad: 1e-3 };
 
 export interface ResultsInput {
-  facts: Machine;
+  facts: MachineFacts;
   torch?: TorchReady;
   threads: number;
   rows: EvalRow[];
@@ -31,7 +31,7 @@ function machineSection({ facts, torch, threads }: ResultsInput): string {
   return table(
     ['what', 'value'],
     [
-      ['CPU', `${facts.cores} × ${facts.cpu}`],
+      ['CPU', `${facts.cores} × ${facts.cpuModel}`],
       ['memory', `${facts.memoryGiB} GiB`],
       ['OS', facts.os],
       ['Node / onnxruntime-node', `${facts.node} / ${facts.onnxruntimeNode}`],

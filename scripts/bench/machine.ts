@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 
+/** What the machine is and how busy it is: shared by `npm run bench:fast` and `npm run bench:optimize`. */
 export interface MachineFacts {
   cpuModel: string;
   cores: number;
@@ -70,11 +71,17 @@ export class LoadProbe {
   foreignLoad(): number {
     const wallS = (performance.now() - this.t0) / 1000;
     const foreign = machineBusySeconds() - this.busy0 - (this.ours() - this.ours0);
-    return Math.max(0, foreign / (wallS * os.cpus().length));
+    return Math.max(0, Math.min(1, foreign / (wallS * os.cpus().length)));
   }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
 
 /**
  * Waits (up to `maxWaitS`) until other processes use less than `threshold` of the CPUs over a
