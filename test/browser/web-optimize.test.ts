@@ -12,13 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASSETS_DIR, MODELS_DIR, REPO_ROOT, builtModel } from '../helpers/assets.js';
 import type { PageGatysResult } from '../helpers/browser-harness-api.js';
 import {
-  buildPage,
-  harnessOf,
-  launchChromium,
   relativeError,
-  serveStatic,
-  waitUntilReady,
+  openHarnessPage,
   type Browser,
+  type HarnessPage,
   type StaticServer,
 } from '../helpers/browser.js';
 
@@ -28,32 +25,25 @@ const CLI = join(REPO_ROOT, 'packages', 'node', 'dist', 'cli.js');
 
 let server: StaticServer;
 let browser: Browser;
-let pageDir: string;
 let gradDir: string;
-let harness: ReturnType<typeof harnessOf>;
+let harness: HarnessPage['harness'];
+let page: HarnessPage | undefined;
 
 beforeAll(async () => {
   builtModel('squeezenet1.1.onnx');
   gradDir = await mkdtemp(join(tmpdir(), 'pastiche-grad-'));
   // The built CLI, as a user would run it to ship prebuilt graphs with a site (`npm run build` first).
   await promisify(execFile)(process.execPath, [CLI, 'export-grad', '--loss-net', 'squeezenet', '--out-dir', gradDir]);
-  pageDir = await buildPage(join(REPO_ROOT, 'test', 'browser', 'pages'));
-  server = await serveStatic({
-    '/': pageDir,
+  page = await openHarnessPage({
     '/models/': MODELS_DIR,
     '/grad/': gradDir,
     '/images/': join(ASSETS_DIR, 'images'),
   });
-  browser = await launchChromium();
-  await browser.page.goto(`${server.origin}/`);
-  await waitUntilReady(browser.page);
-  harness = harnessOf(browser.page);
+  ({ server, browser, harness } = page);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (pageDir) await rm(pageDir, { recursive: true, force: true });
+  await page?.close();
   if (gradDir) await rm(gradDir, { recursive: true, force: true });
 });
 

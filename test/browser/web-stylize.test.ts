@@ -3,7 +3,6 @@
  * inputs, outputs, model cache, a Web Worker and the error messages.
  */
 import { statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,15 +10,14 @@ import { dispose as disposeNode, stylize as stylizeNode } from '@pastiche/node';
 import { ASSETS_DIR, MODELS_DIR, REPO_ROOT, builtModel, contentImage } from '../helpers/assets.js';
 import type { PageResult } from '../helpers/browser-harness-api.js';
 import {
-  buildPage,
-  harnessOf,
-  launchChromium,
   psnr,
   relativeError,
   rgbaToRgb,
-  serveStatic,
   waitUntilReady,
+  harnessOf,
+  openHarnessPage,
   type Browser,
+  type HarnessPage,
   type StaticServer,
 } from '../helpers/browser.js';
 
@@ -28,8 +26,8 @@ const PHOTO_URL = `/images/${PHOTO}`;
 
 let server: StaticServer;
 let browser: Browser;
-let pageDir: string;
-let harness: ReturnType<typeof harnessOf>;
+let harness: HarnessPage['harness'];
+let page: HarnessPage | undefined;
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const unb64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
@@ -43,23 +41,16 @@ async function rawRgb(file: string, size?: { width: number; height: number }) {
 
 beforeAll(async () => {
   builtModel('candy.onnx');
-  pageDir = await buildPage(join(REPO_ROOT, 'test', 'browser', 'pages'));
-  server = await serveStatic({
-    '/': pageDir,
+  page = await openHarnessPage({
     '/models/': MODELS_DIR,
     '/images/': join(ASSETS_DIR, 'images', 'content'),
     '/ort/': join(REPO_ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
   });
-  browser = await launchChromium();
-  await browser.page.goto(`${server.origin}/`);
-  await waitUntilReady(browser.page);
-  harness = harnessOf(browser.page);
+  ({ server, browser, harness } = page);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (pageDir) await rm(pageDir, { recursive: true, force: true });
+  await page?.close();
   await disposeNode();
 });
 
@@ -212,17 +203,17 @@ describe('@pastiche/web in Chromium', () => {
   }, 120_000);
 
   it("loads onnxruntime-web's wasm from wasmPaths when given", async () => {
-    const page = await browser.context.newPage();
+    const second = await browser.context.newPage();
     try {
-      await page.goto(`${server.origin}/?wasmPaths=/ort/`);
-      await waitUntilReady(page);
+      await second.goto(`${server.origin}/?wasmPaths=/ort/`);
+      await waitUntilReady(second);
       const before = server.log.length;
-      const result = await harnessOf(page).stylizeUrl(PHOTO_URL, 'candy', { size: 32 });
+      const result = await harnessOf(second).stylizeUrl(PHOTO_URL, 'candy', { size: 32 });
       expect(result.info.device).toBe('wasm');
       expect(server.log.slice(before).filter((l) => l.includes('.wasm'))).toEqual(['GET /ort/ort-wasm-simd-threaded.jsep.wasm 200']);
-      expect(await harnessOf(page).settings()).toMatchObject({ wasmPaths: '/ort/', started: true, crossOriginIsolated: true });
+      expect(await harnessOf(second).settings()).toMatchObject({ wasmPaths: '/ort/', started: true, crossOriginIsolated: true });
     } finally {
-      await page.close();
+      await second.close();
     }
   }, 120_000);
 

@@ -222,3 +222,32 @@ export function harnessOf(page: Page): Async<HarnessApi> {
 export async function waitUntilReady(page: Page, timeout = 60_000): Promise<void> {
   await page.waitForFunction("document.getElementById('status')?.textContent === 'ready'", undefined, { timeout, polling: 250 });
 }
+
+/** The harness test page (test/browser/pages) open in Chromium, ready, with what it serves beside it. */
+export interface HarnessPage {
+  harness: Async<HarnessApi>;
+  browser: Browser;
+  server: StaticServer;
+  /** Closes the browser and the server and deletes the built page. */
+  close(): Promise<void>;
+}
+
+/** Builds the harness page, serves it at `/` with `mounts` beside it, and opens it until it says ready. */
+export async function openHarnessPage(mounts: Record<string, string>): Promise<HarnessPage> {
+  const pageDir = await buildPage(join(REPO_ROOT, 'test', 'browser', 'pages'));
+  const server = await serveStatic({ '/': pageDir, ...mounts });
+  const browser = await launchChromium();
+  const close = async () => {
+    await browser.close();
+    await server.close();
+    await rm(pageDir, { recursive: true, force: true });
+  };
+  try {
+    await browser.page.goto(`${server.origin}/`);
+    await waitUntilReady(browser.page);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { harness: harnessOf(browser.page), browser, server, close };
+}
