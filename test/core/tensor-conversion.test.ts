@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PasticheError } from '../../packages/core/src/errors.js';
 import { planarToTensor, tensorToPlanar, validateConventions } from '../../packages/core/src/image/tensor-conversion.js';
-import type { TensorConventions } from '../../packages/core/src/models/conventions.js';
+import type { TensorConventions } from '../../packages/core/src/image/tensor-conventions.js';
 import { expectError, loadChelsea, maxAbsDiff, planar, randomPlanar } from './image-helpers.js';
 
 // 2x2 image; pixels in row order (0,0) (1,0) (0,1) (1,1).

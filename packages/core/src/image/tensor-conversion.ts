@@ -1,5 +1,5 @@
 import { describeValue, PasticheError } from '../errors.js';
-import type { TensorConventions } from '../models/conventions.js';
+import type { TensorConventions } from './tensor-conventions.js';
 import { expectObject, expectPlanarImage } from './image-args.js';
 import type { PlanarImage } from './image-types.js';
 

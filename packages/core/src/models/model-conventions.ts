@@ -5,7 +5,7 @@ import {
   type TensorConventions,
   type TensorLayout,
   type ValueRange,
-} from './conventions.js';
+} from '../image/tensor-conventions.js';
 import { METADATA_KEYS } from './metadata-keys.js';
 
 /**

@@ -1,6 +1,6 @@
 import { PasticheError } from '../errors.js';
 import { TensorDataType, type Dim, type ModelProto, type ValueInfoProto } from '../onnx/onnx-types.js';
-import type { TensorLayout } from './conventions.js';
+import type { TensorLayout } from '../image/tensor-conventions.js';
 
 /** What Pastiche learned about one image tensor of a model from its graph. */
 export interface ImageTensorSignature {

@@ -1,10 +1,10 @@
-import { PasticheError } from '../errors.js';
-import { blendWithContent, preserveColors } from '../image/color.js';
-import type { PlanarImage } from '../image/image-types.js';
-import { cropImage, padsToMultiple, reflectPad } from '../image/padding.js';
-import { fitLongestSide, resizeImage } from '../image/resize.js';
-import { blendTiles, planTiles, type TileRect } from '../image/tiling.js';
-import type { StyleModel } from '../models/style-model.js';
+import { PasticheError } from '../../errors.js';
+import { blendWithContent, preserveColors } from '../../image/color.js';
+import type { PlanarImage } from '../../image/image-types.js';
+import { cropImage, padsToMultiple, reflectPad } from '../../image/padding.js';
+import { fitLongestSide, resizeImage } from '../../image/resize.js';
+import { blendTiles, planTiles, type TileRect } from '../../image/tiling.js';
+import type { StyleModel } from '../../models/style-model.js';
 import { resolveStylizeOptions, type ResolvedStylizeOptions, type StylizeOptions } from './stylize-options.js';
 
 /** The parts of a {@link StyleModel} the pipeline needs. */

@@ -1,9 +1,9 @@
-import { PasticheError } from '../errors.js';
-import { preserveColors } from '../image/color.js';
-import type { PlanarImage } from '../image/image-types.js';
-import { fitLongestSide, resizeImage } from '../image/resize.js';
-import { createOptimizer, type Objective } from '../optimize/optimizer.js';
-import { SeededRandom } from '../optimize/seeded-random.js';
+import { PasticheError } from '../../errors.js';
+import { preserveColors } from '../../image/color.js';
+import type { PlanarImage } from '../../image/image-types.js';
+import { fitLongestSide, resizeImage } from '../../image/resize.js';
+import { createOptimizer, type Objective } from '../../optimizers/optimizer.js';
+import { SeededRandom } from '../../optimizers/seeded-random.js';
 import type { GatysEngine } from './gatys-engine.js';
 import { resolveGatysOptions, scaleSizes, type GatysOptions, type ResolvedGatysOptions } from './gatys-options.js';
 import { computeStyleTargets, validateStyleImages, type WeightedStyleImage } from './style-targets.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../packages/core/src/optimize/seeded-random.js';
+import { SeededRandom } from '../../packages/core/src/optimizers/seeded-random.js';
 
 const take = (random: SeededRandom, count: number) => Array.from({ length: count }, () => random.nextUint32());
 

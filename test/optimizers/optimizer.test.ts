@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import * as optimize from '../../packages/core/src/optimize/index.js';
-import { AdamOptimizer } from '../../packages/core/src/optimize/adam.js';
-import { LbfgsOptimizer } from '../../packages/core/src/optimize/lbfgs.js';
-import { createOptimizer, type Objective } from '../../packages/core/src/optimize/optimizer.js';
-import { resolveAdamOptions, resolveLbfgsOptions } from '../../packages/core/src/optimize/optimizer-options.js';
+import * as optimize from '../../packages/core/src/optimizers/index.js';
+import { AdamOptimizer } from '../../packages/core/src/optimizers/adam.js';
+import { LbfgsOptimizer } from '../../packages/core/src/optimizers/lbfgs.js';
+import { createOptimizer, type Objective } from '../../packages/core/src/optimizers/optimizer.js';
+import { resolveAdamOptions, resolveLbfgsOptions } from '../../packages/core/src/optimizers/optimizer-options.js';
 
 const square: Objective = async (x) => ({ loss: x.reduce((s, v) => s + v * v, 0), grad: x.map((v) => 2 * v) });
 const x0 = Float32Array.from([1, -2]);

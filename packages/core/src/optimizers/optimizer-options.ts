@@ -1,5 +1,5 @@
 import { describeValue } from '../errors.js';
-import type { IterationResult } from './optimizer.js';
+import type { IterationResult } from './optimizer-types.js';
 
 /** Options shared by every optimiser. */
 export interface OptimizerOptions {

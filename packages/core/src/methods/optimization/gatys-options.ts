@@ -1,6 +1,6 @@
-import { describeValue } from '../errors.js';
-import type { PlanarImage } from '../image/image-types.js';
-import type { OptimizerKind } from '../optimize/optimizer.js';
+import { describeValue } from '../../errors.js';
+import type { PlanarImage } from '../../image/image-types.js';
+import type { OptimizerKind } from '../../optimizers/optimizer.js';
 
 /** How the optimisation starts. `blend` mixes the content with seeded noise (`initNoise` of noise). */
 export type GatysInit = 'content' | 'noise' | 'blend';

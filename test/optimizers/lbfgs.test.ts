@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PasticheError } from '../../packages/core/src/errors.js';
-import { LbfgsOptimizer } from '../../packages/core/src/optimize/lbfgs.js';
-import type { IterationResult, Objective } from '../../packages/core/src/optimize/optimizer.js';
-import { SeededRandom } from '../../packages/core/src/optimize/seeded-random.js';
+import { LbfgsOptimizer } from '../../packages/core/src/optimizers/lbfgs.js';
+import type { IterationResult, Objective } from '../../packages/core/src/optimizers/optimizer.js';
+import { SeededRandom } from '../../packages/core/src/optimizers/seeded-random.js';
 import { counted, randomQuadratic, rosenbrock, rosenbrockStart } from './problems.js';
 
 function maxAbsError(x: Float32Array, target: ArrayLike<number>): number {

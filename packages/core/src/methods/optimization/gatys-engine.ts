@@ -1,14 +1,14 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import { PasticheError } from '../errors.js';
-import type { PlanarImage } from '../image/image-types.js';
-import { METADATA_KEYS } from '../models/metadata-keys.js';
-import { buildLossGraphs, type LossGraphs } from '../gradient/build-loss-graphs.js';
-import type { Pooling } from '../gradient/forward-plan.js';
-import { LOSS_GRAPH_NAMES as N } from '../gradient/loss-graph-names.js';
-import { lossNetworkLayers } from '../gradient/loss-spec.js';
-import { encodeModel } from '../onnx/onnx-codec.js';
-import type { ModelProto } from '../onnx/onnx-types.js';
-import type { OrtRuntime } from '../runtime/runtime.js';
+import { PasticheError } from '../../errors.js';
+import type { PlanarImage } from '../../image/image-types.js';
+import { METADATA_KEYS } from '../../models/metadata-keys.js';
+import { buildLossGraphs, type LossGraphs } from '../../gradient/build-loss-graphs.js';
+import type { Pooling } from '../../gradient/forward-plan.js';
+import { LOSS_GRAPH_NAMES as N } from '../../gradient/loss-graph-names.js';
+import { lossNetworkLayers } from '../../gradient/loss-spec.js';
+import { encodeModel } from '../../onnx/onnx-codec.js';
+import type { ModelProto } from '../../onnx/onnx-types.js';
+import type { OrtRuntime } from '../../runtime/runtime.js';
 
 /** A float tensor's data and shape, as fed to or fetched from a session. */
 export interface FloatArray {

@@ -1,5 +1,5 @@
-import type { Objective } from '../../packages/core/src/optimize/optimizer.js';
-import { SeededRandom } from '../../packages/core/src/optimize/seeded-random.js';
+import type { Objective } from '../../packages/core/src/optimizers/optimizer.js';
+import { SeededRandom } from '../../packages/core/src/optimizers/seeded-random.js';
 
 /** Chained Rosenbrock, Σ 100(x[i+1] − x[i]²)² + (1 − x[i])², minimum 0 at (1, …, 1); computed in float64. */
 export function rosenbrock(x: Float32Array): { loss: number; grad: Float32Array } {

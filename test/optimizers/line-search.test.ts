@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cubicInterpolate, strongWolfeLineSearch, type LinePoint } from '../../packages/core/src/optimize/line-search.js';
+import { cubicInterpolate, strongWolfeLineSearch, type LinePoint } from '../../packages/core/src/optimizers/line-search.js';
 
 /** A 1-D line φ(t) with derivative, as LinePoints (x and g are unused by the search). */
 function line(phi: (t: number) => number, dphi: (t: number) => number) {

@@ -1,7 +1,7 @@
-import { describeValue } from '../errors.js';
-import type { PlanarImage } from '../image/image-types.js';
-import { fitLongestSide, resizeImage } from '../image/resize.js';
-import { LOSS_GRAPH_NAMES as N } from '../gradient/loss-graph-names.js';
+import { describeValue } from '../../errors.js';
+import type { PlanarImage } from '../../image/image-types.js';
+import { fitLongestSide, resizeImage } from '../../image/resize.js';
+import { LOSS_GRAPH_NAMES as N } from '../../gradient/loss-graph-names.js';
 import type { FloatArray, GatysEngine } from './gatys-engine.js';
 
 /** A style image and its share of the blended style. */

@@ -1,4 +1,4 @@
-import type { IterationResult, Objective, StopReason } from './optimizer.js';
+import type { IterationResult, Objective, StopReason } from './optimizer-types.js';
 import { OptimizerBase } from './optimizer-base.js';
 import { resolveAdamOptions, type AdamOptions, type ResolvedAdamOptions } from './optimizer-options.js';
 

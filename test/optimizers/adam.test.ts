@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PasticheError } from '../../packages/core/src/errors.js';
-import { AdamOptimizer } from '../../packages/core/src/optimize/adam.js';
-import { SeededRandom } from '../../packages/core/src/optimize/seeded-random.js';
+import { AdamOptimizer } from '../../packages/core/src/optimizers/adam.js';
+import { SeededRandom } from '../../packages/core/src/optimizers/seeded-random.js';
 import { counted, randomQuadratic } from './problems.js';
 
 /** f = ½·1·(x₀ − 3)² + ½·4·(x₁ + 2)². */

@@ -1,6 +1,6 @@
 import { isBound } from './bounds.js';
 import { STRONG_WOLFE_C1, STRONG_WOLFE_C2, strongWolfeLineSearch, type LinePoint } from './line-search.js';
-import type { IterationResult, Objective, StopReason } from './optimizer.js';
+import type { IterationResult, Objective, StopReason } from './optimizer-types.js';
 import { OptimizerBase } from './optimizer-base.js';
 import { resolveLbfgsOptions, type LbfgsOptions, type ResolvedLbfgsOptions } from './optimizer-options.js';
 

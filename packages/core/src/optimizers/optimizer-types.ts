@@ -1,7 +1,4 @@
-import { describeValue } from '../errors.js';
-import { AdamOptimizer } from './adam.js';
-import { LbfgsOptimizer } from './lbfgs.js';
-import type { AdamOptions, LbfgsOptions } from './optimizer-options.js';
+/** The types every optimiser shares (a module of its own, so that the optimisers and their factory import no circle). */
 
 /**
  * The function being minimised: loss and gradient at `x`.
@@ -77,24 +74,4 @@ export interface Optimizer {
   step(): Promise<IterationResult>;
   /** Steps until a stop condition holds. */
   run(): Promise<OptimizeResult>;
-}
-
-/** Creates an L-BFGS or Adam optimiser over a copy of `x0`. */
-export function createOptimizer(kind: 'lbfgs', x0: Float32Array, objective: Objective, options?: LbfgsOptions): Optimizer;
-export function createOptimizer(kind: 'adam', x0: Float32Array, objective: Objective, options?: AdamOptions): Optimizer;
-export function createOptimizer(
-  kind: OptimizerKind,
-  x0: Float32Array,
-  objective: Objective,
-  options?: LbfgsOptions | AdamOptions,
-): Optimizer;
-export function createOptimizer(
-  kind: OptimizerKind,
-  x0: Float32Array,
-  objective: Objective,
-  options?: LbfgsOptions | AdamOptions,
-): Optimizer {
-  if (kind === 'lbfgs') return new LbfgsOptimizer(x0, objective, options as LbfgsOptions | undefined);
-  if (kind === 'adam') return new AdamOptimizer(x0, objective, options as AdamOptions | undefined);
-  throw new TypeError(`Expected 'lbfgs' or 'adam' for kind but received ${describeValue(kind)}`);
 }

@@ -1,6 +1,6 @@
 import { describeValue, PasticheError } from '../errors.js';
 import { projectedGradientNorm, projectInPlace } from './bounds.js';
-import type { IterationResult, Objective, OptimizeResult, Optimizer, OptimizerKind, StopReason } from './optimizer.js';
+import type { IterationResult, Objective, OptimizeResult, Optimizer, OptimizerKind, StopReason } from './optimizer-types.js';
 import type { ResolvedOptimizerOptions } from './optimizer-options.js';
 
 /** One objective evaluation, owned by the optimiser. `finite` is false when the loss or any gradient element is not finite. */

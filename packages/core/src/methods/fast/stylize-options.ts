@@ -1,4 +1,4 @@
-import { describeValue } from '../errors.js';
+import { describeValue } from '../../errors.js';
 
 /** How a model with a fixed input size (e.g. `[1,3,256,256]`) handles other image sizes. */
 export type FixedSizeMode = 'tile' | 'resize';

@@ -1,4 +1,4 @@
-import { describeValue } from '../errors.js';
+import { describeValue } from '../../errors.js';
 
 /** A style image (in an adapter's input type) with its share of the blend. */
 export interface WeightedImageInput<Image> {
