@@ -41,8 +41,19 @@ describe('elementwise and structural op backward vs finite differences', () => {
       const squeeze = b.op('Relu', [b.conv(x, 4, 2, { k: [1, 1] })]);
       return b.op('Concat', [b.conv(squeeze, 2, 3, { k: [1, 1] }), b.conv(squeeze, 2, 3, { pads: [1, 1, 1, 1] })], { axis: attr.int(1) });
     }));
-  it('Concat on width (negative axis) with a constant input', () =>
-    check('Concat axis -1', 78, (b, x) => b.op('Concat', [x, b.constant([1, 4, 1, 1], [1, 2, 3, 4]).concat(''), x].filter(Boolean).slice(0, 1).concat([b.op('Relu', [x])]), { axis: attr.int(-1) })));
+  it('Concat on width (negative axis) with a constant input between two image-dependent ones', async () => {
+    // The constant [1, 4, 7, 2] fixes the height at 7 (the widths are still odd and even). Its slice of dY gets
+    // no gradient, the Relu branch's slice starts after it, and through the Gram it shifts the image's gradient.
+    const height = 7;
+    const b = new NetBuilder(78);
+    const x = b.conv(b.preprocess(), 3, 4, { pads: [1, 1, 1, 1] });
+    const constant = b.constant([1, 4, height, 2], Array.from(b.random.normals(4 * height * 2)));
+    b.layer(b.op('Concat', [x, constant, b.op('Relu', [x])], { axis: attr.int(-1) }, 'out'));
+    const model = b.build();
+    expect(model.graph.nodes.find((n) => n.opType === 'Concat')?.inputs).toEqual([x, constant, expect.any(String)]);
+    expect(model.graph.initializers.map((t) => t.name)).toContain(constant);
+    await expectGradient('Concat axis -1', model, specFor('out', { style: true }), { sizes: [[height, 9], [height, 10]] });
+  });
 
   it('Add: two branches (residual)', () => check('Add residual', 79, (b, x) => b.op('Add', [x, b.conv(x, 4, 4, { pads: [1, 1, 1, 1] })])));
   it('Add: broadcast constant', () => check('Add broadcast constant', 80, (b, x) => b.op('Add', [b.constant([4, 1, 1], [1, -2, 3, 0.5]), x])));
