@@ -1,35 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blendWithContent, preserveColors } from '../../packages/core/src/image/color.js';
 import type { PlanarImage } from '../../packages/core/src/image/image-types.js';
-import { expectError, loadChelsea, maxAbsDiff, planar, randomPlanar } from './image-helpers.js';
-
-/** BT.601 full-range YCbCr planes (JPEG), computed independently of the implementation. */
-function ycbcr(img: PlanarImage): { y: Float64Array; cb: Float64Array; cr: Float64Array } {
-  const n = img.width * img.height;
-  const y = new Float64Array(n);
-  const cb = new Float64Array(n);
-  const cr = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = img.data[i];
-    const g = img.data[n + i];
-    const b = img.data[2 * n + i];
-    y[i] = 0.299 * r + 0.587 * g + 0.114 * b;
-    cb[i] = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b;
-    cr[i] = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
-  }
-  return { y, cb, cr };
-}
-
-/** A stand-in for a stylized photo: channels rotated and contrast changed, so luma and chroma both differ. */
-function fakeStylized(img: PlanarImage): PlanarImage {
-  const n = img.width * img.height;
-  const data = new Float32Array(3 * n);
-  for (let c = 0; c < 3; c++) {
-    const from = ((c + 1) % 3) * n;
-    for (let i = 0; i < n; i++) data[c * n + i] = 0.6 * img.data[from + i] + 40;
-  }
-  return { data, width: img.width, height: img.height };
-}
+import { expectError, maxAbsDiff, planar, randomPlanar } from './image-helpers.js';
 
 describe('preserveColors', () => {
   it('combines the stylized luma with the content chroma (hand-computed)', () => {
@@ -37,22 +9,6 @@ describe('preserveColors', () => {
     // Swapping Y shifts every channel by 80 - 124.2 = -44.2.
     const out = preserveColors(planar(1, 1, [80], [80], [80]), planar(1, 1, [200], [100], [50]));
     expect(maxAbsDiff(out.data, [155.8, 55.8, 5.8])).toBeLessThan(1e-4);
-  });
-
-  it('keeps the content Cb/Cr and the stylized Y on the real photo (before clamping)', async () => {
-    const content = await loadChelsea();
-    const stylized = fakeStylized(content);
-    const out = preserveColors(stylized, content);
-    expect([out.width, out.height]).toEqual([448, 300]);
-    const o = ycbcr(out);
-    const c = ycbcr(content);
-    const s = ycbcr(stylized);
-    expect(maxAbsDiff(o.cb, c.cb)).toBeLessThan(1e-3);
-    expect(maxAbsDiff(o.cr, c.cr)).toBeLessThan(1e-3);
-    expect(maxAbsDiff(o.y, s.y)).toBeLessThan(1e-3);
-    // And the test is not vacuous: the stylized chroma and content luma really differ.
-    expect(maxAbsDiff(s.cb, c.cb)).toBeGreaterThan(20);
-    expect(maxAbsDiff(s.y, c.y)).toBeGreaterThan(20);
   });
 
   it('returns the content when the stylized image has the same luma', () => {

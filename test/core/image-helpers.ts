@@ -1,9 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import { expect } from 'vitest';
 import type { PlanarImage } from '../../packages/core/src/image/image-types.js';
-import { rawToPlanar } from '../../packages/core/src/image/pixels.js';
 
 /** Asserts that `fn` throws an instance of `type` with exactly `message`. */
 export function expectError(fn: () => unknown, type: new (...args: never[]) => Error, message: string): void {
@@ -41,20 +37,4 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
-}
-
-export const CHELSEA_PATH = fileURLToPath(
-  new URL('../../../shared/assets/images/content/chelsea_448x300.png', import.meta.url),
-);
-
-/** Decodes the shared 448x300 test photo to raw RGB bytes; throws when the asset is missing. */
-export async function loadChelseaRaw(): Promise<{ data: Uint8Array; width: number; height: number; channels: 3 }> {
-  if (!existsSync(CHELSEA_PATH)) throw new Error(`Test asset missing: ${CHELSEA_PATH}`);
-  const { data, info } = await sharp(CHELSEA_PATH).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  expect(info.channels).toBe(3);
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
-}
-
-export async function loadChelsea(): Promise<PlanarImage> {
-  return rawToPlanar(await loadChelseaRaw());
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cropImage, padsToMultiple, reflectPad } from '../../packages/core/src/image/padding.js';
 import type { PlanarImage } from '../../packages/core/src/image/image-types.js';
-import { expectError, loadChelsea, maxAbsDiff, randomPlanar } from './image-helpers.js';
+import { expectError, maxAbsDiff, randomPlanar } from './image-helpers.js';
 
 /** R plane as given, G = R + 100, B = R + 200, so plane mix-ups show. */
 function tagged(width: number, height: number, r: number[]): PlanarImage {
@@ -51,16 +51,11 @@ describe('reflectPad', () => {
     );
   });
 
-  it('returns a copy for zero pads, and crops back to the original', async () => {
+  it('returns a copy for zero pads', () => {
     const img = randomPlanar(7, 5);
     const same = reflectPad(img, { top: 0, right: 0, bottom: 0, left: 0 });
     expect(same.data).not.toBe(img.data);
     expect(Array.from(same.data)).toEqual(Array.from(img.data));
-    const photo = await loadChelsea();
-    const padded = reflectPad(photo, { top: 3, right: 20, bottom: 1, left: 17 });
-    expect([padded.width, padded.height]).toEqual([485, 304]);
-    const back = cropImage(padded, { x: 17, y: 3, width: 448, height: 300 });
-    expect(maxAbsDiff(back.data, photo.data)).toBe(0);
   });
 
   it('validates pads', () => {

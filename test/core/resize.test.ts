@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitLongestSide, resizeImage } from '../../packages/core/src/image/resize.js';
 import type { PlanarImage } from '../../packages/core/src/image/image-types.js';
-import { expectError, loadChelsea, maxAbsDiff, randomPlanar } from './image-helpers.js';
+import { expectError, maxAbsDiff, randomPlanar } from './image-helpers.js';
 
 /** The same values in all three planes. */
 function grey(width: number, height: number, values: number[]): PlanarImage {
@@ -92,24 +92,6 @@ describe('resizeImage', () => {
     const out = resizeImage(img, 5, 4);
     expect(out.data).not.toBe(img.data);
     expect(Array.from(out.data)).toEqual(Array.from(img.data));
-  });
-
-  it('halves the real photo to its 2x2 block means away from the border', async () => {
-    const photo = await loadChelsea();
-    const out = resizeImage(photo, 224, 150);
-    // Interior 2x downscale taps are (1, 3, 3, 1) / 8 per axis.
-    const taps = [1 / 8, 3 / 8, 3 / 8, 1 / 8];
-    let worst = 0;
-    for (const [x, y, c] of [[1, 1, 0], [100, 70, 1], [222, 148, 2], [57, 133, 0]]) {
-      let expected = 0;
-      for (let j = 0; j < 4; j++) {
-        for (let i = 0; i < 4; i++) {
-          expected += taps[i] * taps[j] * photo.data[c * 448 * 300 + (2 * y - 1 + j) * 448 + (2 * x - 1 + i)];
-        }
-      }
-      worst = Math.max(worst, Math.abs(out.data[c * 224 * 150 + y * 224 + x] - expected));
-    }
-    expect(worst).toBeLessThan(1e-3);
   });
 
   it('validates its arguments', () => {
