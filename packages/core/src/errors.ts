@@ -12,6 +12,9 @@ export const ERROR_CODES = [
   'E_ONNX_PARSE',
   'E_IO',
   'E_ABORTED',
+  'E_DISPOSED',
+  /** A catalog.json that does not follow the schema (bundled, read by a script, or fetched by a browser). */
+  'E_CATALOG',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

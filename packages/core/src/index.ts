@@ -1,4 +1,6 @@
 export * from './errors.js';
+export * from './arguments.js';
+export * from './catalog/index.js';
 export * from './image/index.js';
 export * from './image/tensor-conventions.js';
 export * from './models/metadata-keys.js';
@@ -8,8 +10,7 @@ export * from './models/style-model.js';
 export * from './onnx/index.js';
 export * from './methods/fast/stylize-options.js';
 export * from './methods/fast/stylize-planar.js';
-export type * from './runtime/runtime.js';
 export * from './methods/optimization/index.js';
 export * from './gradient/index.js';
 export * from './optimizers/index.js';
-export * from './runtime/session-cache.js';
+export * from './platform/index.js';

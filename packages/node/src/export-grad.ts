@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_LOSS_NETWORK, buildGatysGraphs, decodeModel, exportLossGraphs, type Pooling } from '@pastiche/core';
+import { DEFAULT_LOSS_NETWORK, buildGatysGraphs, decodeModel, exportLossGraphs, resolveModelReference, type Pooling } from '@pastiche/core';
 import { writeFileAtomic } from './atomic-write.js';
-import { LOSS_NETWORKS } from './loss-networks.js';
-import { resolveStyleReference, type ResolveStyleOptions } from './resolve-style.js';
+import { checkModelLocations, type ModelLocationOptions } from './model-store.js';
+import { nodePlatform } from './node-platform.js';
 
-export interface ExportGradientOptions extends ResolveStyleOptions {
+export interface ExportGradientOptions extends ModelLocationOptions {
   /** @default 'squeezenet' */
   lossNetwork?: string | Uint8Array;
   contentLayers?: string[];
@@ -18,8 +18,14 @@ export interface ExportGradientOptions extends ResolveStyleOptions {
  * and in the browser can load: `<name>.features.onnx` and `<name>.loss-grad.onnx` in `outDir`.
  */
 export async function exportGradientGraphs(outDir: string, options: ExportGradientOptions = {}): Promise<{ features: string; lossGrad: string }> {
-  const reference = resolveStyleReference(options.lossNetwork ?? DEFAULT_LOSS_NETWORK, options, LOSS_NETWORKS);
-  const graphs = buildGatysGraphs(decodeModel(await reference.readBytes()), options);
+  checkModelLocations(options);
+  const reference = await resolveModelReference(nodePlatform, options.lossNetwork ?? DEFAULT_LOSS_NETWORK, 'loss network', {
+    options,
+    sha256: undefined,
+    signal: undefined,
+    onLoadProgress: undefined,
+  });
+  const graphs = buildGatysGraphs(decodeModel(await reference.read()), options);
   const bytes = exportLossGraphs(graphs);
   await mkdir(outDir, { recursive: true });
   const paths = { features: join(outDir, `${reference.name}.features.onnx`), lossGrad: join(outDir, `${reference.name}.loss-grad.onnx`) };

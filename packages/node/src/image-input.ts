@@ -1,4 +1,4 @@
-import { PasticheError, describeValue, type RawImage } from '@pastiche/core';
+import { PasticheError, describeValue, invalidType, type RawImage } from '@pastiche/core';
 import sharp, { type Sharp } from 'sharp';
 
 /** Raw interleaved pixels, e.g. from a canvas or another decoder. */
@@ -24,6 +24,14 @@ function isSharp(value: unknown): value is Sharp {
 
 function isRawPixels(value: unknown): value is RawPixels {
   return typeof value === 'object' && value !== null && 'data' in value && 'width' in value && 'height' in value;
+}
+
+/** What {@link decodeImage} takes, for messages. */
+export const IMAGE_INPUTS = 'a file path, an encoded image Buffer/Uint8Array/ArrayBuffer, a sharp instance or raw pixels { data, width, height, channels }';
+
+/** True for every kind of {@link ImageInput} (checked by shape; the contents are checked when decoded). */
+export function isImageInput(value: unknown): value is ImageInput {
+  return (typeof value === 'string' && value !== '') || value instanceof Uint8Array || value instanceof ArrayBuffer || isSharp(value) || isRawPixels(value);
 }
 
 /** Short description of an input for messages. */
@@ -65,9 +73,7 @@ export async function decodeImage(input: ImageInput): Promise<RawImage> {
   else if (input instanceof Uint8Array) pipeline = sharp(input, { failOn: 'error' });
   else if (input instanceof ArrayBuffer) pipeline = sharp(new Uint8Array(input), { failOn: 'error' });
   else {
-    throw new TypeError(
-      `Expected a file path, an encoded image Buffer/Uint8Array, a sharp instance or raw pixels { data, width, height, channels } for input but received ${describeValue(input)}`,
-    );
+    throw invalidType('input', IMAGE_INPUTS, input);
   }
   try {
     const { data, info } = await pipeline.rotate().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });

@@ -1,15 +1,61 @@
-export * from '@pastiche/core';
-export { CATALOG, findCatalogStyle, type Catalog, type CatalogStyle } from './catalog.js';
-export { DEFAULT_DEVICE, DEVICE_PROVIDERS, NODE_DEVICES, cudaLibrariesInstalled, type NodeDevice } from './devices.js';
-export { decodeImage, type ImageInput, type RawPixels } from './image-input.js';
-export { loadStyle, type LoadStyleOptions, type LoadedStyle } from './load-style.js';
-export { dispose } from './session-cache.js';
-export type { DeviceOptions } from './open-on-device.js';
-export { cacheDirectory, modelSearchPath, type ModelLocationOptions } from './model-locations.js';
-export type { ResolveStyleOptions, StyleInput } from './resolve-style.js';
-export { nodeRuntime } from './runtime.js';
-export { stylize, type NodeStylizeOptions } from './stylize.js';
-export { OUTPUT_FORMATS, StylizedImage, formatForPath, type EncodeOptions, type OutputFormat, type StylizeInfo } from './stylized-image.js';
-export { FULL_VGG19_FILE } from './loss-networks.js';
-export { stylizeWithImages, type NodeOptimizeOptions, type StyleImages, type WeightedImageInput } from './optimize.js';
+import {
+  createPastiche,
+  type LoadOptimizerOptions as CoreLoadOptimizerOptions,
+  type LoadStyleOptions as CoreLoadStyleOptions,
+  type OptimizeRunOptions,
+  type StyleImages as CoreStyleImages,
+  type StyleModel,
+  type StyleOptimizer as CoreStyleOptimizer,
+  type Stylizer as CoreStylizer,
+} from '@pastiche/core';
+import type { ImageInput } from './image-input.js';
+import type { ModelLocationOptions } from './model-store.js';
+import { nodePlatform, type NodeDevice } from './node-platform.js';
+import type { StylizedImage } from './stylized-image.js';
+
+/** A model file: a built-in name, a path or http(s) URL of an .onnx file, or its bytes. */
+export type ModelSource = string | URL | Uint8Array | ArrayBuffer;
+/** A style network: a model file, or a `StyleModel` you loaded with @pastiche/core. */
+export type StyleInput = ModelSource | StyleModel;
+/** The style of the optimisation method: `{ styleImage }`, or `{ styleImages: [img, { image, weight }, …] }`. */
+export type StyleImages = CoreStyleImages<ImageInput>;
+export type LoadStyleOptions = CoreLoadStyleOptions<NodeDevice> & ModelLocationOptions;
+export type LoadOptimizerOptions = CoreLoadOptimizerOptions<NodeDevice, ModelSource> & ModelLocationOptions;
+export type Stylizer = CoreStylizer<ImageInput, StylizedImage>;
+export type StyleOptimizer = CoreStyleOptimizer<ImageInput, StylizedImage>;
+
+const pastiche = createPastiche<ImageInput, StylizedImage, NodeDevice, ModelLocationOptions, ModelSource>(nodePlatform);
+
+/**
+ * Stylizes an image in one call: with a style network (`'candy'`, a path or URL of an .onnx file, its bytes) the
+ * fast method; with `{ styleImage }` / `{ styleImages }` the optimisation method. What it loads stays loaded
+ * until {@link dispose}; use {@link loadStyle} / {@link loadStyleOptimizer} to hold models yourself.
+ */
+export const stylize = pastiche.stylize;
+/** Loads a style network once: `await (await loadStyle('candy')).stylize('photo.jpg')`. */
+export const loadStyle: (style: StyleInput, options?: LoadStyleOptions) => Promise<Stylizer> = pastiche.loadStyle;
+/** Loads the optimisation method (loss network, gradient graphs, sessions) once. */
+export const loadStyleOptimizer: (options?: LoadOptimizerOptions) => Promise<StyleOptimizer> = pastiche.loadStyleOptimizer;
+/** Releases every session that one-shot calls created. */
+export const dispose: () => Promise<void> = pastiche.dispose;
+
+export { BUILTIN_CATALOG, ERROR_CODES, PasticheError } from '@pastiche/core';
+export type {
+  Catalog,
+  ErrorCode,
+  GatysProgress,
+  LoadProgress,
+  LoadProgressCallback,
+  OptimizeRunOptions,
+  StyleOptimizerInfo,
+  StylizeInfo,
+  StylizeOptions,
+  StylizeProgress,
+  StylizerInfo,
+} from '@pastiche/core';
+export type { OptimizeRunOptions as OptimizeOptions };
 export { exportGradientGraphs, type ExportGradientOptions } from './export-grad.js';
+export type { ImageInput, RawPixels } from './image-input.js';
+export type { ModelLocationOptions } from './model-store.js';
+export { NODE_DEVICES, type NodeDevice } from './node-platform.js';
+export { StylizedImage, type EncodeOptions, type OutputFormat } from './stylized-image.js';

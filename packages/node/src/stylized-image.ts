@@ -1,4 +1,4 @@
-import { PasticheError, describeValue } from '@pastiche/core';
+import { PasticheError, describeValue, type StylizeInfo } from '@pastiche/core';
 import { extname } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { writeFileAtomic } from './atomic-write.js';
@@ -30,16 +30,6 @@ export function formatForPath(path: string): OutputFormat {
 export interface EncodeOptions {
   /** JPEG / WebP / AVIF quality 1..100. @default sharp's default for the format */
   quality?: number;
-}
-
-/** How an image was made. */
-export interface StylizeInfo {
-  /** Model name (catalog name or file name). */
-  model: string;
-  /** Device or execution providers that ran it, e.g. `cpu`. */
-  device: string;
-  /** Wall time of the whole call in milliseconds. */
-  ms: number;
 }
 
 /** The result of a stylization: 8-bit RGB pixels, with encoders. */

@@ -1,36 +1,23 @@
-import { PasticheError, describeValue } from '@pastiche/core';
-import type { InferenceSession } from 'onnxruntime-web';
+import type { DeviceTable } from '@pastiche/core';
 
 /** Where a style network runs in the browser. */
 export type WebDevice = 'auto' | 'webgpu' | 'wasm';
-export const WEB_DEVICES: readonly WebDevice[] = Object.freeze(['auto', 'webgpu', 'wasm']);
-/**
- * The device used when none is given: wasm runs everywhere, so no page prints a fallback warning by
- * default (like `cpu` in @pastiche/node). Ask for `'auto'` to use a GPU when there is one.
- */
-export const DEFAULT_DEVICE: WebDevice = 'wasm';
-
-type ExecutionProviders = NonNullable<InferenceSession.SessionOptions['executionProviders']>;
 
 /**
- * One frozen table from device names to onnxruntime-web execution providers. `auto` takes webgpu on a
- * hardware adapter, else wasm (see openOnDevice).
+ * Device names → onnxruntime-web execution providers. The default is wasm, which runs everywhere, so that no
+ * page prints a fallback warning by default (like `cpu` in @pastiche/node); `auto` takes WebGPU on a hardware
+ * adapter.
  */
-export const DEVICE_PROVIDERS: Readonly<Record<Exclude<WebDevice, 'auto'>, ExecutionProviders>> = Object.freeze({
-  webgpu: Object.freeze(['webgpu']) as unknown as ExecutionProviders,
-  wasm: Object.freeze(['wasm']) as unknown as ExecutionProviders,
+export const WEB_DEVICES: DeviceTable<WebDevice> = Object.freeze({
+  names: Object.freeze(['auto', 'webgpu', 'wasm'] as const),
+  default: 'wasm',
+  providers: Object.freeze({ webgpu: Object.freeze(['webgpu']), wasm: Object.freeze(['wasm']) }) as DeviceTable<WebDevice>['providers'],
+  autoOrder: Object.freeze(['webgpu', 'wasm'] as const),
 });
 
 export const WEBGPU_HINT =
   "WebGPU needs Chrome or Edge 113+ (or another browser with WebGPU enabled), a secure context (https or localhost) " +
   "and a GPU the browser supports; on Linux Chrome it may need --enable-unsafe-webgpu. Use device 'wasm' to run on the CPU.";
-
-export function validateDevice(device: unknown): WebDevice {
-  if (typeof device !== 'string' || !(WEB_DEVICES as readonly string[]).includes(device)) {
-    throw new TypeError(`Expected one of ${WEB_DEVICES.join(', ')} for device but received ${describeValue(device)}`);
-  }
-  return device as WebDevice;
-}
 
 /** What `navigator.gpu.requestAdapter()` reports, reduced to what messages and tests need. */
 export interface WebGpuAdapterInfo {
@@ -77,18 +64,13 @@ export async function probeWebGpu(): Promise<{ adapter: WebGpuAdapterInfo } | { 
   };
 }
 
-/** The error for a device that cannot start, with what to do. */
-export function deviceUnavailable(device: string, cause: unknown): PasticheError {
-  const reason = ((cause as Error)?.message ?? String(cause)).split('\n')[0];
-  const hint = device === 'webgpu' ? ` ${WEBGPU_HINT}` : '';
-  return new PasticheError('E_DEVICE_UNAVAILABLE', `Device '${device}' is unavailable: ${reason}.${hint}`, { cause });
-}
-
-let warnedFallback = false;
-
-/** Warns once per page or worker that `auto` fell back to wasm. */
-export function warnFallbackOnce(reason: string): void {
-  if (warnedFallback) return;
-  warnedFallback = true;
-  console.warn(`Pastiche device 'auto' is using wasm: ${reason}`);
+/** Why WebGPU should not be used: no adapter, or (for `auto`) only a software one, slower than wasm. */
+export async function webGpuUnavailable(forAuto: boolean): Promise<string | undefined> {
+  const probe = await probeWebGpu();
+  if ('reason' in probe) return probe.reason;
+  if (forAuto && probe.adapter.isFallbackAdapter) {
+    const name = [probe.adapter.vendor, probe.adapter.architecture].filter(Boolean).join(' ') || 'unnamed';
+    return `the only WebGPU adapter is a software fallback (${name}), which is slower than wasm; ask for device 'webgpu' to use it anyway`;
+  }
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { PasticheError, describeValue, type RawImage } from '@pastiche/core';
+import { PasticheError, describeValue, invalidType, type RawImage } from '@pastiche/core';
 import { context2d, createCanvas } from './canvas.js';
 
 /**
@@ -83,6 +83,17 @@ async function fetchImage(url: string): Promise<RawImage> {
   return decodeBlob(await response.blob(), what);
 }
 
+/** What {@link decodeImage} takes, for messages. */
+export const IMAGE_INPUTS =
+  'ImageData, an ImageBitmap, an <img>, a canvas, an OffscreenCanvas, a Blob, a URL or raw pixels { data, width, height, channels }';
+
+const DRAWABLES = ['ImageData', 'ImageBitmap', 'HTMLImageElement', 'HTMLCanvasElement', 'OffscreenCanvas', 'Blob'];
+
+/** True for every kind of {@link ImageInput} (the contents are checked when decoded). */
+export function isImageInput(value: unknown): value is ImageInput {
+  return (typeof value === 'string' && value !== '') || value instanceof URL || isRawImage(value) || DRAWABLES.some((name) => isInstance(value, name));
+}
+
 /**
  * Decodes any {@link ImageInput} to interleaved 8-bit pixels (RGBA from canvases, or the raw pixels given).
  * Blobs and URLs are decoded with their EXIF orientation applied.
@@ -110,8 +121,5 @@ export async function decodeImage(input: ImageInput): Promise<RawImage> {
     }
     return readPixels(input, input.naturalWidth, input.naturalHeight, what);
   }
-  throw new TypeError(
-    'Expected ImageData, an ImageBitmap, an <img>, a canvas, an OffscreenCanvas, a Blob, a URL or raw pixels ' +
-      `{ data, width, height, channels } for input but received ${describeValue(input)}`,
-  );
+  throw invalidType('input', IMAGE_INPUTS, input);
 }

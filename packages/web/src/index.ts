@@ -1,36 +1,60 @@
-export * from '@pastiche/core';
-export {
-  DEFAULT_DEVICE,
-  DEVICE_PROVIDERS,
-  WEB_DEVICES,
-  probeWebGpu,
-  type WebDevice,
-  type WebGpuAdapterInfo,
-} from './devices.js';
-export { decodeImage, type ImageInput } from './image-input.js';
-export type { LoadProgress, LoadProgressCallback } from './load-progress.js';
-export { loadStyle, type LoadStyleOptions, type LoadedStyle } from './load-style.js';
-export type { DeviceOptions } from './open-on-device.js';
-export { dispose } from './session-cache.js';
-export {
-  DEFAULT_MODEL_BASE_URL,
-  loadCatalog,
-  type ModelBaseOptions,
-  type WebCatalog,
-  type WebCatalogLossNetwork,
-  type WebCatalogStyle,
-} from './model-catalog.js';
-export { MODEL_CACHE_NAME, clearModelCache } from './model-fetch.js';
-export type { ResolveStyleOptions, StyleInput } from './resolve-style.js';
-export { configureRuntime, runtimeSettings, webRuntime, type WebRuntimeOptions } from './runtime.js';
-export {
-  stylizeWithImages,
-  type GradientGraphSources,
-  type ModelSource,
-  type StyleImages,
-  type WebGatysProgress,
-  type WebOptimizeOptions,
-  type WeightedImageInput,
-} from './optimize.js';
-export { stylize, type WebStylizeOptions } from './stylize.js';
-export { StylizedImage, planarToImageData, type StylizeInfo } from './stylized-image.js';
+import {
+  createPastiche,
+  type LoadOptimizerOptions as CoreLoadOptimizerOptions,
+  type LoadStyleOptions as CoreLoadStyleOptions,
+  type StyleImages as CoreStyleImages,
+  type StyleModel,
+  type StyleOptimizer as CoreStyleOptimizer,
+  type Stylizer as CoreStylizer,
+} from '@pastiche/core';
+import type { WebDevice } from './devices.js';
+import type { ImageInput } from './image-input.js';
+import type { StylizedImage } from './stylized-image.js';
+import { webPlatform, type WebStoreOptions } from './web-platform.js';
+
+/** A model file: a built-in name, a URL of an .onnx file (absolute or relative to the page), or its bytes. */
+export type ModelSource = string | URL | Uint8Array | ArrayBuffer | Blob;
+/** A style network: a model file, or a `StyleModel` you loaded with @pastiche/core. */
+export type StyleInput = ModelSource | StyleModel;
+/** The style of the optimisation method: `{ styleImage }`, or `{ styleImages: [img, { image, weight }, …] }`. */
+export type StyleImages = CoreStyleImages<ImageInput>;
+export type LoadStyleOptions = CoreLoadStyleOptions<WebDevice> & WebStoreOptions;
+export type LoadOptimizerOptions = CoreLoadOptimizerOptions<WebDevice, ModelSource> & WebStoreOptions;
+export type Stylizer = CoreStylizer<ImageInput, StylizedImage>;
+export type StyleOptimizer = CoreStyleOptimizer<ImageInput, StylizedImage>;
+
+const pastiche = createPastiche<ImageInput, StylizedImage, WebDevice, WebStoreOptions, ModelSource>(webPlatform);
+
+/**
+ * Stylizes an image in one call, on the main thread or in a Web Worker: with a style network (`'candy'`, served
+ * at `modelBaseUrl`; a URL of an .onnx file; its bytes) the fast method; with `{ styleImage }` / `{ styleImages }`
+ * the optimisation method (loaded on first use, so a page that never asks for it does not download its code).
+ */
+export const stylize = pastiche.stylize;
+/** Loads a style network once: `await (await loadStyle('candy')).stylize(img)`. */
+export const loadStyle: (style: StyleInput, options?: LoadStyleOptions) => Promise<Stylizer> = pastiche.loadStyle;
+/** Loads the optimisation method (loss network or prebuilt gradient graphs, sessions) once. */
+export const loadStyleOptimizer: (options?: LoadOptimizerOptions) => Promise<StyleOptimizer> = pastiche.loadStyleOptimizer;
+/** Releases every session that one-shot calls created on this page (or in this worker). */
+export const dispose: () => Promise<void> = pastiche.dispose;
+
+export { ERROR_CODES, PasticheError } from '@pastiche/core';
+export type {
+  ErrorCode,
+  GatysProgress,
+  GradientGraphSources,
+  LoadProgress,
+  LoadProgressCallback,
+  OptimizeRunOptions,
+  StyleOptimizerInfo,
+  StylizeInfo,
+  StylizeOptions,
+  StylizeProgress,
+  StylizerInfo,
+} from '@pastiche/core';
+export { WEB_DEVICES, probeWebGpu, type WebDevice, type WebGpuAdapterInfo } from './devices.js';
+export type { ImageInput } from './image-input.js';
+export { DEFAULT_MODEL_BASE_URL, MODEL_CACHE_NAME, clearModelCache, loadCatalog, type ModelLocationOptions } from './model-store.js';
+export type { Catalog, CatalogLossNetwork, CatalogStyle } from '@pastiche/core';
+export { configureRuntime, runtimeSettings, type WebRuntimeOptions } from './runtime.js';
+export { StylizedImage } from './stylized-image.js';

@@ -1,5 +1,5 @@
 import type { OrtRuntime } from '@pastiche/core';
-import { describeValue } from '@pastiche/core';
+import { expectInteger, invalidType, isObject } from '@pastiche/core';
 import type * as Ort from 'onnxruntime-web';
 
 /** onnxruntime-web settings that are global to the page (or worker) and read once, when it starts. */
@@ -40,14 +40,13 @@ function loadOrt(): Promise<typeof Ort> {
   return loading;
 }
 
-function checkOptions(options: WebRuntimeOptions): void {
+/** Checks `wasmPaths` and `numThreads`. */
+export function checkRuntimeOptions(options: WebRuntimeOptions): void {
   const { wasmPaths, numThreads } = options;
-  if (wasmPaths !== undefined && typeof wasmPaths !== 'string' && (typeof wasmPaths !== 'object' || wasmPaths === null)) {
-    throw new TypeError(`Expected a URL prefix string or { wasm, mjs } for wasmPaths but received ${describeValue(wasmPaths)}`);
+  if (wasmPaths !== undefined && typeof wasmPaths !== 'string' && !isObject(wasmPaths)) {
+    throw invalidType('wasmPaths', 'a URL prefix string or { wasm, mjs }', wasmPaths);
   }
-  if (numThreads !== undefined && (typeof numThreads !== 'number' || !Number.isInteger(numThreads) || numThreads < 1)) {
-    throw new TypeError(`Expected positive integer for numThreads but received ${describeValue(numThreads)}`);
-  }
+  if (numThreads !== undefined) expectInteger('numThreads', numThreads, { min: 1 });
 }
 
 /**
@@ -55,7 +54,7 @@ function checkOptions(options: WebRuntimeOptions): void {
  * session); asking for different values afterwards throws instead of being ignored.
  */
 export function configureRuntime(options: WebRuntimeOptions = {}): void {
-  checkOptions(options);
+  checkRuntimeOptions(options);
   for (const key of SETTINGS) {
     const wanted = options[key];
     if (wanted === undefined) continue;

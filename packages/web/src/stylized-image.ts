@@ -1,15 +1,5 @@
-import { PasticheError, describeValue, planarToRaw, type PlanarImage } from '@pastiche/core';
+import { PasticheError, describeValue, planarToRaw, type PlanarImage, type StylizeInfo } from '@pastiche/core';
 import { context2d, createCanvas, type AnyCanvas } from './canvas.js';
-
-/** How an image was made (the same fields as @pastiche/node's results). */
-export interface StylizeInfo {
-  /** Model name (catalog name or file name). */
-  model: string;
-  /** Device or execution providers that ran it, e.g. `wasm` or `webgpu`. */
-  device: string;
-  /** Wall time of the whole call in milliseconds, model download and session start included. */
-  ms: number;
-}
 
 const isHtmlCanvas = (canvas: unknown): canvas is HTMLCanvasElement =>
   typeof HTMLCanvasElement !== 'undefined' && canvas instanceof HTMLCanvasElement;

@@ -3,7 +3,7 @@ import { PasticheError } from '../errors.js';
 import type { PlanarImage } from '../image/image-types.js';
 import { planarToTensor, tensorToPlanar } from '../image/tensor-conversion.js';
 import { decodeModel } from '../onnx/onnx-codec.js';
-import type { OrtRuntime } from '../runtime/runtime.js';
+import type { OrtRuntime } from '../platform/runtime.js';
 import { METADATA_KEYS } from './metadata-keys.js';
 import { resolveModelConventions, type ModelConventionOverrides, type ModelConventions } from './model-conventions.js';
 import { assertThreeChannels, fixedImageSize, inferSignature, type ModelSignature } from './model-signature.js';
@@ -28,6 +28,8 @@ export class StyleModel {
   readonly conventions: ModelConventions;
   /** Set when the model only accepts one input size (e.g. `[1,3,256,256]`). */
   readonly fixedSize: { width: number; height: number } | undefined;
+  /** The execution providers its session was created with (e.g. `cpu`), or undefined for the runtime's default. */
+  readonly device: string | undefined;
   private readonly runtime: OrtRuntime;
   private session: InferenceSession | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -39,7 +41,9 @@ export class StyleModel {
     conventions: ModelConventions;
     session: InferenceSession;
     runtime: OrtRuntime;
+    device: string | undefined;
   }) {
+    this.device = init.device;
     this.name = init.name;
     this.metadata = Object.freeze({ ...init.metadata });
     this.signature = init.signature;
@@ -82,6 +86,7 @@ export class StyleModel {
       conventions,
       session,
       runtime,
+      device: options.sessionOptions?.executionProviders?.map((ep) => (typeof ep === 'string' ? ep : ep.name)).join(','),
     });
   }
 

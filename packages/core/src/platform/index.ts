@@ -1,0 +1,10 @@
+export * from './platform.js';
+export type * from './runtime.js';
+export type * from './load-progress.js';
+export type { DeviceOptions } from './device-selection.js';
+export type { LoadStyleOptions, ModelLoadOptions } from './load-options.js';
+export { DEFAULT_DOWNLOAD_STALL_MS, DEFAULT_MAX_MODEL_BYTES } from './model-download.js';
+export type { Stylizer, StylizerInfo } from './stylizer.js';
+export type { GradientGraphSources, LoadOptimizerOptions, OptimizeRunOptions, StyleOptimizer, StyleOptimizerInfo } from './style-optimizer.js';
+export { createPastiche, type Pastiche, type StyleSource } from './pastiche.js';
+export { checkModelArgument, resolveModelReference, type ModelReference, type ModelRole } from './model-reference.js';

@@ -1,0 +1,81 @@
+import { expectKnownKeys, expectOptions, invalidType } from '../arguments.js';
+import { MODEL_LOAD_KEYS, type ResolvedModelLoadOptions } from './load-options.js';
+import type { ReferenceContext } from './model-reference.js';
+import type { Platform } from './platform.js';
+import { SessionCache } from './session-cache.js';
+
+/** The options of one fast-method run and one optimisation run, by name (for telling them from load options). */
+export const RUN_KEYS = {
+  fast: ['size', 'tile', 'tileOverlap', 'fixedSize', 'preserveColors', 'strength', 'signal', 'onProgress'],
+  optimization: [
+    'size', 'iterations', 'scales', 'optimizer', 'learningRate', 'init', 'initNoise', 'seed', 'contentWeight', 'styleWeight',
+    'tvWeight', 'styleScale', 'preserveColors', 'previewEvery', 'signal', 'onProgress',
+  ],
+} as const;
+
+/** The options of each load, by name, beyond those every load and the platform's store take. */
+export const LOAD_KEYS = {
+  fast: ['conventions'],
+  optimization: ['lossNetwork', 'pooling', 'contentLayers', 'styleLayers', 'gradientGraphs'],
+} as const;
+
+export type Method = keyof typeof RUN_KEYS;
+
+/** What the stylizers and optimizers of one platform share: the platform, its session cache, one fallback warning. */
+export interface KernelContext<Image, Result> {
+  readonly platform: Platform<Image, Result, string, object>;
+  readonly sessions: SessionCache;
+  /** Warns about `auto` falling back once per process (or page). */
+  warnFallback(message: string): void;
+  /** Checks a run's options object: a load option there is a TypeError that says where it belongs. */
+  runOptions<T extends object>(method: Method, options: T | undefined): Partial<T>;
+  /** Load option names of a method on this platform. */
+  loadKeys(method: Method): ReadonlySet<string>;
+  /** Rejects keys a load does not take (a run option there says where it belongs). */
+  checkLoadKeys(method: Method, options: object): void;
+  /** The platform store's options among `options`, checked by the platform. */
+  storeOptions(options: Record<string, unknown>): object;
+  /** What reading a model may use, from the resolved load options. */
+  referenceContext(load: ResolvedModelLoadOptions<string>, storeOptions: object): ReferenceContext<object>;
+  /** A TypeError unless the platform decodes `value`. */
+  checkImage(value: unknown, name: string): void;
+}
+
+export function createKernelContext<Image, Result>(platform: Platform<Image, Result, string, object>): KernelContext<Image, Result> {
+  let warned = false;
+  const loadKeys = (method: Method) => new Set<string>([...MODEL_LOAD_KEYS, ...platform.storeOptionKeys, ...LOAD_KEYS[method]]);
+  const loadFunction = { fast: 'loadStyle()', optimization: 'loadStyleOptimizer()' } as const;
+  return {
+    platform,
+    sessions: new SessionCache(),
+    warnFallback(message) {
+      if (warned) return;
+      warned = true;
+      platform.warn(message, 'PASTICHE_DEVICE_FALLBACK');
+    },
+    runOptions(method, options) {
+      const checked = expectOptions<object>('options', options);
+      const elsewhere = new Map<string, string>();
+      for (const key of loadKeys(method)) elsewhere.set(key, `a load option: pass it to ${loadFunction[method]}`);
+      expectKnownKeys('run options', checked, new Set(RUN_KEYS[method]), elsewhere);
+      return checked as Partial<typeof options & object>;
+    },
+    loadKeys,
+    checkLoadKeys(method, options) {
+      const elsewhere = new Map<string, string>(RUN_KEYS[method].map((key) => [key, 'a run option: pass it to stylize()']));
+      expectKnownKeys(`${loadFunction[method]} options`, options, loadKeys(method), elsewhere);
+    },
+    storeOptions(options) {
+      const picked: Record<string, unknown> = {};
+      for (const key of platform.storeOptionKeys) if (options[key] !== undefined) picked[key] = options[key];
+      platform.checkStoreOptions(picked);
+      return picked;
+    },
+    referenceContext(load, storeOptions) {
+      return { options: storeOptions, sha256: load.sha256, signal: load.signal, onLoadProgress: load.onLoadProgress };
+    },
+    checkImage(value, name) {
+      if (!platform.isImageInput(value)) throw invalidType(name, platform.imageInputs, value);
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { expectFunction, expectOptions, expectSignal, expectString, invalidValue } from '../arguments.js';
+import type { ModelConventionOverrides } from '../models/model-conventions.js';
+import { resolveDeviceOptions, type DeviceOptions, type ResolvedDeviceOptions } from './device-selection.js';
+import type { LoadProgressCallback } from './load-progress.js';
+import type { DeviceTable } from './platform.js';
+
+/** What every load takes: where to run, the downloads' checksum, abort and progress. */
+export interface ModelLoadOptions<Device extends string> extends DeviceOptions<Device> {
+  /** Expected hex SHA-256 of a model fetched by URL; a mismatch is E_MODEL_CHECKSUM and nothing is kept. */
+  sha256?: string;
+  /** Aborts downloads and session creation (E_ABORTED). */
+  signal?: AbortSignal;
+  /** Download and session progress: `initiate`, `download`, `progress`, `done`, `ready`. */
+  onLoadProgress?: LoadProgressCallback;
+}
+
+/** Options of `loadStyle`. */
+export interface LoadStyleOptions<Device extends string> extends ModelLoadOptions<Device> {
+  /** Overrides of the model's conventions (layout, range, channel order, mean/std, size multiple). */
+  conventions?: ModelConventionOverrides;
+}
+
+export interface ResolvedModelLoadOptions<Device extends string> {
+  device: ResolvedDeviceOptions<Device>;
+  sha256: string | undefined;
+  signal: AbortSignal | undefined;
+  onLoadProgress: LoadProgressCallback | undefined;
+}
+
+/** The keys every load takes, before the platform's own and the method's. */
+export const MODEL_LOAD_KEYS = ['device', 'executionProviders', 'sessionOptions', 'sha256', 'signal', 'onLoadProgress'] as const;
+
+/** Checks what every load takes, once. */
+export function resolveModelLoadOptions<Device extends string>(table: DeviceTable<Device>, options: ModelLoadOptions<Device>): ResolvedModelLoadOptions<Device> {
+  const { sha256, signal, onLoadProgress } = options;
+  if (sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(expectString('sha256', sha256, '64 hex digits'))) {
+    throw invalidValue('sha256', '64 hex digits', sha256);
+  }
+  return {
+    device: resolveDeviceOptions(table, options),
+    sha256: sha256?.toLowerCase(),
+    signal: signal === undefined ? undefined : expectSignal('signal', signal),
+    onLoadProgress: onLoadProgress === undefined ? undefined : expectFunction<LoadProgressCallback>('onLoadProgress', onLoadProgress),
+  };
+}
+
+/** `conventions`, checked as an object (its fields are checked against the model when it loads). */
+export function expectConventions(value: unknown): ModelConventionOverrides | undefined {
+  return value === undefined ? undefined : (expectOptions<ModelConventionOverrides>('conventions', value) as ModelConventionOverrides);
+}

@@ -1,0 +1,126 @@
+import { expectString, invalidType, invalidValue, isBytes, isString } from '../arguments.js';
+import type { Catalog } from '../catalog/catalog-types.js';
+import { catalogFileFor, catalogStyleNames, lossNetworkNames } from '../catalog/resolve-catalog-name.js';
+import { PasticheError } from '../errors.js';
+import type { LoadProgressCallback } from './load-progress.js';
+import { downloadModel } from './model-download.js';
+import type { ModelLocation, Platform } from './platform.js';
+
+/** What a model argument names: a style network, a loss network, or one of a pair of prebuilt gradient graphs. */
+export type ModelRole = 'style' | 'loss network' | 'gradient graph';
+
+const PARAMS: Readonly<Record<ModelRole, string>> = { style: 'style', 'loss network': 'lossNetwork', 'gradient graph': 'gradientGraphs' };
+
+/** A model argument, resolved: where its bytes come from and a key that identifies them for the session cache. */
+export interface ModelReference {
+  key: string;
+  /** For results and messages: the catalog name or the file name without extension. */
+  name: string;
+  read(): Promise<Uint8Array>;
+}
+
+/** What reading a model may use: the platform store's options, the checksum, abort and progress. */
+export interface ReferenceContext<StoreOptions> {
+  options: Partial<StoreOptions>;
+  sha256: string | undefined;
+  signal: AbortSignal | undefined;
+  onLoadProgress: LoadProgressCallback | undefined;
+}
+
+type AnyPlatform<StoreOptions extends object> = Platform<unknown, unknown, string, StoreOptions>;
+
+const isHttpUrl = (s: string) => /^https?:\/\//i.test(s);
+
+/** Checks a model argument's type before any work (a loaded model is checked by the caller). */
+export function checkModelArgument(platform: Pick<AnyPlatform<object>, 'isModelBytes'>, value: unknown, role: ModelRole): void {
+  const expected = `a ${role} name, a path or URL of an .onnx file, or ONNX bytes`;
+  if (isBytes(value) || value instanceof URL || platform.isModelBytes?.(value)) return;
+  if (!isString(value)) throw invalidType(PARAMS[role], expected, value);
+  if (value === '') throw invalidValue(PARAMS[role], expected, value);
+}
+
+function fileName(location: ModelLocation): string {
+  const last = location.kind === 'url' ? decodeURIComponent(new URL(location.url).pathname.split('/').pop() ?? '') : location.path.split(/[\\/]/).pop()!;
+  return last.replace(/\.(onnx|tflite)$/i, '') || 'model';
+}
+
+function unknownName(role: ModelRole, text: string, catalog: Catalog): PasticheError {
+  const names = role === 'style' ? catalogStyleNames(catalog) : lossNetworkNames(catalog);
+  return new PasticheError(
+    'E_MODEL_NOT_FOUND',
+    `Unknown ${role} '${text}': expected a built-in ${role} (${names.join(', ')}), a path or URL of an .onnx file, or ONNX bytes.`,
+  );
+}
+
+let anonymousBytes = 0;
+const bytesIds = new WeakMap<object, string>();
+
+async function bytesReference(platform: Pick<AnyPlatform<object>, 'sha256'>, source: object, bytes: Uint8Array): Promise<ModelReference> {
+  const hash = await platform.sha256(bytes);
+  let key = hash && `sha256:${hash}`;
+  if (!key) {
+    // Without a hash (an insecure page), the same bytes object still shares its session.
+    key = bytesIds.get(source) ?? `bytes:${++anonymousBytes}`;
+    bytesIds.set(source, key);
+  }
+  const name = typeof (source as { name?: unknown }).name === 'string' ? fileName({ kind: 'path', path: (source as { name: string }).name }) : 'model';
+  return { key, name, read: async () => bytes };
+}
+
+function locationReference<StoreOptions extends object>(
+  platform: AnyPlatform<StoreOptions>,
+  location: ModelLocation,
+  name: string,
+  context: ReferenceContext<StoreOptions>,
+): ModelReference {
+  if (location.kind === 'path') {
+    const readFile = platform.models.readFile;
+    if (!readFile) throw new PasticheError('E_MODEL_NOT_FOUND', `${platform.name} cannot read files; pass a URL or the model's bytes.`);
+    return { key: `file:${location.path}`, name, read: () => readFile(location.path, context.signal) };
+  }
+  const { url } = location;
+  return {
+    key: `url:${url}#sha256=${context.sha256 ?? ''}`,
+    name,
+    read: () =>
+      downloadModel(url, {
+        name,
+        sha256: context.sha256,
+        cache: platform.models.cache(context.options as StoreOptions),
+        hash: (bytes) => platform.sha256(bytes),
+        signal: context.signal,
+        onProgress: context.onLoadProgress,
+      }),
+  };
+}
+
+/**
+ * Resolves a model argument (checked by {@link checkModelArgument}): bytes, a URL, a built-in name (through the
+ * catalog, with the loss networks' aliases and the full-VGG19 rule) or whatever the platform locates (a path,
+ * a page-relative URL). Reads nothing but the catalog.
+ */
+export async function resolveModelReference<StoreOptions extends object>(
+  platform: AnyPlatform<StoreOptions>,
+  value: unknown,
+  role: ModelRole,
+  context: ReferenceContext<StoreOptions>,
+): Promise<ModelReference> {
+  if (isBytes(value)) return bytesReference(platform, value, value instanceof Uint8Array ? value : new Uint8Array(value));
+  const extra = platform.modelBytes?.(value);
+  if (extra) return bytesReference(platform, value as object, await extra);
+  const text = value instanceof URL ? value.href : expectString(PARAMS[role], value);
+  if (isHttpUrl(text)) return locationReference(platform, { kind: 'url', url: text }, fileName({ kind: 'url', url: text }), context);
+  const store = platform.models;
+  const storeContext = { options: context.options as StoreOptions, signal: context.signal };
+  if (role !== 'gradient graph') {
+    const catalog = await store.catalog(storeContext);
+    const builtIn = catalogFileFor(catalog, role, text, store.hasCatalogFile && ((file) => store.hasCatalogFile!(file, context.options as StoreOptions)));
+    if (builtIn) return locationReference(platform, await store.catalogFile(builtIn.file, storeContext), builtIn.name, context);
+    const location = store.locate(text);
+    if (!location) throw unknownName(role, text, catalog);
+    return locationReference(platform, location, fileName(location), context);
+  }
+  const location = store.locate(text);
+  if (!location) throw invalidValue(PARAMS[role], 'a path or URL of an .onnx file, or ONNX bytes', text);
+  return locationReference(platform, location, fileName(location), context);
+}

@@ -1,0 +1,126 @@
+import { expectKnownKeys, expectOptions } from '../arguments.js';
+import type { StylizeOptions } from '../methods/fast/stylize-options.js';
+import { resolveStylizeOptions } from '../methods/fast/stylize-options.js';
+import { isStyleImages, type StyleImages } from '../methods/optimization/style-images.js';
+import { StyleModel } from '../models/style-model.js';
+import { abortable } from './abortable.js';
+import { openOnDevice } from './device-selection.js';
+import { createKernelContext, RUN_KEYS, type KernelContext, type Method } from './kernel-context.js';
+import { expectConventions, resolveModelLoadOptions, type LoadStyleOptions } from './load-options.js';
+import { checkModelArgument, resolveModelReference } from './model-reference.js';
+import type { Platform } from './platform.js';
+import type { LoadOptimizerOptions, OptimizeRunOptions, StyleOptimizer, TimedStyleOptimizer } from './style-optimizer.js';
+import { createStylizer, type LoadedStyleModel, type Stylizer, type TimedStylizer } from './stylizer.js';
+
+/** A style network argument: a built-in name, a path or URL, bytes, or a loaded model. */
+export type StyleSource<ModelSource> = ModelSource | StyleModel;
+
+/** The user API one platform gets from core: load once and run many, or one-shot `stylize`. */
+export interface Pastiche<Image, Result, Device extends string, StoreOptions extends object, ModelSource> {
+  /** Loads a style network once; call `stylize` on the result as often as you like. */
+  loadStyle(style: StyleSource<ModelSource>, options?: LoadStyleOptions<Device> & StoreOptions): Promise<Stylizer<Image, Result>>;
+  /** Loads the optimisation method (loss network, gradient graphs, sessions) once. */
+  loadStyleOptimizer(options?: LoadOptimizerOptions<Device, ModelSource> & StoreOptions): Promise<StyleOptimizer<Image, Result>>;
+  /** One-shot: the optimisation method with `{ styleImage }` / `{ styleImages }`, else the fast method. */
+  stylize(input: Image, style: StyleImages<Image>, options?: LoadOptimizerOptions<Device, ModelSource> & StoreOptions & OptimizeRunOptions): Promise<Result>;
+  stylize(input: Image, style: StyleSource<ModelSource>, options?: LoadStyleOptions<Device> & StoreOptions & StylizeOptions): Promise<Result>;
+  /** Releases every session this platform's calls created; stylizers and optimizers still held fail afterwards. */
+  dispose(): Promise<void>;
+}
+
+const METHOD_NAMES: Readonly<Record<Method, string>> = { fast: 'fast method (style networks)', optimization: 'optimisation method (style images)' };
+
+/** Splits a one-shot call's options into load and run options, rejecting keys of neither. */
+function splitOptions(context: KernelContext<unknown, unknown>, method: Method, options: unknown) {
+  const all = expectOptions<Record<string, unknown>>('options', options) as Record<string, unknown>;
+  const loadKeys = context.loadKeys(method);
+  const runKeys = new Set<string>(RUN_KEYS[method]);
+  const other: Method = method === 'fast' ? 'optimization' : 'fast';
+  const elsewhere = new Map<string, string>();
+  for (const key of [...context.loadKeys(other), ...RUN_KEYS[other]]) elsewhere.set(key, `an option of the ${METHOD_NAMES[other]}`);
+  expectKnownKeys('options', all, new Set([...loadKeys, ...runKeys]), elsewhere);
+  const load: Record<string, unknown> = {};
+  const run: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(all)) {
+    if (loadKeys.has(key)) load[key] = value;
+    if (runKeys.has(key)) run[key] = value;
+  }
+  return { load, run };
+}
+
+/**
+ * The one adapter kernel: everything `@pastiche/node` and `@pastiche/web` share, over a {@link Platform}.
+ * Options are checked once, here, before any decode, download or session.
+ */
+export function createPastiche<Image, Result, Device extends string, StoreOptions extends object, ModelSource>(
+  platform: Platform<Image, Result, Device, StoreOptions>,
+): Pastiche<Image, Result, Device, StoreOptions, ModelSource> {
+  const context = createKernelContext(platform as unknown as Platform<Image, Result, string, object>);
+
+  async function loadStylizer(style: unknown, options: unknown): Promise<TimedStylizer<Image, Result>> {
+    const all = expectOptions<Record<string, unknown>>('options', options) as Record<string, unknown>;
+    context.checkLoadKeys('fast', all);
+    if (style instanceof StyleModel) {
+      const given = ['device', 'executionProviders', 'sessionOptions', 'conventions'].filter((key) => all[key] !== undefined);
+      if (given.length > 0) {
+        throw new TypeError(`Expected no ${given.join(', ')} with a loaded StyleModel: its session already exists. Pass the model's bytes to load it again.`);
+      }
+      return createStylizer(context, style, style.device ?? platform.devices.default, undefined);
+    }
+    const load = resolveModelLoadOptions(platform.devices, all);
+    const conventions = expectConventions(all.conventions);
+    const storeOptions = context.storeOptions(all);
+    checkModelArgument(platform, style, 'style');
+    platform.beforeSessions?.(storeOptions as Partial<StoreOptions>);
+    const reference = await resolveModelReference(context.platform, style, 'style', context.referenceContext(load, storeOptions));
+    const key = JSON.stringify(['style', reference.key, load.device.key, conventions ?? null]);
+    const hold = await abortable(
+      'Loading the style',
+      context.sessions.acquire<LoadedStyleModel>(key, async () => {
+        const bytes = await reference.read();
+        const { value: model, device } = await openOnDevice(
+          platform,
+          load.device,
+          (sessionOptions) => StyleModel.load(bytes, platform.runtime, { name: reference.name, conventions, sessionOptions }),
+          (message) => context.warnFallback(message),
+        );
+        return { model, device, dispose: () => model.dispose() };
+      }),
+      load.signal,
+      (h) => h.release(),
+    );
+    load.onLoadProgress?.({ status: 'ready', name: hold.owner.model.name, device: hold.owner.device });
+    return createStylizer(context, hold.owner.model, hold.owner.device, hold);
+  }
+
+  /** The optimisation method is imported on first use, so that apps using only style networks do not bundle it. */
+  async function loadOptimizer(options: unknown): Promise<TimedStyleOptimizer<Image, Result>> {
+    const { loadStyleOptimizerOn } = await import('./optimizer-loading.js');
+    return loadStyleOptimizerOn(context, options);
+  }
+
+  /** One-shot calls keep what they load (shared by key) until `dispose()`, and report the whole call's time. */
+  async function stylize(input: Image, style: unknown, options?: object): Promise<Result> {
+    const started = performance.now();
+    if (isStyleImages(style)) {
+      const { load, run } = splitOptions(context as KernelContext<unknown, unknown>, 'optimization', options);
+      const { resolveGatysOptions } = await import('../methods/optimization/gatys-options.js');
+      resolveGatysOptions(run);
+      context.checkImage(input, 'input');
+      const optimizer = await loadOptimizer(load);
+      return optimizer.run(input, style as StyleImages<Image>, run as OptimizeRunOptions, started);
+    }
+    const { load, run } = splitOptions(context as KernelContext<unknown, unknown>, 'fast', options);
+    resolveStylizeOptions(run);
+    context.checkImage(input, 'input');
+    const stylizer = await loadStylizer(style, load);
+    return stylizer.run(input, run as StylizeOptions, started);
+  }
+
+  return {
+    loadStyle: loadStylizer,
+    loadStyleOptimizer: loadOptimizer,
+    stylize: stylize as Pastiche<Image, Result, Device, StoreOptions, ModelSource>['stylize'],
+    dispose: () => context.sessions.dispose(),
+  };
+}

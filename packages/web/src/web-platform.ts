@@ -1,0 +1,41 @@
+import type { Platform } from '@pastiche/core';
+import { WEB_DEVICES, WEBGPU_HINT, webGpuUnavailable, type WebDevice } from './devices.js';
+import { decodeImage, IMAGE_INPUTS, isImageInput, type ImageInput } from './image-input.js';
+import { checkModelLocations, webModelStore, type ModelLocationOptions } from './model-store.js';
+import { checkRuntimeOptions, configureRuntime, webRuntime, type WebRuntimeOptions } from './runtime.js';
+import { StylizedImage, planarToImageData } from './stylized-image.js';
+
+/** Everything a page can say about where models and onnxruntime-web's files are. */
+export type WebStoreOptions = ModelLocationOptions & WebRuntimeOptions;
+
+const isBlob = (value: unknown): value is Blob => typeof Blob !== 'undefined' && value instanceof Blob;
+
+/** The browser as core sees it: onnxruntime-web, canvases, fetch and the Cache API. */
+export const webPlatform: Platform<ImageInput, StylizedImage, WebDevice, WebStoreOptions> = {
+  name: '@pastiche/web',
+  runtime: webRuntime,
+  devices: WEB_DEVICES,
+  probeDevice: (device, forAuto) => (device === 'webgpu' ? webGpuUnavailable(forAuto) : Promise.resolve(undefined)),
+  deviceHint: (device) => (device === 'webgpu' ? WEBGPU_HINT : ''),
+  decodeImage: (input) => decodeImage(input),
+  isImageInput,
+  imageInputs: IMAGE_INPUTS,
+  models: webModelStore,
+  storeOptionKeys: ['modelBaseUrl', 'cache', 'wasmPaths', 'numThreads'],
+  checkStoreOptions(options) {
+    checkModelLocations(options);
+    checkRuntimeOptions(options);
+  },
+  isModelBytes: isBlob,
+  modelBytes: (value) => (isBlob(value) ? value.arrayBuffer().then((buffer) => new Uint8Array(buffer)) : undefined),
+  async sha256(bytes) {
+    const subtle = globalThis.crypto?.subtle;
+    if (!subtle) return undefined;
+    const digest = new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+    return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  },
+  beforeSessions: configureRuntime,
+  createResult: (image, info) => new StylizedImage(planarToImageData(image), info),
+  previewImage: planarToImageData,
+  warn: (message) => console.warn(message),
+};
