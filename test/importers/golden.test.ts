@@ -6,8 +6,12 @@ import { asset, contentImage } from '../helpers/assets.js';
 import { loadPlanar, maxAbsDiff } from '../helpers/images.js';
 import { importStyle } from './catalog-assets.js';
 
-/** Goldens are raw float32 CHW [3, 300, 448] outputs on chelsea_448x300.png, on the 0..255 scale. */
-const TOLERANCE = 0.5;
+/**
+ * Goldens are raw float32 CHW [3, 300, 448] outputs on chelsea_448x300.png, on the 0..255 scale. The limits
+ * are the README's ("Built-in styles"): float32 noise between PyTorch and onnxruntime, measured on the 2-core
+ * x86-64 dev machine at 0.00156 (candy), 0.00040 (udnie) and 0.0145 (ml5-wave).
+ */
+const MAX_ABS_ERROR: Record<string, number> = { candy: 0.002, udnie: 0.002, 'ml5-wave': 0.02 };
 
 const clamp255 = (data: Float32Array) => data.map((v) => Math.min(255, Math.max(0, v)));
 
@@ -38,8 +42,8 @@ describe('importers reproduce the goldens through onnxruntime-node', () => {
       const unclamped = maxAbsDiff(got, want);
       const clamped = maxAbsDiff(clamp255(got), clamp255(want));
       console.log(`${style}: max abs error ${unclamped.toFixed(5)} unclamped, ${clamped.toFixed(5)} clamped (${outliers} golden values outside 0..255)`);
-      expect(clamped).toBeLessThan(TOLERANCE);
-      expect(unclamped).toBeLessThan(TOLERANCE);
+      expect(clamped).toBeLessThan(MAX_ABS_ERROR[style]);
+      expect(unclamped).toBeLessThan(MAX_ABS_ERROR[style]);
     });
   }
 
@@ -49,6 +53,6 @@ describe('importers reproduce the goldens through onnxruntime-node', () => {
     const error = maxAbsDiff(got, want);
     console.log(`ml5-wave: max abs error ${error.toFixed(5)}`);
     expect(got.every((v) => v >= 0 && v <= 255)).toBe(true);
-    expect(error).toBeLessThan(TOLERANCE);
+    expect(error).toBeLessThan(MAX_ABS_ERROR['ml5-wave']);
   });
 });
