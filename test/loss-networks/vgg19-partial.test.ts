@@ -17,8 +17,8 @@ interface GoldenFeature {
 }
 const golden = JSON.parse(readFileSync(asset('golden/vgg19_partial_features.json'), 'utf8')) as { features: Record<string, GoldenFeature> };
 
-/** Same weights, float32 both sides: only summation order differs (seen: ≤ 3e-7). */
-const TOLERANCE = 1e-4;
+/** Same weights, float32 both sides: only summation order differs (seen: ≤ 2.8e-7, relative). */
+const TOLERANCE = 1e-6;
 
 describe('vgg19-partial (TF.js import) against the golden on chelsea_448x300', () => {
   it('relu1_1 … relu3_4: shapes, mean, std, Gram trace / HW and G[0][0]', async () => {
@@ -27,6 +27,7 @@ describe('vgg19-partial (TF.js import) against the golden on chelsea_448x300', (
     try {
       const out = await net.run({ image: imageTensor(planar(image.data, image.width, image.height), image.width, image.height) });
       expect(Object.keys(out)).toEqual(Object.keys(golden.features));
+      let worst = 0;
       for (const [layer, want] of Object.entries(golden.features)) {
         const t = out[layer];
         expect(t.dims, layer).toEqual(want.shape);
@@ -48,9 +49,12 @@ describe('vgg19-partial (TF.js import) against the golden on chelsea_448x300', (
           gram_00: channel0 / hw,
         };
         for (const [stat, value] of Object.entries(got)) {
-          expect(relativeError(value, want[stat as keyof typeof got]), `${layer} ${stat}`).toBeLessThan(TOLERANCE);
+          const error = relativeError(value, want[stat as keyof typeof got]);
+          worst = Math.max(worst, error);
+          expect(error, `${layer} ${stat}`).toBeLessThan(TOLERANCE);
         }
       }
+      console.log(`vgg19-partial: max relative error ${worst.toExponential(1)} over ${Object.keys(golden.features).length} layers`);
     } finally {
       await net.release();
     }
