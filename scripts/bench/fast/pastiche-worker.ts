@@ -3,9 +3,11 @@
  * Usage: pastiche-worker.ts '<WorkerConfig JSON>'. Prints {ready…} after loading, then answers
  * stdin lines: `run` → {"ms"}, `end` → {"peakRssMiB"} and exits.
  */
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { InferenceSession } from 'onnxruntime-node';
-import { loadStyle } from '../../../packages/node/src/index.js';
+import { StyleModel } from '../../../packages/core/src/index.js';
+import { NODE_DEVICES, nodePlatform } from '../../../packages/node/src/node-platform.js';
 
 export interface WorkerConfig {
   model: string;
@@ -27,7 +29,11 @@ async function main(config: WorkerConfig): Promise<void> {
   // Node + tsx + onnxruntime before the model loads, to put peak RSS in perspective.
   const baseRssMiB = process.memoryUsage().rss / MiB;
   const t0 = performance.now();
-  const { model } = await loadStyle(config.model, { device: 'cpu', sessionOptions: config.sessionOptions });
+  // The raw network (model.run, no resizing or conversion), with a session on the CPU as loadStyle's `device: 'cpu'` opens it.
+  const bytes = await readFile(config.model);
+  const model = await StyleModel.load(bytes, nodePlatform.runtime, {
+    sessionOptions: { ...config.sessionOptions, executionProviders: [...NODE_DEVICES.providers.cpu] },
+  });
   print({ ready: true, baseRssMiB, loadMs: performance.now() - t0 });
   const image = randomImage(config.size);
   for await (const line of createInterface({ input: process.stdin })) {

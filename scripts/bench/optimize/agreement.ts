@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GatysEngine } from '../../../packages/node/src/index.js';
+import type { GatysEngine } from '../../../packages/core/src/index.js';
 import type { Problem } from './inputs.js';
 import type { TorchWorker } from './torch-worker.js';
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { SeededRandom, resizeImage, type GatysEngine, type PlanarImage } from '../../../packages/node/src/index.js';
+import { SeededRandom, resizeImage, type GatysEngine, type PlanarImage } from '../../../packages/core/src/index.js';
 import { checkAgreement, type Agreement } from './agreement.js';
 import { TORCH_CONFIGS, type PasticheConfig } from './configs.js';
 import { problemFor, writeCase, type Network, type Problem } from './inputs.js';

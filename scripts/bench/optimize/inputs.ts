@@ -8,13 +8,13 @@ import {
   DEFAULT_TV_WEIGHT,
   GatysEngine,
   computeStyleTargets,
-  decodeImage,
   decodeModel,
-  nodeRuntime,
   rawToPlanar,
   type FloatArray,
   type PlanarImage,
-} from '../../../packages/node/src/index.js';
+} from '../../../packages/core/src/index.js';
+import { decodeImage } from '../../../packages/node/src/image-input.js';
+import { nodePlatform } from '../../../packages/node/src/node-platform.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const IMAGES = resolve(ROOT, '../shared/assets/images');
@@ -28,7 +28,7 @@ export type Network = (typeof NETWORKS)[number];
 /** The engine with the network's default layers, on CPU (onnxruntime-node's default device). */
 export async function openEngine(network: Network, sessionOptions: InferenceSession.SessionOptions): Promise<GatysEngine> {
   const lossNet = decodeModel(readFileSync(network.file));
-  return GatysEngine.fromLossNetwork(nodeRuntime, lossNet, { sessionOptions });
+  return GatysEngine.fromLossNetwork(nodePlatform.runtime, lossNet, { sessionOptions });
 }
 
 export async function loadImage(relative: string): Promise<PlanarImage> {

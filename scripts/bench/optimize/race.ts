@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createOptimizer, fitLongestSide, resizeImage, type GatysEngine, type PlanarImage } from '../../../packages/node/src/index.js';
+import { createOptimizer, fitLongestSide, resizeImage, type GatysEngine, type PlanarImage } from '../../../packages/core/src/index.js';
 import type { PasticheConfig, TorchConfig } from './configs.js';
 import { problemFor, writeCase, type Network, type Problem } from './inputs.js';
 import { LoadProbe, median, sleep } from '../machine.js';
