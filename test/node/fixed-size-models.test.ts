@@ -1,11 +1,25 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { cropImage, dispose, planarToRaw, loadStyle, planRun, reflectPad, resolveStylizeOptions, stylize, stylizePlanar } from '@pastiche/node';
+import { readFile } from 'node:fs/promises';
+import { StyleModel, cropImage, planarToRaw, planRun, reflectPad, resolveStylizeOptions, stylizePlanar } from '@pastiche/core';
+import { dispose, stylize } from '@pastiche/node';
+import { nodePlatform } from '../../packages/node/src/node-platform.js';
 import { contentImage, thirdPartyModel } from '../helpers/assets.js';
 import { loadPlanar, meanAbsDiff } from '../helpers/images.js';
 
 // A third-party export with a fixed [1,3,256,256] input, made by another project: proves that any ONNX
 // style model plugs in, including one whose input size is fixed.
-afterAll(() => dispose());
+const models: StyleModel[] = [];
+afterAll(async () => {
+  await dispose();
+  await Promise.all(models.map((m) => m.dispose()));
+});
+
+/** The network itself (not a stylizer), for the planner's internals. */
+async function loadModel(path: string): Promise<StyleModel> {
+  const model = await StyleModel.load(await readFile(path), nodePlatform.runtime);
+  models.push(model);
+  return model;
+}
 
 /** Mean absolute step between neighbouring columns, per column (R channel). */
 function columnSteps(data: Uint8Array, width: number, height: number): number[] {
@@ -20,7 +34,7 @@ function columnSteps(data: Uint8Array, width: number, height: number): number[] 
 
 describe('fixed-size third-party models (gnsmrky nc16, 256×256)', () => {
   it('introspects the fixed input size', async () => {
-    const { model } = await loadStyle(thirdPartyModel('candy'));
+    const model = await loadModel(thirdPartyModel('candy'));
     expect(model.fixedSize).toEqual({ width: 256, height: 256 });
     expect(model.conventions.input.layout).toBe('NCHW');
   });
@@ -43,7 +57,7 @@ describe('fixed-size third-party models (gnsmrky nc16, 256×256)', () => {
   });
 
   it('feathered blending leaves no seams where a hard cut between tiles does', async () => {
-    const { model } = await loadStyle(thirdPartyModel('candy'));
+    const model = await loadModel(thirdPartyModel('candy'));
     const image = await loadPlanar(contentImage('chelsea.png'), { width: 451, height: 300 });
     const plan = planRun(451, 300, model, resolveStylizeOptions());
     if (plan.kind !== 'tiles') throw new Error('expected a tiled plan');
@@ -62,7 +76,7 @@ describe('fixed-size third-party models (gnsmrky nc16, 256×256)', () => {
   });
 
   it('one tile covering a small image equals padding, running and cropping by hand', async () => {
-    const { model } = await loadStyle(thirdPartyModel('candy'));
+    const model = await loadModel(thirdPartyModel('candy'));
     const image = await loadPlanar(contentImage('coffee.png'), { width: 200, height: 150 });
     const viaPipeline = await stylizePlanar(model, image);
     const padded = reflectPad(image, { top: 53, bottom: 53, left: 28, right: 28 });

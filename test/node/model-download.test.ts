@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PasticheError, dispose, stylize } from '@pastiche/node';
+import { createPastiche } from '@pastiche/core';
+import { PasticheError, dispose, loadStyle, stylize, type LoadProgress } from '@pastiche/node';
+import { nodePlatform } from '../../packages/node/src/node-platform.js';
 import { contentImage, thirdPartyModel } from '../helpers/assets.js';
 
 let server: Server;
@@ -66,11 +68,44 @@ describe('models given by URL', () => {
     expect(await filesIn(cacheDir)).toEqual([]);
   });
 
-  it('report HTTP errors', async () => {
+  it('report a missing file as E_MODEL_NOT_FOUND, with the URL', async () => {
     const cacheDir = await mkdtemp(join(tmpdir(), 'pastiche-cache-'));
     const error = await stylize(contentImage('coffee.png'), `${base}/models/nope.onnx`, { cacheDir }).catch((e) => e);
-    expect(error.code).toBe('E_MODEL_DOWNLOAD');
-    expect(error.message).toMatch(/HTTP 404/);
+    expect(error.code).toBe('E_MODEL_NOT_FOUND');
+    expect(error.message).toContain(`${base}/models/nope.onnx (HTTP 404)`);
+    expect(await filesIn(cacheDir)).toEqual([]);
+  });
+
+  it('are not requested when an option is wrong', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'pastiche-cache-'));
+    const before = requests;
+    await expect(stylize(contentImage('coffee.png'), `${base}/models/udnie.onnx`, { cacheDir, strength: 2 })).rejects.toThrow(RangeError);
+    await expect(stylize(contentImage('coffee.png'), `${base}/models/udnie.onnx`, { cacheDir, sha256: 'abc' })).rejects.toThrow(RangeError);
+    expect(requests - before).toBe(0);
+  });
+
+  it('report download progress, and only ready once the session is cached', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'pastiche-cache-'));
+    const events: LoadProgress[] = [];
+    // A kernel of its own: the one-shot calls above keep this URL's session loaded.
+    const { loadStyle } = createPastiche(nodePlatform);
+    const stylizer = await loadStyle(`${base}/models/udnie.onnx`, { cacheDir, onLoadProgress: (e) => events.push(e) });
+    const statuses = events.map((e) => e.status);
+    expect(statuses[0]).toBe('initiate');
+    expect(statuses.slice(1, 2)).toEqual(['download']);
+    expect(statuses.at(-2)).toBe('done');
+    expect(events.at(-1)).toEqual({ status: 'ready', name: 'udnie', device: 'cpu' });
+    const last = events.filter((e) => e.status === 'progress').at(-1);
+    expect(last).toMatchObject({ loaded: modelBytes.length, total: modelBytes.length, progress: 100 });
+    await stylizer.dispose();
+  });
+
+  it('honour an abort signal', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'pastiche-cache-'));
+    const controller = new AbortController();
+    controller.abort();
+    const error = await loadStyle(`${base}/models/udnie.onnx`, { cacheDir, signal: controller.signal }).catch((e) => e);
+    expect(error.code).toBe('E_ABORTED');
     expect(await filesIn(cacheDir)).toEqual([]);
   });
 });

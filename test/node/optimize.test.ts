@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GatysEngine, PasticheError, decodeModel, dispose, nodeRuntime, rawToPlanar, resizeImage, stylize, type GatysProgress, type PlanarImage } from '@pastiche/node';
+import { GatysEngine, decodeModel, rawToPlanar, resizeImage, type PlanarImage } from '@pastiche/core';
+import { PasticheError, dispose, loadStyleOptimizer, stylize, type GatysProgress } from '@pastiche/node';
+import { nodePlatform } from '../../packages/node/src/node-platform.js';
 import { builtModel, contentImage, asset } from '../helpers/assets.js';
 import { loadPlanar } from '../helpers/images.js';
 
@@ -41,7 +43,7 @@ describe('optimisation method (Gatys) on SqueezeNet', () => {
     console.log(`loss ${first.loss.toFixed(2)} after 1 iteration → ${last.loss.toFixed(4)} after 40`);
     expect(last.loss).toBeLessThan(first.loss / 5);
 
-    const engine = await GatysEngine.fromLossNetwork(nodeRuntime, decodeModel(await readFile(builtModel('squeezenet1.1.onnx'))));
+    const engine = await GatysEngine.fromLossNetwork(nodePlatform.runtime, decodeModel(await readFile(builtModel('squeezenet1.1.onnx'))));
     const content = await loadPlanar(photo(), { width: 96, height: 64 });
     const style = await loadPlanar(starry());
     const styleResized = resizeImage(style, 96, 76);
@@ -90,12 +92,31 @@ describe('optimisation method (Gatys) on SqueezeNet', () => {
 
   it('rejects bad options and layers with clear errors', async () => {
     await expect(stylize(photo(), { styleImages: [] })).rejects.toThrow('Expected styleImage or a non-empty styleImages array for style');
-    await expect(stylize(photo(), { styleImage: starry() }, { optimizer: 'sgd' as never })).rejects.toThrow(
-      'Expected one of lbfgs, adam for optimizer but received "sgd" of type string',
-    );
+    await expect(stylize(photo(), { styleImage: starry() }, { optimizer: 'sgd' as never })).rejects.toThrow(RangeError);
+    await expect(stylize(photo(), { styleImage: starry() }, { optimizer: 3 as never })).rejects.toThrow(TypeError);
+    await expect(stylize(photo(), { styleImage: starry() }, { strength: 0.5 } as never)).rejects.toThrow(/'strength'.*fast method/);
     const error = await stylize(photo(), { styleImage: starry() }, { styleLayers: ['fire42'], size: 32 }).catch((e) => e);
     expect(error.code).toBe('E_MODEL_SIGNATURE');
     expect(error.message).toMatch(/fire42.*conv1, fire2/);
     await expect(stylize(photo(), { styleImage: starry() }, { lossNetwork: 'alexnet' })).rejects.toThrow(/Unknown loss network 'alexnet'/);
+  });
+
+  it('loads once and runs many: the optimizer keeps its graphs and sessions, and checks options before building anything', async () => {
+    const built: string[] = [];
+    const optimizer = await loadStyleOptimizer({ lossNetwork: 'squeezenet', onLoadProgress: (e) => built.push(e.status) });
+    expect(built).toEqual(['ready']);
+    expect(optimizer.info).toMatchObject({ lossNetwork: 'squeezenet1.1', device: 'cpu', pooling: 'max', styleLayers: ['conv1', 'fire3', 'fire4', 'fire5'] });
+    const [a, b] = await Promise.all([
+      optimizer.stylize(photo(), { styleImage: starry() }, { size: 48, scales: 1, iterations: 2 }),
+      optimizer.stylize(photo(), { styleImage: wave() }, { size: 48, scales: 1, iterations: 2 }),
+    ]);
+    expect([a.width, b.width]).toEqual([48, 48]);
+    await expect(optimizer.stylize(photo(), { styleImage: starry() }, { iterations: -1 })).rejects.toThrow(RangeError);
+    await expect(optimizer.stylize(photo(), { styleImage: starry() }, { styleLayers: ['conv1'] } as never)).rejects.toThrow(
+      "Expected no 'styleLayers' in run options: it is a load option: pass it to loadStyleOptimizer()",
+    );
+    await optimizer.dispose();
+    // A bad run option fails before the loss network is even resolved.
+    await expect(stylize(photo(), { styleImage: starry() }, { iterations: -1, lossNetwork: 'alexnet' })).rejects.toThrow(RangeError);
   });
 });
