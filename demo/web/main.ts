@@ -214,5 +214,5 @@ form.addEventListener('submit', async (event) => {
   }
 });
 
-if (!WEB_DEVICES.includes(deviceSelect.value as WebDevice)) throw new Error(`Unknown device option ${deviceSelect.value}`);
+if (!WEB_DEVICES.names.includes(deviceSelect.value as WebDevice)) throw new Error(`Unknown device option ${deviceSelect.value}`);
 void showStyles();

@@ -153,14 +153,14 @@ describe('optimisation method in Chromium', () => {
       code: 'E_MODEL_NOT_FOUND',
       message:
         "Unknown loss network 'alexnet': expected a built-in loss network (squeezenet, vgg19, squeezenet1.1, vgg19-partial), " +
-        'a URL of an .onnx file, or ONNX bytes.',
+        'a path or URL of an .onnx file, or ONNX bytes.',
     });
     expect(errors.bothSources).toEqual({
       name: 'TypeError',
       code: undefined,
       message: 'Expected lossNetwork or gradientGraphs, not both: the gradient graphs already hold their loss network',
     });
-    expect(errors.badPooling).toEqual({ name: 'RangeError', code: undefined, message: 'Expected \'max\' or \'average\' for pooling but received "min" of type string' });
+    expect(errors.badPooling).toEqual({ name: 'RangeError', code: undefined, message: 'Expected one of \'max\', \'average\' for pooling but received "min" of type string' });
     expect(errors.badIterations).toEqual({ name: 'RangeError', code: undefined, message: 'Expected integer ≥ 1 for iterations but received 0' });
     expect(errors.layersDiffer).toEqual({
       name: 'RangeError',

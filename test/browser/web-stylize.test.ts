@@ -158,9 +158,9 @@ describe('@pastiche/web in Chromium', () => {
   it('throws exact errors for bad devices, inputs, styles and settings', async () => {
     const errors = await harness.errors(PHOTO_URL);
     expect(errors.unknownDevice).toEqual({
-      name: 'TypeError',
+      name: 'RangeError',
       code: undefined,
-      message: 'Expected one of auto, webgpu, wasm for device but received "cuda" of type string',
+      message: 'Expected one of \'auto\', \'webgpu\', \'wasm\' for device but received "cuda" of type string',
     });
     expect(errors.badInput).toEqual({
       name: 'TypeError',
@@ -180,12 +180,12 @@ describe('@pastiche/web in Chromium', () => {
     });
     expect(errors.unknownStyle?.code).toBe('E_MODEL_NOT_FOUND');
     expect(errors.unknownStyle?.message).toMatch(
-      /^Unknown style 'no-such-style': expected a built-in style \(candy, mosaic, .*ml5-wreck\), a URL of an \.onnx file, or ONNX bytes\.$/,
+      /^Unknown style 'no-such-style': expected a built-in style \(candy, mosaic, .*ml5-wreck\), a path or URL of an \.onnx file, or ONNX bytes\.$/,
     );
     expect(errors.missingModel).toEqual({
       name: 'PasticheError',
       code: 'E_MODEL_NOT_FOUND',
-      message: `Model 'missing' is not at ${server.origin}/models/missing.onnx (HTTP 404). Check the URL, or modelBaseUrl for built-in styles.`,
+      message: `Model 'missing' is not at ${server.origin}/models/missing.onnx (HTTP 404). Check the URL, or where built-in models are served from.`,
     });
     expect(errors.badStrength).toEqual({ name: 'RangeError', code: undefined, message: 'Expected number between 0 and 1 for strength but received 2' });
     expect(errors.badType).toEqual({

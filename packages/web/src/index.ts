@@ -1,5 +1,8 @@
 import {
   createPastiche,
+  type GatysProgress,
+  type OptimizeRunOptions,
+  type StylizeOptions,
   type LoadOptimizerOptions as CoreLoadOptimizerOptions,
   type LoadStyleOptions as CoreLoadStyleOptions,
   type StyleImages as CoreStyleImages,
@@ -21,7 +24,13 @@ export type StyleImages = CoreStyleImages<ImageInput>;
 export type LoadStyleOptions = CoreLoadStyleOptions<WebDevice> & WebStoreOptions;
 export type LoadOptimizerOptions = CoreLoadOptimizerOptions<WebDevice, ModelSource> & WebStoreOptions;
 export type Stylizer = CoreStylizer<ImageInput, StylizedImage>;
-export type StyleOptimizer = CoreStyleOptimizer<ImageInput, StylizedImage>;
+/** One optimiser iteration, with the preview as ImageData for `putImageData`. */
+export type WebGatysProgress = Omit<GatysProgress, 'preview'> & { preview?: ImageData };
+/** Options of one optimisation run in the browser. */
+export type WebOptimizeOptions = Omit<OptimizeRunOptions, 'onProgress'> & { onProgress?: (progress: WebGatysProgress) => void };
+export type StyleOptimizer = Omit<CoreStyleOptimizer<ImageInput, StylizedImage>, 'stylize'> & {
+  stylize(content: ImageInput, style: StyleImages, options?: WebOptimizeOptions): Promise<StylizedImage>;
+};
 
 const pastiche = createPastiche<ImageInput, StylizedImage, WebDevice, WebStoreOptions, ModelSource>(webPlatform);
 
@@ -30,11 +39,14 @@ const pastiche = createPastiche<ImageInput, StylizedImage, WebDevice, WebStoreOp
  * at `modelBaseUrl`; a URL of an .onnx file; its bytes) the fast method; with `{ styleImage }` / `{ styleImages }`
  * the optimisation method (loaded on first use, so a page that never asks for it does not download its code).
  */
-export const stylize = pastiche.stylize;
+export const stylize: {
+  (input: ImageInput, style: StyleImages, options?: LoadOptimizerOptions & WebOptimizeOptions): Promise<StylizedImage>;
+  (input: ImageInput, style: StyleInput, options?: LoadStyleOptions & StylizeOptions): Promise<StylizedImage>;
+} = pastiche.stylize as never;
 /** Loads a style network once: `await (await loadStyle('candy')).stylize(img)`. */
 export const loadStyle: (style: StyleInput, options?: LoadStyleOptions) => Promise<Stylizer> = pastiche.loadStyle;
 /** Loads the optimisation method (loss network or prebuilt gradient graphs, sessions) once. */
-export const loadStyleOptimizer: (options?: LoadOptimizerOptions) => Promise<StyleOptimizer> = pastiche.loadStyleOptimizer;
+export const loadStyleOptimizer = pastiche.loadStyleOptimizer as (options?: LoadOptimizerOptions) => Promise<StyleOptimizer>;
 /** Releases every session that one-shot calls created on this page (or in this worker). */
 export const dispose: () => Promise<void> = pastiche.dispose;
 

@@ -1,4 +1,7 @@
+import { StyleModel, rawToPlanar } from '@pastiche/core';
 import * as web from '@pastiche/web';
+import { decodeImage } from '../../../packages/web/src/image-input.js';
+import { webPlatform } from '../../../packages/web/src/web-platform.js';
 import type {
   HarnessApi,
   PageGatysOptions,
@@ -11,7 +14,7 @@ import type {
 } from '../../helpers/browser-harness-api.js';
 import { describeError, fromBase64, toBase64 } from './codec.js';
 
-type Options = PageOptions & Pick<web.WebStylizeOptions, 'modelBaseUrl'>;
+type Options = PageOptions & Pick<web.LoadStyleOptions, 'modelBaseUrl'>;
 
 const base: Options = { modelBaseUrl: '/models/', numThreads: 2 };
 
@@ -78,18 +81,21 @@ const harness = {
 
   /** Runs the network alone (no 8-bit rounding) through loadStyle(), for float comparisons between devices. */
   async runFloat(rgb: string, width: number, height: number, style: string, device: web.WebDevice) {
-    const { model, device: used } = await web.loadStyle(style, { ...base, device });
-    const planar = web.rawToPlanar({ data: fromBase64(rgb), width, height, channels: 3 });
+    web.configureRuntime({ numThreads: base.numThreads });
+    const bytes = new Uint8Array(await (await fetch(`/models/${style}.onnx`)).arrayBuffer());
+    const model = await StyleModel.load(bytes, webPlatform.runtime, { sessionOptions: { executionProviders: [device] } });
+    const planar = rawToPlanar({ data: fromBase64(rgb), width, height, channels: 3 });
     const started = performance.now();
     const output = await model.run(planar);
-    return { device: used, ms: performance.now() - started, output: Array.from(output.data) };
+    await model.dispose();
+    return { device: model.device ?? device, ms: performance.now() - started, output: Array.from(output.data) };
   },
 
   /** decodeImage() of every input type, as base64 RGBA. */
   async decodeAll(url: string): Promise<Record<string, { rgba: string; width: number; height: number; channels: number }>> {
     const out: Record<string, { rgba: string; width: number; height: number; channels: number }> = {};
     for (const [kind, input] of Object.entries(await inputsFor(url))) {
-      const raw = await web.decodeImage(input);
+      const raw = await decodeImage(input);
       out[kind] = { rgba: toBase64(raw.data), width: raw.width, height: raw.height, channels: raw.channels };
     }
     return out;

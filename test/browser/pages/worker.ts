@@ -1,10 +1,10 @@
-import { stylize, type WebStylizeOptions } from '@pastiche/web';
+import { stylize, type LoadStyleOptions, type StylizeOptions } from '@pastiche/web';
 import type { WorkerResult } from '../../helpers/browser-harness-api.js';
 import { describeError, toBase64 } from './codec.js';
 
 /** The parts of a dedicated worker's global scope used here (the DOM library does not declare them). */
 interface WorkerScope {
-  onmessage: ((event: MessageEvent<{ url: string; style: string; options: WebStylizeOptions }>) => void) | null;
+  onmessage: ((event: MessageEvent<{ url: string; style: string; options: LoadStyleOptions & StylizeOptions }>) => void) | null;
   postMessage(message: WorkerResult): void;
 }
 const scope = self as unknown as WorkerScope;
