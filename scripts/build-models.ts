@@ -1,6 +1,7 @@
 /**
- * `npm run models`: converts every style and loss network of models/onnx/catalog.json into
- * models/onnx/<file>, skipping the ones that are up to date.
+ * `npm run models`: converts every style and loss network of packages/core/src/catalog/catalog.json into
+ * models/onnx/<file>, skipping the ones that are up to date, then copies catalog.json there too (browsers
+ * fetch `<modelBaseUrl>catalog.json` from that folder, and Node finds the repository's models by it).
  *
  *   --assets DIR      read source weights from DIR (the layout of ../shared/assets); env PASTICHE_ASSETS
  *   --fetch [BASE]    download them from BASE/OWNER/REPO/REF/PATH/FILE instead; env PASTICHE_FETCH_BASE
@@ -12,12 +13,12 @@
  * Without --assets or --fetch it reads ../shared/assets, or downloads from GitHub when that is missing.
  * Every source file is checked against the catalog's sha256. Exits 1 with a one-line reason on failure.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { buildLossNetwork } from './build/build-loss-network.js';
 import { buildStyle, type BuildResult } from './build/build-style.js';
 import { DEFAULT_FETCH_BASE, httpSource, localSource, type ModelSource } from './build/model-sources.js';
-import { loadCatalog, REPO_ROOT, type CatalogEntry, type CatalogStyle } from './catalog.js';
+import { CATALOG_PATH, loadCatalog, REPO_ROOT, type CatalogEntry, type CatalogStyle } from './catalog.js';
 
 interface Args {
   assets?: string;
@@ -72,12 +73,28 @@ function selectEntries(entries: CatalogEntry[], only: string[] | undefined): Cat
 
 const isStyle = (entry: CatalogEntry): entry is CatalogStyle => 'conventions' in entry;
 
+/**
+ * A byte-identical copy of the catalog source in `outDir`. Made before the builds, so that the folder keeps
+ * a catalog even when one build fails, as it always had one while catalog.json was committed there.
+ */
+function copyCatalog(outDir: string): void {
+  const target = join(outDir, 'catalog.json');
+  const file = relative(process.cwd(), target);
+  if (existsSync(target) && readFileSync(target).equals(readFileSync(CATALOG_PATH))) {
+    console.log(`${file}: up to date`);
+    return;
+  }
+  copyFileSync(CATALOG_PATH, target);
+  console.log(`${file}: copied from ${relative(process.cwd(), CATALOG_PATH)}`);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const catalog = loadCatalog();
   const styles = selectEntries([...catalog.styles, ...catalog.lossNetworks], args.only);
   const source = chooseSource(args);
   mkdirSync(args.out, { recursive: true });
+  copyCatalog(args.out);
   const started = performance.now();
   let built = 0;
   for (const style of styles) {

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { repositorySlug, type CatalogEntry, type SourceFile } from '../catalog.js';
+import { repositorySlug, type CatalogEntry, type CatalogSourceFile } from '../catalog.js';
 
 /** Where `npm run models` reads source weights from: a local copy of the assets, or the web. */
 export interface ModelSource {
   /** For messages, e.g. `local assets ../shared/assets`. */
   readonly description: string;
   /** The bytes of one source file of a style or loss network, verified against its catalog sha256. */
-  read(style: CatalogEntry, file: SourceFile): Promise<Uint8Array>;
+  read(style: CatalogEntry, file: CatalogSourceFile): Promise<Uint8Array>;
 }
 
 export const DEFAULT_FETCH_BASE = 'https://raw.githubusercontent.com';
@@ -17,10 +17,10 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function verified(bytes: Uint8Array, file: SourceFile, where: string): Uint8Array {
+function verified(bytes: Uint8Array, file: CatalogSourceFile, where: string): Uint8Array {
   const actual = sha256Hex(bytes);
   if (actual !== file.sha256) {
-    throw new Error(`Checksum mismatch for ${where}: expected sha256 ${file.sha256} (models/onnx/catalog.json) but got ${actual}`);
+    throw new Error(`Checksum mismatch for ${where}: expected sha256 ${file.sha256} (packages/core/src/catalog/catalog.json) but got ${actual}`);
   }
   return bytes;
 }
@@ -37,7 +37,7 @@ export function localSource(dir: string): ModelSource {
 }
 
 /** `${base}/${owner}/${repo}/${ref}/${path}/${file}`, GitHub's raw-file URL layout. */
-export function sourceUrl(base: string, style: CatalogEntry, file: SourceFile): string {
+export function sourceUrl(base: string, style: CatalogEntry, file: CatalogSourceFile): string {
   const { ref, path } = style.source;
   return `${base.replace(/\/+$/, '')}/${repositorySlug(style.source)}/${ref}/${path}/${encodeURIComponent(file.name)}`;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../packages/core/src/onnx/index.js';
 import { BUILD_STAMP_KEY, buildStamp } from '../../scripts/build/build-style.js';
-import { loadCatalog } from '../../scripts/catalog.js';
+import { CATALOG_PATH, loadCatalog } from '../../scripts/catalog.js';
 import { buildModelsFrom, startAssetServer, type AssetServer } from '../helpers/asset-server.js';
 
 /** `npm run models --fetch BASE` for styles, against a local stand-in for raw.githubusercontent.com. */
@@ -29,7 +29,8 @@ describe('npm run models over HTTP', () => {
       expect(server.requests).toContain('/nihui/ncnn-android-styletransfer/master/app/src/main/assets/candy.bin');
       expect(server.requests).toContain('/ml5js/ml5-data-and-models/main/models/style-transfer/wave/Variable_47');
       expect(server.requests).toHaveLength(1 + 49);
-      expect(readdirSync(out).sort()).toEqual(['candy.onnx', 'ml5-wave.onnx']);
+      expect(readdirSync(out).sort()).toEqual(['candy.onnx', 'catalog.json', 'ml5-wave.onnx']);
+      expect(readFileSync(join(out, 'catalog.json'))).toEqual(readFileSync(CATALOG_PATH));
       const candy = decodeModel(new Uint8Array(readFileSync(join(out, 'candy.onnx'))));
       expect(candy.metadataProps[BUILD_STAMP_KEY]).toBe(buildStamp(loadCatalog().styles.find((s) => s.name === 'candy')!));
 
@@ -37,6 +38,7 @@ describe('npm run models over HTTP', () => {
       const second = await buildModels(out, 'candy,ml5-wave');
       expect(second.code).toBe(0);
       expect(second.stdout).toMatch(/candy\.onnx: up to date/);
+      expect(second.stdout).toMatch(/catalog\.json: up to date/);
       expect(second.stdout).toMatch(/0 built, 2 up to date/);
       expect(server.requests).toEqual([]);
     } finally {
@@ -44,7 +46,7 @@ describe('npm run models over HTTP', () => {
     }
   });
 
-  it('rejects a corrupted download with a one-line reason and writes nothing', async () => {
+  it('rejects a corrupted download with a one-line reason and writes no model', async () => {
     const out = mkdtempSync(join(tmpdir(), 'pastiche-models-'));
     const path = '/nihui/ncnn-android-styletransfer/master/app/src/main/assets/udnie.bin';
     server.corrupted.add(path);
@@ -54,10 +56,10 @@ describe('npm run models over HTTP', () => {
       const lines = result.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(
-        new RegExp(`^build-models: udnie: Checksum mismatch for ${server.base}${path}: expected sha256 [0-9a-f]{64} \\(models/onnx/catalog\\.json\\) but got [0-9a-f]{64}$`),
+        new RegExp(`^build-models: udnie: Checksum mismatch for ${server.base}${path}: expected sha256 [0-9a-f]{64} \\(packages/core/src/catalog/catalog\\.json\\) but got [0-9a-f]{64}$`),
       );
       expect(existsSync(join(out, 'udnie.onnx'))).toBe(false);
-      expect(readdirSync(out)).toEqual([]);
+      expect(readdirSync(out)).toEqual(['catalog.json']);
     } finally {
       server.corrupted.delete(path);
       rmSync(out, { recursive: true, force: true });
@@ -73,7 +75,7 @@ describe('npm run models over HTTP', () => {
       const result = await buildModels(out, 'mosaic');
       expect(result.code).toBe(1);
       expect(result.stderr.trim()).toBe(`build-models: mosaic: Could not download ${server.base}${key}: HTTP 404 Not Found`);
-      expect(readdirSync(out)).toEqual([]);
+      expect(readdirSync(out)).toEqual(['catalog.json']);
     } finally {
       server.routes.set(key, file);
       rmSync(out, { recursive: true, force: true });

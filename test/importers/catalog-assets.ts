@@ -9,7 +9,7 @@ import { asset } from '../helpers/assets.js';
 /** A catalog style and its source files from ../shared/assets (throws with the path when missing). */
 export function catalogStyle(name: string): CatalogStyle {
   const style = loadCatalog().styles.find((s) => s.name === name);
-  if (!style) throw new Error(`models/onnx/catalog.json has no style ${name}`);
+  if (!style) throw new Error(`The catalog has no style ${name}`);
   return style;
 }
 

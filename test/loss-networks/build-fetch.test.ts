@@ -37,7 +37,7 @@ describe('npm run models builds the loss networks over HTTP', () => {
           ...[1, 2, 3, 4, 5, 6, 7, 8].map((i) => `/DavidCai1111/vgg19-tensorflowjs-model/master/model/group${i}-shard1of1`),
         ].sort(),
       );
-      expect(readdirSync(out).sort()).toEqual(['squeezenet1.1.onnx', 'vgg19-partial.onnx']);
+      expect(readdirSync(out).sort()).toEqual(['catalog.json', 'squeezenet1.1.onnx', 'vgg19-partial.onnx']);
       for (const net of NETWORKS) {
         const model = decodeModel(new Uint8Array(readFileSync(join(out, net.file))));
         expect(model.metadataProps[BUILD_STAMP_KEY]).toBe(lossNetworkStamp(net));
@@ -54,7 +54,7 @@ describe('npm run models builds the loss networks over HTTP', () => {
     }
   });
 
-  it('rejects a corrupted shard with a one-line reason and writes nothing', async () => {
+  it('rejects a corrupted shard with a one-line reason and writes no model', async () => {
     const out = mkdtempSync(join(tmpdir(), 'pastiche-loss-'));
     const path = '/DavidCai1111/vgg19-tensorflowjs-model/master/model/group6-shard1of1';
     server.corrupted.add(path);
@@ -64,7 +64,7 @@ describe('npm run models builds the loss networks over HTTP', () => {
       const lines = result.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(new RegExp(`^build-models: vgg19-partial: Checksum mismatch for ${server.base}${path}: expected sha256 [0-9a-f]{64}`));
-      expect(readdirSync(out)).toEqual([]);
+      expect(readdirSync(out)).toEqual(['catalog.json']);
     } finally {
       server.corrupted.delete(path);
       rmSync(out, { recursive: true, force: true });

@@ -9,10 +9,10 @@ import { importSqueezeNetNcnn } from '../../scripts/importers/squeezenet-ncnn.js
 import { importVgg19Tfjs, type TfjsLayersModelJson } from '../../scripts/importers/vgg19-tfjs.js';
 import { asset } from '../helpers/assets.js';
 
-/** A catalog loss network (throws when models/onnx/catalog.json lacks it). */
+/** A catalog loss network (throws when the catalog lacks it). */
 export function catalogLossNetwork(name: string): CatalogLossNetwork {
   const net = loadCatalog().lossNetworks.find((n) => n.name === name);
-  if (!net) throw new Error(`models/onnx/catalog.json has no loss network ${name}`);
+  if (!net) throw new Error(`The catalog has no loss network ${name}`);
   return net;
 }
 

@@ -2,5 +2,4 @@ export * from './gatys-engine.js';
 export * from './gatys-options.js';
 export * from './optimize-style.js';
 export * from './style-targets.js';
-export * from './loss-network-names.js';
 export * from './style-images.js';

@@ -1,0 +1,4 @@
+export * from './builtin-catalog.js';
+export * from './catalog-types.js';
+export * from './parse-catalog.js';
+export * from './resolve-catalog-name.js';
