@@ -77,7 +77,7 @@ export function summary(input: SummaryInput): string {
     'Command: `npm run bench:fast` (`-- --no-sweep` skips the session-option sweep, `-- --no-write` leaves this file alone).',
     '',
     'Methodology:',
-    `- Pastiche: \`loadStyle(path, { device: 'cpu', sessionOptions: { intraOpNumThreads: ${threads} } })\`, then \`model.run()\` on uniform random 0..255 pixels (includes the planar↔tensor copies). PyTorch: \`torch.set_num_threads(${threads})\`, \`torch.inference_mode()\`, input \`torch.rand(1, 3, n, n) * 255\`.`,
+    `- Pastiche: \`StyleModel.load(bytes, nodePlatform.runtime, { sessionOptions: { intraOpNumThreads: ${threads}, executionProviders: ['cpu'] } })\` (the session \`loadStyle(path, { device: 'cpu', sessionOptions })\` opens), then \`model.run()\` on uniform random 0..255 pixels (includes the planar↔tensor copies). PyTorch: \`torch.set_num_threads(${threads})\`, \`torch.inference_mode()\`, input \`torch.rand(1, 3, n, n) * 255\`.`,
     `- Per size, one fresh Pastiche process and one fresh PyTorch process take turns run by run (150 ms idle before each run); ${plan.map((p) => `${p.warmup}+${p.runs}`).join(', ')} warm-up+timed runs at ${plan.map((p) => `${p.size}²`).join(', ')}. Median and p90 of the timed runs.`,
     `- The machine is shared: a run during which other processes used more than ${input.maxForeignLoad * 100}% of the CPUs (from /proc/stat) is redone once the machine is quiet again ("redone" column); "kept" ones had to count anyway (time limit). "other load": mean CPU share other processes took during the counted runs.`,
     '- Peak RSS is the whole process (`process.resourceUsage().maxRSS`, Python `ru_maxrss`): Node + tsx + onnxruntime take ~100 MiB before the model loads.',
