@@ -12,7 +12,9 @@ import {
   type Dim,
   type PlanarImage,
 } from '@pastiche/core';
-import { nodeRuntime } from '@pastiche/node';
+import { nodePlatform } from '../../packages/node/src/node-platform.js';
+
+const nodeRuntime = nodePlatform.runtime;
 
 const FLOAT = TensorDataType.FLOAT;
 
