@@ -21,7 +21,7 @@ describe('preserveColors', () => {
     expectError(
       () => preserveColors(randomPlanar(2, 2), randomPlanar(3, 2)),
       RangeError,
-      'Expected content of the same size as stylized (2x2) but received 3x2',
+      'Expected the size of stylized (2x2) for content but received 3x2',
     );
     expectError(() => preserveColors(randomPlanar(2, 2), null as never), TypeError, 'Expected PlanarImage for content but received null');
   });
@@ -67,7 +67,7 @@ describe('blendWithContent', () => {
     expectError(
       () => blendWithContent(stylized, randomPlanar(4, 7), 0.5),
       RangeError,
-      'Expected content of the same size as stylized (7x4) but received 4x7',
+      'Expected the size of stylized (7x4) for content but received 4x7',
     );
   });
 });

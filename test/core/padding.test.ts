@@ -87,7 +87,7 @@ describe('cropImage', () => {
     expectError(
       () => cropImage(img, { x: 2, y: 0, width: 3, height: 1 }),
       RangeError,
-      'Expected rect inside the 4x3 image but received x 2, y 0, width 3, height 1',
+      'Expected a rect inside the 4x3 image for rect but received x 2, y 0, width 3, height 1',
     );
     expectError(
       () => cropImage(img, { x: 0, y: 0, width: 0, height: 1 }),

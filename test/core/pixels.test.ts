@@ -29,7 +29,7 @@ describe('rawToPlanar', () => {
     expectError(
       () => rawToPlanar({ data: new Uint8Array(10), width: 2, height: 2, channels: 3 }),
       RangeError,
-      'Expected raw.data of length width * height * channels = 12 (2x2x3) but received length 10',
+      'Expected width * height * channels = 12 (2x2x3) for raw.data.length but received 10 of type number',
     );
     expectError(
       () => rawToPlanar({ data: new Uint8Array(12), width: 2, height: 2, channels: 5 as never }),
@@ -70,7 +70,7 @@ describe('planarToRaw', () => {
     expectError(
       () => planarToRaw({ data: new Float32Array(5), width: 1, height: 2 }),
       RangeError,
-      'Expected img.data of length 3 * width * height = 6 (1x2) but received length 5',
+      'Expected 3 * width * height = 6 (1x2) for img.data.length but received 5 of type number',
     );
     expectError(
       () => planarToRaw({ data: new Uint8Array(6) as never, width: 1, height: 2 }),

@@ -102,7 +102,7 @@ describe('resizeImage', () => {
     expectError(
       () => resizeImage({ data: new Float32Array(3), width: 2, height: 2 }, 1, 1),
       RangeError,
-      'Expected img.data of length 3 * width * height = 12 (2x2) but received length 3',
+      'Expected 3 * width * height = 12 (2x2) for img.data.length but received 3 of type number',
     );
   });
 });

@@ -171,22 +171,22 @@ describe('validateConventions', () => {
     expectError(
       () => validateConventions({ ...base, layout: 'NWHC' as never }),
       RangeError,
-      'Expected \'NCHW\' or \'NHWC\' for conv.layout but received "NWHC" of type string',
+      'Expected one of \'NCHW\', \'NHWC\' for conv.layout but received "NWHC" of type string',
     );
     expectError(
       () => validateConventions({ ...base, range: '0-2' as never }),
       RangeError,
-      'Expected \'0-255\' or \'0-1\' or \'-1-1\' for conv.range but received "0-2" of type string',
+      'Expected one of \'0-255\', \'0-1\', \'-1-1\' for conv.range but received "0-2" of type string',
     );
     expectError(
       () => validateConventions({ ...base, channelOrder: 'rgb' as never }),
       RangeError,
-      'Expected \'RGB\' or \'BGR\' for conv.channelOrder but received "rgb" of type string',
+      'Expected one of \'RGB\', \'BGR\' for conv.channelOrder but received "rgb" of type string',
     );
     expectError(
       () => validateConventions({ ...base, layout: 3 as never }),
       TypeError,
-      "Expected 'NCHW' or 'NHWC' for conv.layout but received 3 of type number",
+      "Expected one of 'NCHW', 'NHWC' for conv.layout but received 3 of type number",
     );
     expectError(
       () => validateConventions({ ...base, batch: 'yes' as never }),
@@ -196,17 +196,17 @@ describe('validateConventions', () => {
     expectError(
       () => validateConventions({ ...base, mean: [1, 2] as never }),
       RangeError,
-      'Expected an array of 3 finite numbers for conv.mean but received an array of length 2',
+      'Expected an array of 3 numbers for conv.mean but received an array of length 2',
     );
     expectError(
       () => validateConventions({ ...base, mean: [1, NaN, 3] }),
       RangeError,
-      'Expected an array of 3 finite numbers for conv.mean but received NaN of type number at index 1',
+      'Expected finite number for conv.mean[1] but received NaN of type number',
     );
     expectError(
       () => validateConventions({ ...base, std: [1, 0, 1] }),
       RangeError,
-      'Expected an array of 3 positive finite numbers for conv.std but received 0 of type number at index 1',
+      'Expected positive number for conv.std[1] but received 0 of type number',
     );
     expectError(() => validateConventions(undefined as never), TypeError, 'Expected TensorConventions for conv but received undefined');
   });

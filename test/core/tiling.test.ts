@@ -81,7 +81,7 @@ describe('planTiles', () => {
     expectError(
       () => planTiles(100, 100, { tileWidth: 64, tileHeight: 32, overlap: 32 }),
       RangeError,
-      'Expected options.overlap less than the tile size (64x32) but received 32 of type number',
+      'Expected integer less than the tile size (64x32) for options.overlap but received 32 of type number',
     );
     expectError(
       () => planTiles(100, 100, { tileWidth: 0, tileHeight: 32, overlap: 0 }),
@@ -164,7 +164,7 @@ describe('tileBlendWeights', () => {
     expectError(
       () => tileBlendWeights([{ x: 2, y: 0, width: 4, height: 2 }], 5, 2, 0),
       RangeError,
-      'Expected tiles[0] inside the 5x2 image but received x 2, y 0, width 4, height 2',
+      'Expected a tile inside the 5x2 image for tiles[0] but received x 2, y 0, width 4, height 2',
     );
     expectError(() => tileBlendWeights([], 5, 2, 0), RangeError, 'Expected at least one tile for tiles but received an array of length 0');
     expectError(
@@ -203,11 +203,11 @@ describe('blendTiles', () => {
   it('validates outputs against the tiles', () => {
     const tiles = planTiles(10, 1, { tileWidth: 6, tileHeight: 6, overlap: 2 });
     const img = randomPlanar(6, 1);
-    expectError(() => blendTiles([img], tiles, 10, 1, 2), RangeError, 'Expected one output per tile (2) for outputs but received 1');
+    expectError(() => blendTiles([img], tiles, 10, 1, 2), RangeError, 'Expected one output per tile (2) for outputs but received an array of length 1');
     expectError(
       () => blendTiles([img, randomPlanar(5, 1)], tiles, 10, 1, 2),
       RangeError,
-      "Expected outputs[1] of the tile's size 6x1 but received 5x1",
+      "Expected the tile's size 6x1 for outputs[1] but received 5x1",
     );
     expectError(() => blendTiles(img as never, tiles, 10, 1, 2), TypeError, 'Expected an array of PlanarImage for outputs but received an object of type Object');
   });

@@ -57,6 +57,60 @@ export function expectInteger(name: string, value: unknown, bounds: NumberBounds
   return value;
 }
 
+/**
+ * A positive integer, at most `max`. Below 1 (or not an integer) the message asks for a `positive integer`;
+ * above `max` for a `positive integer ≤ max`, so that each message says what was wrong.
+ */
+export function expectPositiveInteger(name: string, value: unknown, max = Infinity): number {
+  const n = expectInteger(name, value, { min: 1 });
+  if (n > max) throw invalidValue(name, `positive integer ≤ ${max}`, value);
+  return n;
+}
+
+/** Ends of an interval of numbers; each end is included unless marked open. */
+export interface Interval {
+  min: number;
+  max: number;
+  minOpen?: boolean;
+  maxOpen?: boolean;
+}
+
+/** A number in the interval, described as `number in [0, 1)`, `number in (0, 8]` and so on. */
+export function expectNumberIn(name: string, value: unknown, { min, max, minOpen = false, maxOpen = false }: Interval): number {
+  const expected = `number in ${minOpen ? '(' : '['}${min}, ${max}${maxOpen ? ')' : ']'}`;
+  if (!isNumber(value)) throw invalidType(name, expected, value);
+  const aboveMin = minOpen ? value > min : value >= min;
+  const belowMax = maxOpen ? value < max : value <= max;
+  if (!(aboveMin && belowMax && Number.isFinite(value))) throw invalidValue(name, expected, value);
+  return value;
+}
+
+/** A finite number above 0 (and at most `max`, when it is finite). */
+export function expectPositiveNumber(name: string, value: unknown, max = Infinity): number {
+  if (max !== Infinity) return expectNumberIn(name, value, { min: 0, max, minOpen: true });
+  if (!isNumber(value)) throw invalidType(name, 'positive number', value);
+  if (!(value > 0 && Number.isFinite(value))) throw invalidValue(name, 'positive number', value);
+  return value;
+}
+
+/** An object (not null); `expected` names what it should be, e.g. `'{ x, y, width, height }'`. */
+export function expectObject(name: string, value: unknown, expected = 'an object'): Record<string, unknown> {
+  if (!isObject(value)) throw invalidType(name, expected, value);
+  return value;
+}
+
+/** An instance of `type` (a typed array, say), named in the message by the class name. */
+export function expectInstance<T>(name: string, value: unknown, type: abstract new (...args: never[]) => T, expected = type.name): T {
+  if (!(value instanceof type)) throw invalidType(name, expected, value);
+  return value;
+}
+
+/** An array; `expected` names its items, e.g. `'an array of TileRect'`. */
+export function expectArray(name: string, value: unknown, expected = 'an array'): unknown[] {
+  if (!Array.isArray(value)) throw invalidType(name, expected, value);
+  return value;
+}
+
 export function expectBoolean(name: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw invalidType(name, 'boolean', value);
   return value;

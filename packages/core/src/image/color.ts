@@ -1,5 +1,5 @@
-import { describeValue } from '../errors.js';
-import { expectPlanarImage, expectSameSize } from './image-args.js';
+import { expectNumber } from '../arguments.js';
+import { expectPlanarImage, expectSameSize } from './planar-checks.js';
 import type { PlanarImage } from './image-types.js';
 
 /** BT.601 luma weights (full range, as in JPEG's YCbCr). */
@@ -17,9 +17,14 @@ const KB = 0.114;
  * Values are not clamped; pixels pushed out of gamut are clamped when converted to 8 bits.
  */
 export function preserveColors(stylized: PlanarImage, content: PlanarImage): PlanarImage {
-  expectPlanarImage(stylized, 'stylized');
-  expectPlanarImage(content, 'content');
-  expectSameSize(stylized, content, 'stylized', 'content');
+  expectPlanarImage('stylized', stylized);
+  expectPlanarImage('content', content);
+  expectSameSize('stylized', stylized, 'content', content);
+  return preserveColorsUnchecked(stylized, content);
+}
+
+/** {@link preserveColors} without the argument checks, for the pipeline (two images of one size). */
+export function preserveColorsUnchecked(stylized: PlanarImage, content: PlanarImage): PlanarImage {
   const n = content.width * content.height;
   const s = stylized.data;
   const c = content.data;
@@ -41,15 +46,15 @@ export function preserveColors(stylized: PlanarImage, content: PlanarImage): Pla
  * content, both exactly.
  */
 export function blendWithContent(stylized: PlanarImage, content: PlanarImage, strength: number): PlanarImage {
-  expectPlanarImage(stylized, 'stylized');
-  expectPlanarImage(content, 'content');
-  expectSameSize(stylized, content, 'stylized', 'content');
-  if (typeof strength !== 'number') {
-    throw new TypeError(`Expected number between 0 and 1 for strength but received ${describeValue(strength)}`);
-  }
-  if (!(strength >= 0 && strength <= 1)) {
-    throw new RangeError(`Expected number between 0 and 1 for strength but received ${describeValue(strength)}`);
-  }
+  expectPlanarImage('stylized', stylized);
+  expectPlanarImage('content', content);
+  expectSameSize('stylized', stylized, 'content', content);
+  expectNumber('strength', strength, { min: 0, max: 1 });
+  return blendWithContentUnchecked(stylized, content, strength);
+}
+
+/** {@link blendWithContent} without the argument checks, for the pipeline (strength resolved to 0..1). */
+export function blendWithContentUnchecked(stylized: PlanarImage, content: PlanarImage, strength: number): PlanarImage {
   const { width, height } = content;
   if (strength === 0) return { data: content.data.slice(), width, height };
   if (strength === 1) return { data: stylized.data.slice(), width, height };

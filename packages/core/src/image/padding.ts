@@ -1,11 +1,12 @@
-import { expectNonNegativeInteger, expectObject, expectPlanarImage, expectPositiveInteger } from './image-args.js';
+import { expectInteger, expectObject, expectPositiveInteger } from '../arguments.js';
+import { expectPlanarImage } from './planar-checks.js';
 import type { PlanarImage } from './image-types.js';
 
 /** Pixels added on each side of an image. */
-type Pads = { top: number; right: number; bottom: number; left: number };
+export type Pads = { top: number; right: number; bottom: number; left: number };
 
 /** A rectangle in pixel coordinates; `x`, `y` is its top-left corner. */
-type Rect = { x: number; y: number; width: number; height: number };
+export type Rect = { x: number; y: number; width: number; height: number };
 
 /**
  * Source index for every padded index along one axis: reflection without repeating the edge
@@ -28,12 +29,14 @@ function reflectIndices(size: number, before: number, after: number): Int32Array
  * Pad `reflect`). Pads larger than the image mirror back and forth; a 1-pixel dimension is replicated.
  */
 export function reflectPad(img: PlanarImage, pads: Pads): PlanarImage {
-  expectPlanarImage(img, 'img');
-  expectObject(pads, '{ top, right, bottom, left }', 'pads');
-  const top = expectNonNegativeInteger(pads.top, 'pads.top');
-  const right = expectNonNegativeInteger(pads.right, 'pads.right');
-  const bottom = expectNonNegativeInteger(pads.bottom, 'pads.bottom');
-  const left = expectNonNegativeInteger(pads.left, 'pads.left');
+  expectPlanarImage('img', img);
+  expectObject('pads', pads, '{ top, right, bottom, left }');
+  for (const side of ['top', 'right', 'bottom', 'left'] as const) expectInteger(`pads.${side}`, pads[side], { min: 0 });
+  return reflectPadUnchecked(img, pads);
+}
+
+/** {@link reflectPad} without the argument checks, for the pipeline. */
+export function reflectPadUnchecked(img: PlanarImage, { top, right, bottom, left }: Pads): PlanarImage {
   const { width, height, data } = img;
   const outWidth = width + left + right;
   const outHeight = height + top + bottom;
@@ -56,18 +59,24 @@ export function reflectPad(img: PlanarImage, pads: Pads): PlanarImage {
 
 /** Copies the pixels inside `rect`, which must lie within the image. */
 export function cropImage(img: PlanarImage, rect: Rect): PlanarImage {
-  expectPlanarImage(img, 'img');
-  expectObject(rect, '{ x, y, width, height }', 'rect');
-  const x0 = expectNonNegativeInteger(rect.x, 'rect.x');
-  const y0 = expectNonNegativeInteger(rect.y, 'rect.y');
-  const w = expectPositiveInteger(rect.width, 'rect.width');
-  const h = expectPositiveInteger(rect.height, 'rect.height');
-  const { width, height, data } = img;
-  if (x0 + w > width || y0 + h > height) {
+  expectPlanarImage('img', img);
+  expectObject('rect', rect, '{ x, y, width, height }');
+  const x = expectInteger('rect.x', rect.x, { min: 0 });
+  const y = expectInteger('rect.y', rect.y, { min: 0 });
+  const w = expectPositiveInteger('rect.width', rect.width);
+  const h = expectPositiveInteger('rect.height', rect.height);
+  if (x + w > img.width || y + h > img.height) {
     throw new RangeError(
-      `Expected rect inside the ${width}x${height} image but received x ${x0}, y ${y0}, width ${w}, height ${h}`,
+      `Expected a rect inside the ${img.width}x${img.height} image for rect but received x ${x}, y ${y}, width ${w}, height ${h}`,
     );
   }
+  return cropImageUnchecked(img, rect);
+}
+
+/** {@link cropImage} without the argument checks, for the pipeline. */
+export function cropImageUnchecked(img: PlanarImage, rect: Rect): PlanarImage {
+  const { x: x0, y: y0, width: w, height: h } = rect;
+  const { width, height, data } = img;
   const out = new Float32Array(3 * w * h);
   for (let c = 0; c < 3; c++) {
     for (let y = 0; y < h; y++) {
@@ -83,9 +92,14 @@ export function cropImage(img: PlanarImage, rect: Rect): PlanarImage {
  * at the bottom / right (top and left get floor(total / 2)).
  */
 export function padsToMultiple(width: number, height: number, multiple: number): Pads {
-  expectPositiveInteger(width, 'width');
-  expectPositiveInteger(height, 'height');
-  expectPositiveInteger(multiple, 'multiple');
+  expectPositiveInteger('width', width);
+  expectPositiveInteger('height', height);
+  expectPositiveInteger('multiple', multiple);
+  return padsToMultipleUnchecked(width, height, multiple);
+}
+
+/** {@link padsToMultiple} without the argument checks, for the pipeline. */
+export function padsToMultipleUnchecked(width: number, height: number, multiple: number): Pads {
   const padX = (multiple - (width % multiple)) % multiple;
   const padY = (multiple - (height % multiple)) % multiple;
   const left = Math.floor(padX / 2);

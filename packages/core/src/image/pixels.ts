@@ -1,11 +1,11 @@
-import { describeValue } from '../errors.js';
-import { expectObject, expectPlanarImage, expectPositiveInteger } from './image-args.js';
+import { expectObject, expectPositiveInteger, invalidType, invalidValue } from '../arguments.js';
+import { expectPlanarImage } from './planar-checks.js';
 import type { PlanarImage, RawImage } from './image-types.js';
 
 /** A black planar RGB image of the given size. */
 export function createPlanar(width: number, height: number): PlanarImage {
-  expectPositiveInteger(width, 'width');
-  expectPositiveInteger(height, 'height');
+  expectPositiveInteger('width', width);
+  expectPositiveInteger('height', height);
   return { data: new Float32Array(3 * width * height), width, height };
 }
 
@@ -14,21 +14,19 @@ export function createPlanar(width: number, height: number): PlanarImage {
  * alpha is dropped (composite onto a background first if it matters).
  */
 export function rawToPlanar(raw: RawImage): PlanarImage {
-  expectObject(raw, 'RawImage', 'raw');
+  expectObject('raw', raw, 'RawImage');
   const { data, width, height, channels } = raw;
   if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
-    throw new TypeError(`Expected Uint8Array or Uint8ClampedArray for raw.data but received ${describeValue(data)}`);
+    throw invalidType('raw.data', 'Uint8Array or Uint8ClampedArray', data);
   }
-  expectPositiveInteger(width, 'raw.width');
-  expectPositiveInteger(height, 'raw.height');
+  expectPositiveInteger('raw.width', width);
+  expectPositiveInteger('raw.height', height);
   if (channels !== 1 && channels !== 2 && channels !== 3 && channels !== 4) {
-    throw new RangeError(`Expected 1, 2, 3 or 4 for raw.channels but received ${describeValue(channels)}`);
+    throw (typeof channels === 'number' ? invalidValue : invalidType)('raw.channels', '1, 2, 3 or 4', channels);
   }
   const n = width * height;
   if (data.length !== n * channels) {
-    throw new RangeError(
-      `Expected raw.data of length width * height * channels = ${n * channels} (${width}x${height}x${channels}) but received length ${data.length}`,
-    );
+    throw invalidValue('raw.data.length', `width * height * channels = ${n * channels} (${width}x${height}x${channels})`, data.length);
   }
   const out = new Float32Array(3 * n);
   if (channels <= 2) {
@@ -53,10 +51,8 @@ export function rawToPlanar(raw: RawImage): PlanarImage {
  * 0..255, NaN becomes 0; with `channels = 4` alpha is 255.
  */
 export function planarToRaw(img: PlanarImage, channels: 3 | 4 = 3): RawImage {
-  expectPlanarImage(img, 'img');
-  if (channels !== 3 && channels !== 4) {
-    throw new RangeError(`Expected 3 or 4 for channels but received ${describeValue(channels)}`);
-  }
+  expectPlanarImage('img', img);
+  if (channels !== 3 && channels !== 4) throw (typeof channels === 'number' ? invalidValue : invalidType)('channels', '3 or 4', channels);
   const { data, width, height } = img;
   const n = width * height;
   const out = new Uint8Array(n * channels);

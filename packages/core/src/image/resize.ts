@@ -1,4 +1,5 @@
-import { expectPlanarImage, expectPositiveInteger } from './image-args.js';
+import { expectPositiveInteger } from '../arguments.js';
+import { expectPlanarImage } from './planar-checks.js';
 import type { PlanarImage } from './image-types.js';
 
 /** Filter taps of one axis: output i reads `count[i]` inputs from `start[i]` with weights at `i * taps`. */
@@ -85,13 +86,24 @@ function resizeColumns(src: Float32Array, width: number, height: number, outHeig
 }
 
 /**
+ * Largest `size` (longest side) the methods take: 16384, the largest texture side most GPUs support. A planar
+ * float image of 16384² is already 3 GiB; larger ones fail deep inside the runtimes rather than cleanly.
+ */
+export const MAX_IMAGE_SIDE = 16384;
+
+/**
  * Resizes with a separable, antialiased triangle (bilinear) filter, pixel-centre aligned, matching
  * Pillow's `resize(..., BILINEAR)` up to float rounding. Returns a copy when the size is unchanged.
  */
 export function resizeImage(img: PlanarImage, width: number, height: number): PlanarImage {
-  expectPlanarImage(img, 'img');
-  expectPositiveInteger(width, 'width');
-  expectPositiveInteger(height, 'height');
+  expectPlanarImage('img', img);
+  expectPositiveInteger('width', width);
+  expectPositiveInteger('height', height);
+  return resizeImageUnchecked(img, width, height);
+}
+
+/** {@link resizeImage} without the argument checks, for the pipeline (its sizes are resolved already). */
+export function resizeImageUnchecked(img: PlanarImage, width: number, height: number): PlanarImage {
   let data = img.data;
   // The pass that shrinks more goes first, so the second pass touches fewer pixels.
   const rowsFirst = width * img.height <= img.width * height;
@@ -103,9 +115,14 @@ export function resizeImage(img: PlanarImage, width: number, height: number): Pl
 
 /** The size that scales `width` x `height` so that its longest side is `size` (rounded, at least 1). */
 export function fitLongestSide(width: number, height: number, size: number): { width: number; height: number } {
-  expectPositiveInteger(width, 'width');
-  expectPositiveInteger(height, 'height');
-  expectPositiveInteger(size, 'size');
+  expectPositiveInteger('width', width);
+  expectPositiveInteger('height', height);
+  expectPositiveInteger('size', size);
+  return fitLongestSideUnchecked(width, height, size);
+}
+
+/** {@link fitLongestSide} without the argument checks, for the pipeline. */
+export function fitLongestSideUnchecked(width: number, height: number, size: number): { width: number; height: number } {
   if (width >= height) return { width: size, height: Math.max(1, Math.round((height * size) / width)) };
   return { width: Math.max(1, Math.round((width * size) / height)), height: size };
 }

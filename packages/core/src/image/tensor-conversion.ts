@@ -1,43 +1,32 @@
-import { describeValue, PasticheError } from '../errors.js';
+import { expectArray, expectBoolean, expectInstance, expectNumber, expectObject, expectOneOf, expectPositiveNumber, invalidValue } from '../arguments.js';
+import { PasticheError } from '../errors.js';
 import type { TensorConventions } from './tensor-conventions.js';
-import { expectObject, expectPlanarImage } from './image-args.js';
+import { expectPlanarImage } from './planar-checks.js';
 import type { PlanarImage } from './image-types.js';
 
 const LAYOUTS = ['NCHW', 'NHWC'] as const;
 const RANGES = ['0-255', '0-1', '-1-1'] as const;
 const ORDERS = ['RGB', 'BGR'] as const;
 
-function expectOneOf(value: unknown, allowed: readonly string[], name: string): void {
-  if (typeof value === 'string' && allowed.includes(value)) return;
-  const list = allowed.map((a) => `'${a}'`).join(' or ');
-  const Err = typeof value === 'string' ? RangeError : TypeError;
-  throw new Err(`Expected ${list} for ${name} but received ${describeValue(value)}`);
+/** Three finite numbers (mean), or three positive ones (std). */
+function expectTriple(name: string, value: unknown, positive: boolean): void {
+  const list = expectArray(name, value, 'an array of 3 numbers');
+  if (list.length !== 3) throw invalidValue(name, 'an array of 3 numbers', list);
+  list.forEach((v, i) => (positive ? expectPositiveNumber(`${name}[${i}]`, v) : expectNumber(`${name}[${i}]`, v)));
 }
 
-function expectTriple(value: unknown, name: string, positive: boolean): void {
-  const what = positive ? 'an array of 3 positive finite numbers' : 'an array of 3 finite numbers';
-  if (!Array.isArray(value)) throw new TypeError(`Expected ${what} for ${name} but received ${describeValue(value)}`);
-  if (value.length !== 3) throw new RangeError(`Expected ${what} for ${name} but received ${describeValue(value)}`);
-  for (let i = 0; i < 3; i++) {
-    const v: unknown = value[i];
-    if (typeof v !== 'number') throw new TypeError(`Expected ${what} for ${name} but received ${describeValue(v)} at index ${i}`);
-    if (!Number.isFinite(v) || (positive && v <= 0)) {
-      throw new RangeError(`Expected ${what} for ${name} but received ${describeValue(v)} at index ${i}`);
-    }
-  }
-}
-
-/** Checks every field of `conv`: TypeError for a wrong type, RangeError for a value outside the allowed set. */
-export function validateConventions(conv: TensorConventions): void {
-  expectObject(conv, 'TensorConventions', 'conv');
-  expectOneOf(conv.layout, LAYOUTS, 'conv.layout');
-  expectOneOf(conv.range, RANGES, 'conv.range');
-  expectOneOf(conv.channelOrder, ORDERS, 'conv.channelOrder');
-  if (typeof conv.batch !== 'boolean') {
-    throw new TypeError(`Expected boolean for conv.batch but received ${describeValue(conv.batch)}`);
-  }
-  if (conv.mean !== undefined) expectTriple(conv.mean, 'conv.mean', false);
-  if (conv.std !== undefined) expectTriple(conv.std, 'conv.std', true);
+/**
+ * Checks every field of `conv`: TypeError for a wrong type, RangeError for a value outside the allowed set.
+ * `name` is what messages call it (`conv.layout`, `conventions.layout`, …).
+ */
+export function validateConventions(conv: TensorConventions, name = 'conv'): void {
+  expectObject(name, conv, 'TensorConventions');
+  expectOneOf(`${name}.layout`, conv.layout, LAYOUTS);
+  expectOneOf(`${name}.range`, conv.range, RANGES);
+  expectOneOf(`${name}.channelOrder`, conv.channelOrder, ORDERS);
+  expectBoolean(`${name}.batch`, conv.batch);
+  if (conv.mean !== undefined) expectTriple(`${name}.mean`, conv.mean, false);
+  if (conv.std !== undefined) expectTriple(`${name}.std`, conv.std, true);
 }
 
 /**
@@ -69,8 +58,13 @@ function tensorDims(conv: TensorConventions, height: number, width: number): num
  * without the leading batch dimension.
  */
 export function planarToTensor(img: PlanarImage, conv: TensorConventions): { data: Float32Array; dims: number[] } {
-  expectPlanarImage(img, 'img');
+  expectPlanarImage('img', img);
   validateConventions(conv);
+  return planarToTensorUnchecked(img, conv);
+}
+
+/** {@link planarToTensor} without the argument checks, for a model whose conventions were checked when it loaded. */
+export function planarToTensorUnchecked(img: PlanarImage, conv: TensorConventions): { data: Float32Array; dims: number[] } {
   const { width, height, data: px } = img;
   const n = width * height;
   const { src, scale, offset } = affine(conv);
@@ -113,12 +107,17 @@ function shapeError(conv: TensorConventions, dims: readonly unknown[], detail: s
  * PasticheError naming the expected and received dims.
  */
 export function tensorToPlanar(data: Float32Array, dims: readonly number[], conv: TensorConventions): PlanarImage {
-  if (!(data instanceof Float32Array)) {
-    throw new TypeError(`Expected Float32Array for data but received ${describeValue(data)}`);
-  }
-  if (!Array.isArray(dims)) throw new TypeError(`Expected an array of integers for dims but received ${describeValue(dims)}`);
+  expectInstance('data', data, Float32Array);
+  expectArray('dims', dims, 'an array of integers');
   validateConventions(conv);
+  return tensorToPlanarUnchecked(data, dims, conv);
+}
 
+/**
+ * {@link tensorToPlanar} without the argument checks, for a model whose conventions were checked when it
+ * loaded. The tensor's shape is still checked against them: it comes from the model, not from the caller.
+ */
+export function tensorToPlanarUnchecked(data: Float32Array, dims: readonly number[], conv: TensorConventions): PlanarImage {
   const rank = conv.batch ? 4 : 3;
   if (dims.length !== rank) throw shapeError(conv, dims, ` of rank ${dims.length}, expected rank ${rank}`);
   if (!dims.every((d) => Number.isInteger(d) && d >= 1)) throw shapeError(conv, dims, ' with a non-positive dimension');

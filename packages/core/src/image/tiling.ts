@@ -1,5 +1,5 @@
-import { describeValue } from '../errors.js';
-import { expectNonNegativeInteger, expectObject, expectPlanarImage, expectPositiveInteger } from './image-args.js';
+import { expectArray, expectInteger, expectObject, expectPositiveInteger, invalidValue } from '../arguments.js';
+import { expectPlanarImage } from './planar-checks.js';
 import type { PlanarImage } from './image-types.js';
 
 /** One tile of an image, in pixels; `x`, `y` is its top-left corner. */
@@ -8,6 +8,14 @@ export interface TileRect {
   y: number;
   width: number;
   height: number;
+}
+
+/** Tile size and the least overlap between neighbours, in pixels. */
+export interface TilePlanOptions {
+  tileWidth: number;
+  tileHeight: number;
+  /** Less than the tile size. */
+  overlap: number;
 }
 
 /**
@@ -30,22 +38,21 @@ function axisStarts(size: number, tile: number, overlap: number): number[] {
  * first tile starts at 0, the last is flush with the edge, and the tiles are evenly spaced with the
  * fewest tiles such that neighbours overlap by at least `overlap` pixels.
  */
-export function planTiles(
-  width: number,
-  height: number,
-  options: { tileWidth: number; tileHeight: number; overlap: number },
-): TileRect[] {
-  expectPositiveInteger(width, 'width');
-  expectPositiveInteger(height, 'height');
-  expectObject(options, '{ tileWidth, tileHeight, overlap }', 'options');
-  const tileWidth = expectPositiveInteger(options.tileWidth, 'options.tileWidth');
-  const tileHeight = expectPositiveInteger(options.tileHeight, 'options.tileHeight');
-  const overlap = expectNonNegativeInteger(options.overlap, 'options.overlap');
+export function planTiles(width: number, height: number, options: TilePlanOptions): TileRect[] {
+  expectPositiveInteger('width', width);
+  expectPositiveInteger('height', height);
+  expectObject('options', options, '{ tileWidth, tileHeight, overlap }');
+  const tileWidth = expectPositiveInteger('options.tileWidth', options.tileWidth);
+  const tileHeight = expectPositiveInteger('options.tileHeight', options.tileHeight);
+  const overlap = expectInteger('options.overlap', options.overlap, { min: 0 });
   if (overlap >= Math.min(tileWidth, tileHeight)) {
-    throw new RangeError(
-      `Expected options.overlap less than the tile size (${tileWidth}x${tileHeight}) but received ${describeValue(overlap)}`,
-    );
+    throw invalidValue('options.overlap', `integer less than the tile size (${tileWidth}x${tileHeight})`, overlap);
   }
+  return planTilesUnchecked(width, height, options);
+}
+
+/** {@link planTiles} without the argument checks, for the pipeline (overlap below the tile size). */
+export function planTilesUnchecked(width: number, height: number, { tileWidth, tileHeight, overlap }: TilePlanOptions): TileRect[] {
   const w = Math.min(tileWidth, width);
   const h = Math.min(tileHeight, height);
   const xs = axisStarts(width, w, overlap);
@@ -74,22 +81,22 @@ function axisWindow(start: number, length: number, size: number, overlap: number
 }
 
 function expectTiles(tiles: unknown, width: number, height: number): TileRect[] {
-  if (!Array.isArray(tiles)) throw new TypeError(`Expected an array of TileRect for tiles but received ${describeValue(tiles)}`);
-  if (tiles.length === 0) throw new RangeError('Expected at least one tile for tiles but received an array of length 0');
-  tiles.forEach((t: unknown, i) => {
-    expectObject(t, 'TileRect', `tiles[${i}]`);
+  const list = expectArray('tiles', tiles, 'an array of TileRect');
+  if (list.length === 0) throw invalidValue('tiles', 'at least one tile', list);
+  list.forEach((t, i) => {
+    expectObject(`tiles[${i}]`, t, 'TileRect');
     const { x, y, width: w, height: h } = t as TileRect;
-    expectNonNegativeInteger(x, `tiles[${i}].x`);
-    expectNonNegativeInteger(y, `tiles[${i}].y`);
-    expectPositiveInteger(w, `tiles[${i}].width`);
-    expectPositiveInteger(h, `tiles[${i}].height`);
+    expectInteger(`tiles[${i}].x`, x, { min: 0 });
+    expectInteger(`tiles[${i}].y`, y, { min: 0 });
+    expectPositiveInteger(`tiles[${i}].width`, w);
+    expectPositiveInteger(`tiles[${i}].height`, h);
     if (x + w > width || y + h > height) {
       throw new RangeError(
-        `Expected tiles[${i}] inside the ${width}x${height} image but received x ${x}, y ${y}, width ${w}, height ${h}`,
+        `Expected a tile inside the ${width}x${height} image for tiles[${i}] but received x ${x}, y ${y}, width ${w}, height ${h}`,
       );
     }
   });
-  return tiles as TileRect[];
+  return list as TileRect[];
 }
 
 /** Indices of the tiles that cover each image row. */
@@ -108,10 +115,18 @@ function tilesByRow(tiles: readonly TileRect[], height: number): number[][] {
  * leave a pixel uncovered.
  */
 export function tileBlendWeights(tiles: TileRect[], width: number, height: number, overlap: number): Float32Array[] {
-  expectPositiveInteger(width, 'width');
-  expectPositiveInteger(height, 'height');
+  expectPositiveInteger('width', width);
+  expectPositiveInteger('height', height);
   expectTiles(tiles, width, height);
-  expectNonNegativeInteger(overlap, 'overlap');
+  expectInteger('overlap', overlap, { min: 0 });
+  return tileBlendWeightsUnchecked(tiles, width, height, overlap);
+}
+
+/**
+ * {@link tileBlendWeights} without the argument checks, for the pipeline. It still throws a RangeError for a
+ * pixel no tile covers: that costs nothing, the sums are computed anyway.
+ */
+function tileBlendWeightsUnchecked(tiles: readonly TileRect[], width: number, height: number, overlap: number): Float32Array[] {
   const winX = tiles.map((t) => axisWindow(t.x, t.width, width, overlap));
   const winY = tiles.map((t) => axisWindow(t.y, t.height, height, overlap));
   const weights = tiles.map((t) => new Float32Array(t.width * t.height));
@@ -155,21 +170,34 @@ export function blendTiles(
   height: number,
   overlap: number,
 ): PlanarImage {
-  if (!Array.isArray(outputs)) {
-    throw new TypeError(`Expected an array of PlanarImage for outputs but received ${describeValue(outputs)}`);
-  }
-  const weights = tileBlendWeights(tiles, width, height, overlap);
+  expectArray('outputs', outputs, 'an array of PlanarImage');
+  expectPositiveInteger('width', width);
+  expectPositiveInteger('height', height);
+  expectTiles(tiles, width, height);
+  expectInteger('overlap', overlap, { min: 0 });
   if (outputs.length !== tiles.length) {
-    throw new RangeError(`Expected one output per tile (${tiles.length}) for outputs but received ${outputs.length}`);
+    throw invalidValue('outputs', `one output per tile (${tiles.length})`, outputs);
   }
   outputs.forEach((o, i) => {
-    expectPlanarImage(o, `outputs[${i}]`);
+    expectPlanarImage(`outputs[${i}]`, o);
     if (o.width !== tiles[i].width || o.height !== tiles[i].height) {
       throw new RangeError(
-        `Expected outputs[${i}] of the tile's size ${tiles[i].width}x${tiles[i].height} but received ${o.width}x${o.height}`,
+        `Expected the tile's size ${tiles[i].width}x${tiles[i].height} for outputs[${i}] but received ${o.width}x${o.height}`,
       );
     }
   });
+  return blendTilesUnchecked(outputs, tiles, width, height, overlap);
+}
+
+/** {@link blendTiles} without the argument checks, for the pipeline (one output of its tile's size per tile). */
+export function blendTilesUnchecked(
+  outputs: readonly PlanarImage[],
+  tiles: readonly TileRect[],
+  width: number,
+  height: number,
+  overlap: number,
+): PlanarImage {
+  const weights = tileBlendWeightsUnchecked(tiles, width, height, overlap);
   const n = width * height;
   const out = new Float32Array(3 * n);
   const rows = tilesByRow(tiles, height);
