@@ -82,7 +82,7 @@ describe('StyleModel conventions', () => {
 
   it('rejects malformed metadata values with the key in the message', async () => {
     await expect(StyleModel.load(scaleModel([1, 3, 'h', 'w'], 1, { [METADATA_KEYS.inputRange]: '0-100' }), nodeRuntime)).rejects.toThrow(
-      "Expected one of 0-255, 0-1, -1-1 for metadata 'pastiche.input.range' but received \"0-100\"",
+      "Expected one of '0-255', '0-1', '-1-1' for metadata 'pastiche.input.range' but received \"0-100\" of type string",
     );
   });
 });

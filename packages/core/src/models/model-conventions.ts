@@ -1,3 +1,4 @@
+import { expectArray, expectNumber, expectOneOf, expectOptions, expectPositiveInteger, expectPositiveNumber, invalidValue } from '../arguments.js';
 import type { ModelProto } from '../onnx/onnx-types.js';
 import {
   DEFAULT_TENSOR_CONVENTIONS,
@@ -37,21 +38,21 @@ const LAYOUTS: readonly TensorLayout[] = ['NCHW', 'NHWC'];
 const RANGES: readonly ValueRange[] = ['0-255', '0-1', '-1-1'];
 const ORDERS: readonly ChannelOrder[] = ['RGB', 'BGR'];
 
+const quoted = (allowed: readonly string[]) => allowed.map((a) => `'${a}'`).join(', ');
+
 function oneOf<T extends string>(key: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   const normalized = value.trim().toUpperCase();
   const match = allowed.find((a) => a.toUpperCase() === normalized);
-  if (!match) {
-    throw new RangeError(`Expected one of ${allowed.join(', ')} for metadata '${key}' but received ${JSON.stringify(value)}`);
-  }
+  if (!match) throw invalidValue(`metadata '${key}'`, `one of ${quoted(allowed)}`, value);
   return match;
 }
 
-function triple(key: string, value: string | undefined): readonly [number, number, number] | undefined {
+function triple(key: string, value: string | undefined, positive = false): readonly [number, number, number] | undefined {
   if (value === undefined) return undefined;
   const parts = value.split(',').map((p) => Number(p.trim()));
-  if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n))) {
-    throw new RangeError(`Expected three comma-separated numbers for metadata '${key}' but received ${JSON.stringify(value)}`);
+  if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n) || (positive && n <= 0))) {
+    throw invalidValue(`metadata '${key}'`, `three comma-separated ${positive ? 'positive ' : ''}numbers`, value);
   }
   return [parts[0], parts[1], parts[2]];
 }
@@ -59,9 +60,7 @@ function triple(key: string, value: string | undefined): readonly [number, numbe
 function positiveInteger(key: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`Expected positive integer for metadata '${key}' but received ${JSON.stringify(value)}`);
-  }
+  if (!Number.isInteger(n) || n < 1) throw invalidValue(`metadata '${key}'`, 'positive integer', value);
   return n;
 }
 
@@ -73,20 +72,43 @@ export function conventionsFromMetadata(metadata: Record<string, string>): Model
     range: oneOf(k.inputRange, metadata[k.inputRange], RANGES),
     channelOrder: oneOf(k.inputChannelOrder, metadata[k.inputChannelOrder], ORDERS),
     mean: triple(k.inputMean, metadata[k.inputMean]),
-    std: triple(k.inputStd, metadata[k.inputStd]),
+    std: triple(k.inputStd, metadata[k.inputStd], true),
     outputLayout: oneOf(k.outputLayout, metadata[k.outputLayout], LAYOUTS),
     outputRange: oneOf(k.outputRange, metadata[k.outputRange], RANGES),
     outputChannelOrder: oneOf(k.outputChannelOrder, metadata[k.outputChannelOrder], ORDERS),
     outputMean: triple(k.outputMean, metadata[k.outputMean]),
-    outputStd: triple(k.outputStd, metadata[k.outputStd]),
+    outputStd: triple(k.outputStd, metadata[k.outputStd], true),
     sizeMultiple: positiveInteger(k.sizeMultiple, metadata[k.sizeMultiple]),
   };
   return Object.fromEntries(Object.entries(read).filter(([, v]) => v !== undefined)) as ModelConventionOverrides;
 }
 
+/** Three finite numbers (a mean), or three positive ones (a std). */
+function overrideTriple(name: string, value: unknown, positive: boolean): void {
+  const list = expectArray(name, value, 'an array of 3 numbers');
+  if (list.length !== 3) throw invalidValue(name, 'an array of 3 numbers', list);
+  list.forEach((v, i) => (positive ? expectPositiveNumber(`${name}[${i}]`, v) : expectNumber(`${name}[${i}]`, v)));
+}
+
+/**
+ * Checks per-call overrides (named `conventions.<field>` in messages): wrong types throw TypeError, wrong values
+ * RangeError. After this and the metadata checks the resolved conventions need no further checks when the model runs.
+ */
+export function checkConventionOverrides(overrides: unknown): ModelConventionOverrides {
+  const o = expectOptions<ModelConventionOverrides>('conventions', overrides);
+  for (const key of ['layout', 'outputLayout'] as const) if (o[key] !== undefined) expectOneOf(`conventions.${key}`, o[key], LAYOUTS);
+  for (const key of ['range', 'outputRange'] as const) if (o[key] !== undefined) expectOneOf(`conventions.${key}`, o[key], RANGES);
+  for (const key of ['channelOrder', 'outputChannelOrder'] as const) if (o[key] !== undefined) expectOneOf(`conventions.${key}`, o[key], ORDERS);
+  for (const key of ['mean', 'outputMean'] as const) if (o[key] !== undefined) overrideTriple(`conventions.${key}`, o[key], false);
+  for (const key of ['std', 'outputStd'] as const) if (o[key] !== undefined) overrideTriple(`conventions.${key}`, o[key], true);
+  if (o.sizeMultiple !== undefined) expectPositiveInteger('conventions.sizeMultiple', o.sizeMultiple);
+  return o;
+}
+
 /**
  * Applies, in order of precedence: explicit overrides, then the model's metadata, then the
  * documented defaults. `detectedLayout` comes from the model's signature when metadata is silent.
+ * Checks the overrides ({@link checkConventionOverrides}) and the metadata values it reads.
  */
 export function resolveModelConventions(
   model: Pick<ModelProto, 'metadataProps'>,
@@ -96,7 +118,7 @@ export function resolveModelConventions(
     outputBatch: true,
   },
 ): ModelConventions {
-  const merged: ModelConventionOverrides = { ...conventionsFromMetadata(model.metadataProps), ...stripUndefined(overrides) };
+  const merged: ModelConventionOverrides = { ...conventionsFromMetadata(model.metadataProps), ...stripUndefined(checkConventionOverrides(overrides)) };
   const d = DEFAULT_TENSOR_CONVENTIONS;
   const input: TensorConventions = {
     layout: merged.layout ?? detected.inputLayout ?? d.layout,

@@ -1,7 +1,8 @@
 import type { InferenceSession } from 'onnxruntime-common';
+import { expectInstance, expectOptions } from '../arguments.js';
 import { PasticheError } from '../errors.js';
 import type { PlanarImage } from '../image/image-types.js';
-import { planarToTensor, tensorToPlanar } from '../image/tensor-conversion.js';
+import { planarToTensorUnchecked, tensorToPlanarUnchecked } from '../image/tensor-conversion.js';
 import { decodeModel } from '../onnx/onnx-codec.js';
 import type { OrtRuntime } from '../platform/runtime.js';
 import { METADATA_KEYS } from './metadata-keys.js';
@@ -53,11 +54,13 @@ export class StyleModel {
     this.runtime = init.runtime;
   }
 
-  /** Parses and checks the model, then creates its session through the injected runtime. */
+  /**
+   * Parses and checks the model, then creates its session through the injected runtime. The conventions are
+   * checked here, once; runs do not check them again.
+   */
   static async load(bytes: Uint8Array, runtime: OrtRuntime, options: StyleModelOptions = {}): Promise<StyleModel> {
-    if (!(bytes instanceof Uint8Array)) {
-      throw new TypeError(`Expected Uint8Array for model bytes but received ${typeof bytes}`);
-    }
+    expectInstance('bytes', bytes, Uint8Array);
+    expectOptions<StyleModelOptions>('options', options);
     const proto = decodeModel(bytes);
     const signature = inferSignature(proto);
     const conventions = resolveModelConventions(proto, options.conventions, {
@@ -102,7 +105,9 @@ export class StyleModel {
 
   /**
    * Runs the network on one image whose size the model accepts (a multiple of `sizeMultiple`, or
-   * exactly `fixedSize`). Planning (resize, padding, tiling) happens in `stylizePlanar`.
+   * exactly `fixedSize`). Planning (resize, padding, tiling) happens in `stylizePlanar`, which also checks the
+   * image once: `run` is the pipeline's kernel and checks nothing (the output's shape is checked, it comes from
+   * the model).
    */
   run(image: PlanarImage): Promise<PlanarImage> {
     const result = this.queue.then(() => this.runNow(image));
@@ -113,7 +118,7 @@ export class StyleModel {
   private async runNow(image: PlanarImage): Promise<PlanarImage> {
     const session = this.session;
     if (!session) throw new PasticheError('E_INFERENCE', `Style model '${this.name}' was disposed; load it again.`);
-    const { data, dims } = planarToTensor(image, this.conventions.input);
+    const { data, dims } = planarToTensorUnchecked(image, this.conventions.input);
     const feeds = { [this.signature.input.name]: this.runtime.createTensor(data, dims) };
     let outputs: InferenceSession.OnnxValueMapType;
     try {
@@ -130,7 +135,7 @@ export class StyleModel {
       if (!(out.data instanceof Float32Array)) {
         throw new PasticheError('E_INFERENCE', `Model '${this.name}' returned ${describeTensorType(out.data)}; expected float32.`);
       }
-      return tensorToPlanar(out.data, out.dims, this.conventions.output);
+      return tensorToPlanarUnchecked(out.data, out.dims, this.conventions.output);
     } finally {
       out.dispose?.();
     }
