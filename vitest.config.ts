@@ -24,6 +24,7 @@ const TIERS = {
     'test/browser/web-*.test.ts',
     'test/browser/demo-web.test.ts',
     'test/browser/node-webgpu.test.ts',
+    'test/browser/parity.test.ts',
     'test/gradient/webgpu-browser.test.ts',
   ],
   packaging: ['test/browser/packaging.test.ts'],

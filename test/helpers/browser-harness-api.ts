@@ -1,3 +1,5 @@
+import type { ParityOutcome } from './parity-cases.js';
+
 /**
  * What the test page (test/browser/pages/harness.ts) offers on `window.harness`, as plain data types, so
  * that Node test files can call it without DOM types and the page can check it implements it.
@@ -123,4 +125,6 @@ export interface HarnessApi {
   gatysError(contentUrl: string, styleUrl: string, options?: PageGatysOptions): Promise<ThrownError | undefined>;
   gatysErrors(imageUrl: string): Promise<Record<GatysErrorCase, ThrownError | undefined>>;
   errors(imageUrl: string): Promise<Record<ErrorCase, ThrownError | undefined>>;
+  /** The shared parity cases (test/helpers/parity-cases.ts) against @pastiche/web. */
+  parity(rgb: string, width: number, height: number, gradUrl: string): Promise<Record<string, ParityOutcome>>;
 }

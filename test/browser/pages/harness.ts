@@ -13,6 +13,7 @@ import type {
   WorkerResult,
 } from '../../helpers/browser-harness-api.js';
 import { describeError, fromBase64, toBase64 } from './codec.js';
+import { runParityCases, type AdapterApi } from '../../helpers/parity-cases.js';
 
 type Options = PageOptions & Pick<web.LoadStyleOptions, 'modelBaseUrl'>;
 
@@ -138,6 +139,14 @@ const harness = {
   dispose: () => web.dispose(),
   catalog: async () => (await web.loadCatalog({ modelBaseUrl: '/models/' })).styles.map((s) => s.name),
   lossNetworks: async () => (await web.loadCatalog({ modelBaseUrl: '/models/' })).lossNetworks.map((n) => n.name),
+
+  /** The shared table of cases (test/helpers/parity-cases.ts) against @pastiche/web. */
+  async parity(rgb: string, width: number, height: number, gradUrl: string) {
+    const candyBytes = new Uint8Array(await (await fetch('/models/candy.onnx')).arrayBuffer());
+    const image = { data: fromBase64(rgb), width, height, channels: 3 as const };
+    const modelsUrl = new URL('/models/', location.href).href;
+    return runParityCases(web as unknown as AdapterApi, { image, modelsUrl, gradUrl, candyBytes, base: { ...base } });
+  },
 
   gatys,
   gatysError: (contentUrl: string, styleUrl: string, options?: PageGatysOptions) => caught(gatys(contentUrl, styleUrl, options)),

@@ -15,7 +15,10 @@ export function throwIfAborted(what: string, signal: AbortSignal | undefined): v
  */
 export function abortable<T>(what: string, work: Promise<T>, signal: AbortSignal | undefined, discard: (value: T) => unknown): Promise<T> {
   if (!signal) return work;
-  throwIfAborted(what, signal);
+  if (signal.aborted) {
+    work.then(discard, () => undefined);
+    return Promise.reject(abortedError(what, signal));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => {
       reject(abortedError(what, signal));
