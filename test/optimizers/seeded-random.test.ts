@@ -65,8 +65,8 @@ describe('SeededRandom', () => {
   });
 
   it('rejects bad arguments with messages naming them', () => {
-    expect(() => new SeededRandom(-1)).toThrow(new RangeError('Expected integer between 0 and 4294967295 for seed but received -1'));
-    expect(() => new SeededRandom(1.5)).toThrow(new RangeError('Expected integer between 0 and 4294967295 for seed but received 1.5'));
+    expect(() => new SeededRandom(-1)).toThrow(new RangeError('Expected integer between 0 and 4294967295 for seed but received -1 of type number'));
+    expect(() => new SeededRandom(1.5)).toThrow(new RangeError('Expected integer between 0 and 4294967295 for seed but received 1.5 of type number'));
     expect(() => new SeededRandom(2 ** 32)).toThrow(RangeError);
     expect(() => new SeededRandom('7' as unknown as number)).toThrow(
       new TypeError('Expected integer between 0 and 4294967295 for seed but received "7" of type string'),
@@ -75,8 +75,8 @@ describe('SeededRandom', () => {
     expect(() => random.fillUniform([1, 2] as unknown as Float32Array)).toThrow(
       new TypeError('Expected Float32Array for target but received an array of length 2'),
     );
-    expect(() => random.fillUniform(new Float32Array(1), 1, 1)).toThrow(new RangeError('Expected low < high but received low 1 and high 1'));
-    expect(() => random.fillNormal(new Float32Array(1), 0, -1)).toThrow(new RangeError('Expected non-negative number for std but received -1'));
-    expect(() => random.fillNormal(new Float32Array(1), NaN)).toThrow(new TypeError('Expected finite number for mean but received NaN of type number'));
+    expect(() => random.fillUniform(new Float32Array(1), 1, 1)).toThrow(new RangeError('Expected number above low (1) for high but received 1 of type number'));
+    expect(() => random.fillNormal(new Float32Array(1), 0, -1)).toThrow(new RangeError('Expected number ≥ 0 for std but received -1 of type number'));
+    expect(() => random.fillNormal(new Float32Array(1), NaN)).toThrow(new RangeError('Expected finite number for mean but received NaN of type number'));
   });
 });

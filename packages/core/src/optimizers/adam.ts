@@ -1,5 +1,5 @@
 import type { IterationResult, Objective, StopReason } from './optimizer-types.js';
-import { OptimizerBase } from './optimizer-base.js';
+import { checkStart, OptimizerBase, RESOLVED } from './optimizer-base.js';
 import { resolveAdamOptions, type AdamOptions, type ResolvedAdamOptions } from './optimizer-options.js';
 
 /**
@@ -15,8 +15,18 @@ export class AdamOptimizer extends OptimizerBase {
   private readonly m: Float32Array;
   private readonly v: Float32Array;
 
-  constructor(x0: Float32Array, objective: Objective, options?: AdamOptions) {
-    const resolved = resolveAdamOptions(options);
+  /** Checks `x0`, `objective` and the options (wrong types throw TypeError, wrong values RangeError). */
+  constructor(x0: Float32Array, objective: Objective, options?: AdamOptions);
+  /** With options resolved already and `RESOLVED` (as {@link createResolvedOptimizer} passes them): checks nothing. */
+  constructor(x0: Float32Array, objective: Objective, options: ResolvedAdamOptions, resolved: typeof RESOLVED);
+  constructor(x0: Float32Array, objective: Objective, options?: AdamOptions | ResolvedAdamOptions, token?: typeof RESOLVED) {
+    let resolved: ResolvedAdamOptions;
+    if (token === RESOLVED) {
+      resolved = options as ResolvedAdamOptions;
+    } else {
+      checkStart(x0, objective);
+      resolved = resolveAdamOptions(options as AdamOptions | undefined);
+    }
     super(x0, objective, resolved);
     this.options = resolved;
     this.m = new Float32Array(x0.length);

@@ -1,7 +1,7 @@
 import { isBound } from './bounds.js';
 import { STRONG_WOLFE_C1, STRONG_WOLFE_C2, strongWolfeLineSearch, type LinePoint } from './line-search.js';
 import type { IterationResult, Objective, StopReason } from './optimizer-types.js';
-import { OptimizerBase } from './optimizer-base.js';
+import { checkStart, OptimizerBase, RESOLVED } from './optimizer-base.js';
 import { resolveLbfgsOptions, type LbfgsOptions, type ResolvedLbfgsOptions } from './optimizer-options.js';
 
 /**
@@ -38,8 +38,18 @@ export class LbfgsOptimizer extends OptimizerBase {
   /** Scale of the initial inverse Hessian, sᵀy / yᵀy of the newest pair. */
   private hDiag = 1;
 
-  constructor(x0: Float32Array, objective: Objective, options?: LbfgsOptions) {
-    const resolved = resolveLbfgsOptions(options);
+  /** Checks `x0`, `objective` and the options (wrong types throw TypeError, wrong values RangeError). */
+  constructor(x0: Float32Array, objective: Objective, options?: LbfgsOptions);
+  /** With options resolved already and `RESOLVED` (as {@link createResolvedOptimizer} passes them): checks nothing. */
+  constructor(x0: Float32Array, objective: Objective, options: ResolvedLbfgsOptions, resolved: typeof RESOLVED);
+  constructor(x0: Float32Array, objective: Objective, options?: LbfgsOptions | ResolvedLbfgsOptions, token?: typeof RESOLVED) {
+    let resolved: ResolvedLbfgsOptions;
+    if (token === RESOLVED) {
+      resolved = options as ResolvedLbfgsOptions;
+    } else {
+      checkStart(x0, objective);
+      resolved = resolveLbfgsOptions(options as LbfgsOptions | undefined);
+    }
     super(x0, objective, resolved);
     this.options = resolved;
     this.alpha = new Float64Array(resolved.historySize);

@@ -1,4 +1,5 @@
-import { describeValue, PasticheError } from '../errors.js';
+import { expectFunction, expectInstance, invalidType, invalidValue } from '../arguments.js';
+import { PasticheError } from '../errors.js';
 import { projectedGradientNorm, projectInPlace } from './bounds.js';
 import type { IterationResult, Objective, OptimizeResult, Optimizer, OptimizerKind, StopReason } from './optimizer-types.js';
 import type { ResolvedOptimizerOptions } from './optimizer-options.js';
@@ -10,17 +11,24 @@ export interface Evaluation {
   finite: boolean;
 }
 
-function validateStart(x0: unknown, objective: unknown): asserts x0 is Float32Array {
-  if (!(x0 instanceof Float32Array)) throw new TypeError(`Expected Float32Array for x0 but received ${describeValue(x0)}`);
-  if (x0.length === 0) throw new RangeError('Expected non-empty Float32Array for x0 but received length 0');
-  for (let i = 0; i < x0.length; i++) {
-    if (!Number.isFinite(x0[i])) throw new RangeError(`Expected finite values in x0 but received ${x0[i]} at index ${i}`);
+/**
+ * Passed to an optimiser's constructor with options resolved already ({@link createResolvedOptimizer}): the
+ * constructor then checks nothing. Internal to core (the package index does not export this module).
+ */
+export const RESOLVED: unique symbol = Symbol('resolved optimizer options');
+
+/** Checks the start point (a non-empty Float32Array of finite values) and the objective, as the public constructors do. */
+export function checkStart(x0: unknown, objective: unknown): void {
+  const x = expectInstance('x0', x0, Float32Array);
+  if (x.length === 0) throw new RangeError('Expected a non-empty Float32Array for x0 but received length 0');
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i])) throw invalidValue(`x0[${i}]`, 'finite number', x[i]);
   }
-  if (typeof objective !== 'function') throw new TypeError(`Expected function for objective but received ${describeValue(objective)}`);
+  expectFunction('objective', objective);
 }
 
 /**
- * What every optimiser shares: argument checks, the evaluation wrapper (copies, validation, counting,
+ * What every optimiser shares: the evaluation wrapper (copies, validation, counting,
  * abort checks), the first evaluation at `x0`, queued steps, progress and `run()`.
  * Subclasses implement {@link iterate}.
  */
@@ -36,8 +44,8 @@ export abstract class OptimizerBase implements Optimizer {
   private readonly objective: Objective;
   private readonly common: ResolvedOptimizerOptions;
 
+  /** Checks nothing: the subclasses' constructors check `x0` and `objective` ({@link checkStart}) unless resolved already. */
   protected constructor(x0: Float32Array, objective: Objective, common: ResolvedOptimizerOptions) {
-    validateStart(x0, objective);
     this.objective = objective;
     this.common = common;
     this.current = projectInPlace(x0.slice(), common.lower, common.upper);
@@ -95,10 +103,10 @@ export abstract class OptimizerBase implements Optimizer {
     this.evaluationCount++;
     const { loss, grad } = (result ?? {}) as { loss?: unknown; grad?: unknown };
     if (typeof loss !== 'number' || !(grad instanceof Float32Array)) {
-      throw new TypeError(`Expected objective to resolve to { loss: number, grad: Float32Array } but received ${describeValue(result)}`);
+      throw invalidType("the objective's result", '{ loss: number, grad: Float32Array }', result);
     }
     if (grad.length !== x.length) {
-      throw new RangeError(`Expected a gradient of length ${x.length} from objective but received length ${grad.length}`);
+      throw new RangeError(`Expected length ${x.length} (that of x) for the objective's grad but received length ${grad.length}`);
     }
     // Copy and check in one pass: on images every pass over the data costs milliseconds.
     const copy = new Float32Array(grad.length);

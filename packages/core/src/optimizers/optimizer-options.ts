@@ -1,4 +1,16 @@
-import { describeValue } from '../errors.js';
+import {
+  expectArray,
+  expectFunction,
+  expectNumber,
+  expectNumberIn,
+  expectOptions,
+  expectPositiveInteger,
+  expectPositiveNumber,
+  expectSignal,
+  invalidType,
+  invalidValue,
+  isNumber,
+} from '../arguments.js';
 import type { IterationResult } from './optimizer-types.js';
 
 /** Options shared by every optimiser. */
@@ -72,6 +84,7 @@ export const DEFAULT_ADAM_BETA1 = 0.9;
 export const DEFAULT_ADAM_BETA2 = 0.999;
 export const DEFAULT_ADAM_EPSILON = 1e-8;
 
+/** {@link OptimizerOptions} checked, with the defaults applied; bounds as `lower` and `upper`. */
 export interface ResolvedOptimizerOptions {
   lower: number;
   upper: number;
@@ -96,93 +109,106 @@ export interface ResolvedAdamOptions extends ResolvedOptimizerOptions {
   epsilon: number;
 }
 
-function isNumber(value: unknown): value is number {
-  return typeof value === 'number' && !Number.isNaN(value);
-}
-
-function positiveInteger(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!isNumber(value)) throw new TypeError(`Expected positive integer for ${name} but received ${describeValue(value)}`);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`Expected positive integer for ${name} but received ${value}`);
-  return value;
-}
-
-function positiveNumber(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!isNumber(value)) throw new TypeError(`Expected positive number for ${name} but received ${describeValue(value)}`);
-  if (!(value > 0 && value < Infinity)) throw new RangeError(`Expected positive number for ${name} but received ${value}`);
-  return value;
-}
-
-function nonNegativeNumber(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!isNumber(value)) throw new TypeError(`Expected non-negative number for ${name} but received ${describeValue(value)}`);
-  if (!(value >= 0 && value < Infinity)) throw new RangeError(`Expected non-negative number for ${name} but received ${value}`);
-  return value;
-}
-
-function unitInterval(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!isNumber(value)) throw new TypeError(`Expected number in [0, 1) for ${name} but received ${describeValue(value)}`);
-  if (!(value >= 0 && value < 1)) throw new RangeError(`Expected number in [0, 1) for ${name} but received ${value}`);
-  return value;
-}
-
-function resolveBounds(bounds: unknown): [number, number] {
-  if (bounds === undefined) return [-Infinity, Infinity];
-  if (!Array.isArray(bounds) || bounds.length !== 2 || !isNumber(bounds[0]) || !isNumber(bounds[1])) {
-    throw new TypeError(`Expected [lower, upper] numbers for bounds but received ${describeValue(bounds)}`);
-  }
-  // Rounded like the iterate, so that a clamped float32 element equals the bound exactly.
-  const lower = Math.fround(bounds[0]);
-  const upper = Math.fround(bounds[1]);
-  if (!(lower < upper)) throw new RangeError(`Expected lower < upper for bounds but received [${bounds[0]}, ${bounds[1]}]`);
-  return [lower, upper];
-}
-
-function resolveCommon(options: unknown): ResolvedOptimizerOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`Expected object for options but received ${describeValue(options)}`);
-  }
-  const o = options as OptimizerOptions;
-  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
-    throw new TypeError(`Expected function for onProgress but received ${describeValue(o.onProgress)}`);
-  }
-  const [lower, upper] = resolveBounds(o.bounds);
+/**
+ * The defaults of every optimiser applied to values that are right already (checked, or built by a pipeline
+ * from resolved values): nothing is checked here.
+ */
+function applyCommonDefaults(o: Partial<ResolvedOptimizerOptions>): ResolvedOptimizerOptions {
   return {
-    lower,
-    upper,
-    maxIterations: positiveInteger('maxIterations', o.maxIterations, DEFAULT_MAX_ITERATIONS),
-    toleranceGrad: nonNegativeNumber('toleranceGrad', o.toleranceGrad, DEFAULT_TOLERANCE_GRAD),
+    lower: o.lower ?? -Infinity,
+    upper: o.upper ?? Infinity,
+    maxIterations: o.maxIterations ?? DEFAULT_MAX_ITERATIONS,
+    toleranceGrad: o.toleranceGrad ?? DEFAULT_TOLERANCE_GRAD,
     signal: o.signal,
     onProgress: o.onProgress,
   };
 }
 
-/** Validates L-BFGS options and applies the defaults, in one place. */
-export function resolveLbfgsOptions(options: LbfgsOptions = {}): ResolvedLbfgsOptions {
-  const common = resolveCommon(options);
+/** L-BFGS's defaults applied to values that are right already; nothing is checked (see {@link resolveLbfgsOptions}). */
+export function applyLbfgsDefaults(o: Partial<ResolvedLbfgsOptions> = {}): ResolvedLbfgsOptions {
+  const common = applyCommonDefaults(o);
   return {
     ...common,
-    learningRate: positiveNumber('learningRate', options.learningRate, DEFAULT_LBFGS_LEARNING_RATE),
-    historySize: positiveInteger('historySize', options.historySize, DEFAULT_LBFGS_HISTORY_SIZE),
-    maxEvaluations: positiveInteger('maxEvaluations', options.maxEvaluations, Math.ceil(common.maxIterations * 1.25)),
-    maxLineSearchEvaluations: positiveInteger(
-      'maxLineSearchEvaluations',
-      options.maxLineSearchEvaluations,
-      DEFAULT_MAX_LINE_SEARCH_EVALUATIONS,
-    ),
-    toleranceChange: nonNegativeNumber('toleranceChange', options.toleranceChange, DEFAULT_TOLERANCE_CHANGE),
+    learningRate: o.learningRate ?? DEFAULT_LBFGS_LEARNING_RATE,
+    historySize: o.historySize ?? DEFAULT_LBFGS_HISTORY_SIZE,
+    maxEvaluations: o.maxEvaluations ?? Math.ceil(common.maxIterations * 1.25),
+    maxLineSearchEvaluations: o.maxLineSearchEvaluations ?? DEFAULT_MAX_LINE_SEARCH_EVALUATIONS,
+    toleranceChange: o.toleranceChange ?? DEFAULT_TOLERANCE_CHANGE,
   };
 }
 
-/** Validates Adam options and applies the defaults, in one place. */
-export function resolveAdamOptions(options: AdamOptions = {}): ResolvedAdamOptions {
+/** Adam's defaults applied to values that are right already; nothing is checked (see {@link resolveAdamOptions}). */
+export function applyAdamDefaults(o: Partial<ResolvedAdamOptions> = {}): ResolvedAdamOptions {
   return {
-    ...resolveCommon(options),
-    learningRate: positiveNumber('learningRate', options.learningRate, DEFAULT_ADAM_LEARNING_RATE),
-    beta1: unitInterval('beta1', options.beta1, DEFAULT_ADAM_BETA1),
-    beta2: unitInterval('beta2', options.beta2, DEFAULT_ADAM_BETA2),
-    epsilon: positiveNumber('epsilon', options.epsilon, DEFAULT_ADAM_EPSILON),
+    ...applyCommonDefaults(o),
+    learningRate: o.learningRate ?? DEFAULT_ADAM_LEARNING_RATE,
+    beta1: o.beta1 ?? DEFAULT_ADAM_BETA1,
+    beta2: o.beta2 ?? DEFAULT_ADAM_BETA2,
+    epsilon: o.epsilon ?? DEFAULT_ADAM_EPSILON,
   };
+}
+
+/** `check(name, value)` when the value is given; undefined (the default applies) when not. */
+function optional<T>(name: string, value: unknown, check: (name: string, value: unknown) => T): T | undefined {
+  return value === undefined ? undefined : check(name, value);
+}
+
+const nonNegative = (name: string, value: unknown) => expectNumber(name, value, { min: 0 });
+const decay = (name: string, value: unknown) => expectNumberIn(name, value, { min: 0, max: 1, maxOpen: true });
+
+/** `[lower, upper]`, either end possibly infinite, rounded like the iterate. */
+function resolveBounds(bounds: unknown): { lower?: number; upper?: number } {
+  if (bounds === undefined) return {};
+  const list = expectArray('bounds', bounds, '[lower, upper]');
+  if (list.length !== 2) throw invalidValue('bounds', '[lower, upper]', list);
+  list.forEach((v, i) => {
+    if (!isNumber(v)) throw invalidType(`bounds[${i}]`, 'number', v);
+    if (Number.isNaN(v)) throw invalidValue(`bounds[${i}]`, 'number', v);
+  });
+  // Rounded like the iterate, so that a clamped float32 element equals the bound exactly.
+  const lower = Math.fround(list[0] as number);
+  const upper = Math.fround(list[1] as number);
+  if (!(lower < upper)) throw new RangeError(`Expected lower < upper for bounds but received [${list[0]}, ${list[1]}]`);
+  return { lower, upper };
+}
+
+function checkCommon(o: Partial<OptimizerOptions>): Partial<ResolvedOptimizerOptions> {
+  return {
+    ...resolveBounds(o.bounds),
+    maxIterations: optional('maxIterations', o.maxIterations, expectPositiveInteger),
+    toleranceGrad: optional('toleranceGrad', o.toleranceGrad, nonNegative),
+    signal: optional('signal', o.signal, expectSignal),
+    onProgress: optional('onProgress', o.onProgress, expectFunction<(progress: IterationResult) => void>),
+  };
+}
+
+/**
+ * Checks L-BFGS options and applies the defaults, in one place: {@link createOptimizer} calls it once.
+ * Wrong types throw TypeError, wrong values RangeError.
+ */
+export function resolveLbfgsOptions(options: LbfgsOptions = {}): ResolvedLbfgsOptions {
+  const o = expectOptions<LbfgsOptions>('options', options);
+  return applyLbfgsDefaults({
+    ...checkCommon(o),
+    learningRate: optional('learningRate', o.learningRate, expectPositiveNumber),
+    historySize: optional('historySize', o.historySize, expectPositiveInteger),
+    maxEvaluations: optional('maxEvaluations', o.maxEvaluations, expectPositiveInteger),
+    maxLineSearchEvaluations: optional('maxLineSearchEvaluations', o.maxLineSearchEvaluations, expectPositiveInteger),
+    toleranceChange: optional('toleranceChange', o.toleranceChange, nonNegative),
+  });
+}
+
+/**
+ * Checks Adam options and applies the defaults, in one place: {@link createOptimizer} calls it once.
+ * Wrong types throw TypeError, wrong values RangeError.
+ */
+export function resolveAdamOptions(options: AdamOptions = {}): ResolvedAdamOptions {
+  const o = expectOptions<AdamOptions>('options', options);
+  return applyAdamDefaults({
+    ...checkCommon(o),
+    learningRate: optional('learningRate', o.learningRate, expectPositiveNumber),
+    beta1: optional('beta1', o.beta1, decay),
+    beta2: optional('beta2', o.beta2, decay),
+    epsilon: optional('epsilon', o.epsilon, expectPositiveNumber),
+  });
 }

@@ -1,12 +1,18 @@
-import { describeValue } from '../errors.js';
+import { expectOneOf } from '../arguments.js';
 import { AdamOptimizer } from './adam.js';
 import { LbfgsOptimizer } from './lbfgs.js';
-import type { AdamOptions, LbfgsOptions } from './optimizer-options.js';
+import { RESOLVED } from './optimizer-base.js';
+import type { AdamOptions, LbfgsOptions, ResolvedAdamOptions, ResolvedLbfgsOptions } from './optimizer-options.js';
 import type { Objective, Optimizer, OptimizerKind } from './optimizer-types.js';
 
 export type * from './optimizer-types.js';
 
-/** Creates an L-BFGS or Adam optimiser over a copy of `x0`. */
+const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['lbfgs', 'adam'];
+
+/**
+ * Creates an L-BFGS or Adam optimiser over a copy of `x0`. Checks the kind, `x0`, the objective and the options
+ * once; wrong types throw TypeError, wrong values RangeError.
+ */
 export function createOptimizer(kind: 'lbfgs', x0: Float32Array, objective: Objective, options?: LbfgsOptions): Optimizer;
 export function createOptimizer(kind: 'adam', x0: Float32Array, objective: Objective, options?: AdamOptions): Optimizer;
 export function createOptimizer(
@@ -21,7 +27,31 @@ export function createOptimizer(
   objective: Objective,
   options?: LbfgsOptions | AdamOptions,
 ): Optimizer {
+  expectOneOf('kind', kind, OPTIMIZER_KINDS);
   if (kind === 'lbfgs') return new LbfgsOptimizer(x0, objective, options as LbfgsOptions | undefined);
-  if (kind === 'adam') return new AdamOptimizer(x0, objective, options as AdamOptions | undefined);
-  throw new TypeError(`Expected 'lbfgs' or 'adam' for kind but received ${describeValue(kind)}`);
+  return new AdamOptimizer(x0, objective, options as AdamOptions | undefined);
+}
+
+/**
+ * {@link createOptimizer} for a pipeline that resolved its values already: `x0` a non-empty Float32Array of
+ * finite values, `options` from `resolveLbfgsOptions` / `resolveAdamOptions` or `applyLbfgsDefaults` /
+ * `applyAdamDefaults` on values it checked. Nothing is checked again.
+ */
+export function createResolvedOptimizer(kind: 'lbfgs', x0: Float32Array, objective: Objective, options: ResolvedLbfgsOptions): Optimizer;
+export function createResolvedOptimizer(kind: 'adam', x0: Float32Array, objective: Objective, options: ResolvedAdamOptions): Optimizer;
+export function createResolvedOptimizer(
+  kind: OptimizerKind,
+  x0: Float32Array,
+  objective: Objective,
+  options: ResolvedLbfgsOptions | ResolvedAdamOptions,
+): Optimizer;
+export function createResolvedOptimizer(
+  kind: OptimizerKind,
+  x0: Float32Array,
+  objective: Objective,
+  options: ResolvedLbfgsOptions | ResolvedAdamOptions,
+): Optimizer {
+  return kind === 'lbfgs'
+    ? new LbfgsOptimizer(x0, objective, options as ResolvedLbfgsOptions, RESOLVED)
+    : new AdamOptimizer(x0, objective, options as ResolvedAdamOptions, RESOLVED);
 }

@@ -1,4 +1,4 @@
-import { describeValue } from '../errors.js';
+import { expectInstance, expectInteger, expectNumber, invalidValue } from '../arguments.js';
 
 /**
  * A small reproducible PRNG for noise initialisation: xoshiro128** (Blackman & Vigna). The 128-bit state
@@ -15,12 +15,7 @@ export class SeededRandom {
 
   /** @param seed an integer in [0, 2³² − 1]. */
   constructor(seed: number) {
-    if (typeof seed !== 'number' || Number.isNaN(seed)) {
-      throw new TypeError(`Expected integer between 0 and 4294967295 for seed but received ${describeValue(seed)}`);
-    }
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw new RangeError(`Expected integer between 0 and 4294967295 for seed but received ${seed}`);
-    }
+    expectInteger('seed', seed, { min: 0, max: 0xffffffff });
     let state = seed | 0;
     const next = (): number => {
       state = (state + 0x9e3779b9) | 0;
@@ -68,20 +63,19 @@ export class SeededRandom {
 
   /** Fills `target` with uniform values in [low, high) and returns it. */
   fillUniform(target: Float32Array, low = 0, high = 1): Float32Array {
-    checkTarget(target);
-    if (!isFiniteNumber(low)) throw new TypeError(`Expected finite number for low but received ${describeValue(low)}`);
-    if (!isFiniteNumber(high)) throw new TypeError(`Expected finite number for high but received ${describeValue(high)}`);
-    if (!(low < high)) throw new RangeError(`Expected low < high but received low ${low} and high ${high}`);
+    expectInstance('target', target, Float32Array);
+    expectNumber('low', low);
+    expectNumber('high', high);
+    if (!(low < high)) throw invalidValue('high', `number above low (${low})`, high);
     for (let i = 0; i < target.length; i++) target[i] = low + (high - low) * this.uniform();
     return target;
   }
 
   /** Fills `target` with normal values of the given mean and standard deviation and returns it. */
   fillNormal(target: Float32Array, mean = 0, std = 1): Float32Array {
-    checkTarget(target);
-    if (!isFiniteNumber(mean)) throw new TypeError(`Expected finite number for mean but received ${describeValue(mean)}`);
-    if (!isFiniteNumber(std)) throw new TypeError(`Expected non-negative number for std but received ${describeValue(std)}`);
-    if (std < 0) throw new RangeError(`Expected non-negative number for std but received ${std}`);
+    expectInstance('target', target, Float32Array);
+    expectNumber('mean', mean);
+    expectNumber('std', std, { min: 0 });
     for (let i = 0; i < target.length; i++) target[i] = mean + std * this.normal();
     return target;
   }
@@ -89,12 +83,4 @@ export class SeededRandom {
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-function checkTarget(target: unknown): void {
-  if (!(target instanceof Float32Array)) throw new TypeError(`Expected Float32Array for target but received ${describeValue(target)}`);
 }
