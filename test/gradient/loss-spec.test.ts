@@ -12,29 +12,29 @@ describe('validateLossSpec', () => {
   });
 
   it('names the field on wrong types', () => {
-    expect(() => validateLossSpec(null)).toThrow(new TypeError("Expected a loss spec { content, style, tvWeight } for 'spec' but received null"));
+    expect(() => validateLossSpec(null)).toThrow(new TypeError('Expected a loss spec { content, style, tvWeight } for spec but received null'));
     expect(() => validateLossSpec({ ...ok, content: 'relu1_1' })).toThrow(
-      new TypeError(`Expected an array of { layer, weight } for 'spec.content' but received "relu1_1" of type string`),
+      new TypeError(`Expected an array of { layer, weight } for spec.content but received "relu1_1" of type string`),
     );
     expect(() => validateLossSpec({ ...ok, style: [{ layer: 3, weight: 1 }] })).toThrow(
-      new TypeError("Expected a non-empty string for 'spec.style[0].layer' but received 3 of type number"),
+      new TypeError('Expected a non-empty string for spec.style[0].layer but received 3 of type number'),
     );
     expect(() => validateLossSpec({ ...ok, style: [{ layer: 'b', weight: '1' }] })).toThrow(
-      new TypeError(`Expected a number for 'spec.style[0].weight' but received "1" of type string`),
+      new TypeError(`Expected number ≥ 0 for spec.style[0].weight but received "1" of type string`),
     );
-    expect(() => validateLossSpec({ ...ok, tvWeight: undefined })).toThrow(new TypeError("Expected a number for 'spec.tvWeight' but received undefined"));
+    expect(() => validateLossSpec({ ...ok, tvWeight: undefined })).toThrow(new TypeError('Expected number ≥ 0 for spec.tvWeight but received undefined'));
   });
 
   it('names the field on bad values', () => {
     expect(() => validateLossSpec({ ...ok, content: [{ layer: 'a', weight: -1 }] })).toThrow(
-      new RangeError("Expected a finite number ≥ 0 for 'spec.content[0].weight' but received -1"),
+      new RangeError('Expected number ≥ 0 for spec.content[0].weight but received -1 of type number'),
     );
-    expect(() => validateLossSpec({ ...ok, tvWeight: Number.NaN })).toThrow(new RangeError("Expected a finite number ≥ 0 for 'spec.tvWeight' but received NaN"));
+    expect(() => validateLossSpec({ ...ok, tvWeight: Number.NaN })).toThrow(new RangeError('Expected number ≥ 0 for spec.tvWeight but received NaN of type number'));
     expect(() => validateLossSpec({ ...ok, style: [{ layer: 'b', weight: 1 }, { layer: 'b', weight: 2 }] })).toThrow(
-      new RangeError("Expected each layer once in 'spec.style' but 'b' is listed twice"),
+      new RangeError('Expected a layer not listed before in spec.style for spec.style[1].layer but received "b" of type string'),
     );
     expect(() => validateLossSpec({ content: [], style: [], tvWeight: 1 })).toThrow(
-      new RangeError("Expected at least one layer in 'spec.content' or 'spec.style' but both are empty"),
+      new RangeError('Expected at least one layer when spec.content is empty for spec.style but received an array of length 0'),
     );
   });
 });
@@ -74,7 +74,7 @@ describe('layers of a loss network', () => {
   it('buildLossGraphs checks its other arguments', () => {
     expect(() => buildLossGraphs(undefined as never, ok)).toThrow(TypeError);
     expect(() => buildLossGraphs(model, { content: [{ layer: 'relu1', weight: 1 }], style: [], tvWeight: 0 }, { pooling: 'min' as never })).toThrow(
-      new RangeError(`Expected 'max' or 'average' for 'options.pooling' but received "min" of type string`),
+      new RangeError(`Expected one of 'max', 'average' for options.pooling but received "min" of type string`),
     );
   });
 });

@@ -1,4 +1,4 @@
-import { describeValue } from '../errors.js';
+import { expectOneOf, expectOptions, invalidType, isObject } from '../arguments.js';
 import type { ModelProto } from '../onnx/onnx-types.js';
 import { buildFeaturesGraph } from './features-graph.js';
 import { planForward, type Pooling } from './forward-plan.js';
@@ -18,6 +18,7 @@ export interface BuildLossGraphsOptions {
 }
 
 export const DEFAULT_POOLING: Pooling = 'max';
+const POOLINGS: readonly Pooling[] = ['max', 'average'];
 
 /** The two graphs of the optimisation method, built once per (loss network, spec, pooling). */
 export interface LossGraphs {
@@ -44,14 +45,10 @@ export interface LossGraphs {
  * a network without `image`; `E_ONNX_PARSE` for a malformed graph.
  */
 export function buildLossGraphs(lossNet: ModelProto, spec: LossSpec, options: BuildLossGraphsOptions = {}): LossGraphs {
-  if (lossNet === null || typeof lossNet !== 'object' || typeof lossNet.graph !== 'object' || lossNet.graph === null) {
-    throw new TypeError(`Expected a decoded ONNX model (decodeModel) for 'lossNet' but received ${describeValue(lossNet)}`);
-  }
+  if (!isObject(lossNet) || !isObject(lossNet.graph)) throw invalidType('lossNet', 'a decoded ONNX model (decodeModel)', lossNet);
   validateLossSpec(spec);
-  const pooling = options.pooling ?? DEFAULT_POOLING;
-  if (pooling !== 'max' && pooling !== 'average') {
-    throw new RangeError(`Expected 'max' or 'average' for 'options.pooling' but received ${describeValue(pooling)}`);
-  }
+  const o = expectOptions<BuildLossGraphsOptions>('options', options);
+  const pooling = o.pooling === undefined ? DEFAULT_POOLING : expectOneOf('options.pooling', o.pooling, POOLINGS);
   checkSpecLayers(spec, lossNetworkLayers(lossNet));
 
   const contentLayers = spec.content.map((c) => c.layer);

@@ -1,4 +1,5 @@
-import { describeValue, PasticheError } from '../errors.js';
+import { expectArray, expectNumber, expectObject, expectString, invalidValue } from '../arguments.js';
+import { PasticheError } from '../errors.js';
 import { METADATA_KEYS } from '../models/metadata-keys.js';
 import type { ModelProto } from '../onnx/onnx-types.js';
 
@@ -21,23 +22,23 @@ export interface LossSpec {
   tvWeight: number;
 }
 
-function checkWeight(value: unknown, field: string): void {
-  if (typeof value !== 'number') throw new TypeError(`Expected a number for '${field}' but received ${describeValue(value)}`);
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`Expected a finite number ≥ 0 for '${field}' but received ${value}`);
+function checkWeight(name: string, value: unknown): void {
+  expectNumber(name, value, { min: 0 });
 }
 
-function checkLayers(value: unknown, field: 'content' | 'style'): void {
-  if (!Array.isArray(value)) throw new TypeError(`Expected an array of { layer, weight } for 'spec.${field}' but received ${describeValue(value)}`);
+function checkLayers(field: 'content' | 'style', value: unknown): unknown[] {
+  const name = `spec.${field}`;
+  const list = expectArray(name, value, 'an array of { layer, weight }');
   const seen = new Set<string>();
-  value.forEach((entry: unknown, i) => {
-    const where = `spec.${field}[${i}]`;
-    if (entry === null || typeof entry !== 'object') throw new TypeError(`Expected { layer, weight } for '${where}' but received ${describeValue(entry)}`);
-    const { layer, weight } = entry as Record<string, unknown>;
-    if (typeof layer !== 'string' || layer === '') throw new TypeError(`Expected a non-empty string for '${where}.layer' but received ${describeValue(layer)}`);
-    if (seen.has(layer)) throw new RangeError(`Expected each layer once in 'spec.${field}' but '${layer}' is listed twice`);
-    seen.add(layer);
-    checkWeight(weight, `${where}.weight`);
+  list.forEach((entry, i) => {
+    const where = `${name}[${i}]`;
+    const { layer, weight } = expectObject(where, entry, '{ layer, weight }');
+    expectString(`${where}.layer`, layer);
+    if (seen.has(layer as string)) throw invalidValue(`${where}.layer`, `a layer not listed before in ${name}`, layer);
+    seen.add(layer as string);
+    checkWeight(`${where}.weight`, weight);
   });
+  return list;
 }
 
 /**
@@ -46,13 +47,12 @@ function checkLayers(value: unknown, field: 'content' | 'style'): void {
  * twice in one list, no layer at all); both name the field.
  */
 export function validateLossSpec(spec: unknown): asserts spec is LossSpec {
-  if (spec === null || typeof spec !== 'object') throw new TypeError(`Expected a loss spec { content, style, tvWeight } for 'spec' but received ${describeValue(spec)}`);
-  const { content, style, tvWeight } = spec as Record<string, unknown>;
-  checkLayers(content, 'content');
-  checkLayers(style, 'style');
-  checkWeight(tvWeight, 'spec.tvWeight');
-  if ((content as unknown[]).length + (style as unknown[]).length === 0) {
-    throw new RangeError(`Expected at least one layer in 'spec.content' or 'spec.style' but both are empty`);
+  const { content, style, tvWeight } = expectObject('spec', spec, 'a loss spec { content, style, tvWeight }');
+  const contentList = checkLayers('content', content);
+  const styleList = checkLayers('style', style);
+  checkWeight('spec.tvWeight', tvWeight);
+  if (contentList.length + styleList.length === 0) {
+    throw invalidValue('spec.style', 'at least one layer when spec.content is empty', styleList);
   }
 }
 
