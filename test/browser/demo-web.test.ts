@@ -70,7 +70,11 @@ describe('demo/web', () => {
         let s = ''; for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode(...d.subarray(i, i + 0x8000)); return btoa(s); })()`,
     )) as string;
     const inNode = await stylizeNode(await sharp(photo).toBuffer(), 'ml5-wave', { size: 256 });
-    expect(psnr(rgbaToRgb(new Uint8Array(Buffer.from(drawn, 'base64'))), inNode.data)).toBeGreaterThanOrEqual(40);
+    const quality = psnr(rgbaToRgb(new Uint8Array(Buffer.from(drawn, 'base64'))), inNode.data);
+    console.log(`demo canvas (wasm) vs @pastiche/node cpu, ml5-wave 256×171: PSNR ${quality.toFixed(2)} dB`);
+    // The README publishes PSNR 80 dB for wasm vs node (candy, 448×300); 77 dB is twice that mean squared error.
+    // Seen here: 87.9 dB.
+    expect(quality).toBeGreaterThanOrEqual(77);
     expect(browser.console.filter((m) => m.startsWith('pageerror') || m.startsWith('error'))).toEqual([]);
   }, 240_000);
 

@@ -28,6 +28,7 @@ describe("@pastiche/node device 'webgpu'", () => {
     const result = await runChild({ ...process.env, VK_ICD_FILENAMES: SWIFTSHADER_ICD }, 32);
     console.log(`node webgpu (SwiftShader Vulkan) vs cpu: ${JSON.stringify(result)}`);
     expect(result).toMatchObject({ ok: true, cpu: { device: 'cpu' }, webgpu: { device: 'webgpu' } });
-    expect(result.relativeError).toBeLessThanOrEqual(1e-3);
+    // Float32 summation order only (seen: 1.1e-6; @pastiche/web's WebGPU vs wasm is 7.7e-7 on 64×64).
+    expect(result.relativeError).toBeLessThanOrEqual(1e-5);
   }, 180_000);
 });
