@@ -1,4 +1,19 @@
-import { describeValue } from '../../errors.js';
+import {
+  expectBoolean,
+  expectFunction,
+  expectInteger,
+  expectNumber,
+  expectOneOf,
+  expectOptions,
+  expectPositiveInteger,
+  expectSignal,
+  invalidType,
+  invalidValue,
+  isNumber,
+} from '../../arguments.js';
+import { MAX_IMAGE_SIDE } from '../../image/resize.js';
+
+export { MAX_IMAGE_SIDE };
 
 /** How a model with a fixed input size (e.g. `[1,3,256,256]`) handles other image sizes. */
 export type FixedSizeMode = 'tile' | 'resize';
@@ -13,21 +28,27 @@ export interface StylizeProgress {
 
 /** Options of the fast (feed-forward) method. */
 export interface StylizeOptions {
-  /** Resize so that the longest side has this many pixels before stylizing. @default undefined (keep the size) */
+  /**
+   * Resize so that the longest side has this many pixels before stylizing: an integer from 1 to
+   * {@link MAX_IMAGE_SIDE}. @default undefined (keep the size)
+   */
   size?: number;
   /**
    * Largest tile side in pixels for models that accept any size; larger images are processed in
-   * overlapping tiles to bound memory. `false` never tiles. Fixed-size models always tile at their size
-   * unless `fixedSize` is `'resize'`. @default DEFAULT_TILE_LIMIT
+   * overlapping tiles to bound memory. An integer ≥ {@link MIN_TILE}; `false` never tiles. Fixed-size models
+   * always tile at their size unless `fixedSize` is `'resize'`. @default DEFAULT_TILE_LIMIT
    */
   tile?: number | false;
-  /** Overlap between neighbouring tiles, in pixels, blended with feathered weights. @default DEFAULT_TILE_OVERLAP */
+  /**
+   * Overlap between neighbouring tiles, in pixels, blended with feathered weights: an integer ≥ 0 (at most a
+   * quarter of the tile side is used). @default DEFAULT_TILE_OVERLAP
+   */
   tileOverlap?: number;
   /** Tile (default) or resize to the model's fixed size and back. @default 'tile' */
   fixedSize?: FixedSizeMode;
   /** Keep the content's colours and transfer only luminance. @default false */
   preserveColors?: boolean;
-  /** 0 returns the content, 1 the full style. @default 1 */
+  /** From 0 to 1: 0 returns the content, 1 the full style. @default DEFAULT_STRENGTH */
   strength?: number;
   /** Stops between network runs with an `E_ABORTED` error. */
   signal?: AbortSignal;
@@ -36,7 +57,11 @@ export interface StylizeOptions {
 
 export const DEFAULT_TILE_LIMIT = 1536;
 export const DEFAULT_TILE_OVERLAP = 32;
+export const DEFAULT_STRENGTH = 1;
+/** Smallest `tile`: smaller tiles would be mostly overlap. */
+export const MIN_TILE = 32;
 
+/** {@link StylizeOptions} checked, with the defaults applied: what {@link stylizeResolved} takes. */
 export interface ResolvedStylizeOptions {
   size: number | undefined;
   tile: number | false;
@@ -48,46 +73,31 @@ export interface ResolvedStylizeOptions {
   onProgress: ((progress: StylizeProgress) => void) | undefined;
 }
 
-function positiveInteger(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new TypeError(`Expected positive integer for ${name} but received ${describeValue(value)}`);
-  }
-  return value;
+const FIXED_SIZE_MODES: readonly FixedSizeMode[] = ['tile', 'resize'];
+
+function resolveTile(tile: unknown): number | false {
+  if (tile === false) return false;
+  const expected = `integer ≥ ${MIN_TILE} or false`;
+  if (!isNumber(tile)) throw invalidType('tile', expected, tile);
+  if (!Number.isInteger(tile) || tile < MIN_TILE) throw invalidValue('tile', expected, tile);
+  return tile;
 }
 
-/** Validates the options and applies the defaults, in one place. */
+/**
+ * Checks the options and applies the defaults, in one place: the public entry points call it once and hand the
+ * result down. Wrong types throw TypeError, wrong values RangeError. Resolving resolved options returns them
+ * unchanged. Keys it does not know are left alone (adapters pass their own options through).
+ */
 export function resolveStylizeOptions(options: StylizeOptions = {}): ResolvedStylizeOptions {
-  const { size, tile, tileOverlap, fixedSize, preserveColors, strength } = options;
-  if (size !== undefined) positiveInteger('size', size);
-  if (tile !== undefined && tile !== false) {
-    positiveInteger('tile', tile);
-    if (tile < 32) throw new RangeError(`Expected tile of at least 32 pixels but received ${tile}`);
-  }
-  if (tileOverlap !== undefined && (typeof tileOverlap !== 'number' || !Number.isInteger(tileOverlap) || tileOverlap < 0)) {
-    const ErrorType = typeof tileOverlap === 'number' ? RangeError : TypeError;
-    throw new ErrorType(`Expected non-negative integer for tileOverlap but received ${describeValue(tileOverlap)}`);
-  }
-  if (fixedSize !== undefined && fixedSize !== 'tile' && fixedSize !== 'resize') {
-    const ErrorType = typeof fixedSize === 'string' ? RangeError : TypeError;
-    throw new ErrorType(`Expected 'tile' or 'resize' for fixedSize but received ${describeValue(fixedSize)}`);
-  }
-  if (preserveColors !== undefined && typeof preserveColors !== 'boolean') {
-    throw new TypeError(`Expected boolean for preserveColors but received ${describeValue(preserveColors)}`);
-  }
-  if (strength !== undefined) {
-    if (typeof strength !== 'number' || Number.isNaN(strength)) {
-      throw new TypeError(`Expected number between 0 and 1 for strength but received ${describeValue(strength)}`);
-    }
-    if (strength < 0 || strength > 1) throw new RangeError(`Expected number between 0 and 1 for strength but received ${strength}`);
-  }
+  const o = expectOptions<StylizeOptions>('options', options);
   return {
-    size,
-    tile: tile ?? DEFAULT_TILE_LIMIT,
-    tileOverlap: tileOverlap ?? DEFAULT_TILE_OVERLAP,
-    fixedSize: fixedSize ?? 'tile',
-    preserveColors: preserveColors ?? false,
-    strength: strength ?? 1,
-    signal: options.signal,
-    onProgress: options.onProgress,
+    size: o.size === undefined ? undefined : expectPositiveInteger('size', o.size, MAX_IMAGE_SIDE),
+    tile: o.tile === undefined ? DEFAULT_TILE_LIMIT : resolveTile(o.tile),
+    tileOverlap: o.tileOverlap === undefined ? DEFAULT_TILE_OVERLAP : expectInteger('tileOverlap', o.tileOverlap, { min: 0 }),
+    fixedSize: o.fixedSize === undefined ? 'tile' : expectOneOf('fixedSize', o.fixedSize, FIXED_SIZE_MODES),
+    preserveColors: o.preserveColors === undefined ? false : expectBoolean('preserveColors', o.preserveColors),
+    strength: o.strength === undefined ? DEFAULT_STRENGTH : expectNumber('strength', o.strength, { min: 0, max: 1 }),
+    signal: o.signal === undefined ? undefined : expectSignal('signal', o.signal),
+    onProgress: o.onProgress === undefined ? undefined : expectFunction<(progress: StylizeProgress) => void>('onProgress', o.onProgress),
   };
 }

@@ -1,9 +1,10 @@
 import { PasticheError } from '../../errors.js';
-import { blendWithContent, preserveColors } from '../../image/color.js';
+import { blendWithContentUnchecked, preserveColorsUnchecked } from '../../image/color.js';
 import type { PlanarImage } from '../../image/image-types.js';
-import { cropImage, padsToMultiple, reflectPad } from '../../image/padding.js';
-import { fitLongestSide, resizeImage } from '../../image/resize.js';
-import { blendTiles, planTiles, type TileRect } from '../../image/tiling.js';
+import { cropImageUnchecked, padsToMultipleUnchecked, reflectPadUnchecked } from '../../image/padding.js';
+import { expectPlanarImage } from '../../image/planar-checks.js';
+import { fitLongestSideUnchecked, resizeImageUnchecked } from '../../image/resize.js';
+import { blendTilesUnchecked, planTilesUnchecked, type TileRect } from '../../image/tiling.js';
 import type { StyleModel } from '../../models/style-model.js';
 import { resolveStylizeOptions, type ResolvedStylizeOptions, type StylizeOptions } from './stylize-options.js';
 
@@ -38,7 +39,7 @@ export function planRun(
   }
   // Overlap must leave each tile a core of its own, or tiles would multiply without bound.
   const overlap = Math.min(options.tileOverlap, Math.floor(Math.min(tileWidth, tileHeight) / 4));
-  return { kind: 'tiles', tiles: planTiles(width, height, { tileWidth, tileHeight, overlap }), overlap };
+  return { kind: 'tiles', tiles: planTilesUnchecked(width, height, { tileWidth, tileHeight, overlap }), overlap };
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -53,16 +54,16 @@ async function runPadded(model: RunnableStyleModel, image: PlanarImage): Promise
   const fixed = model.fixedSize;
   const pads = fixed
     ? padsTo(image.width, image.height, fixed.width, fixed.height)
-    : padsToMultiple(image.width, image.height, model.conventions.sizeMultiple);
-  const padded = pads.top || pads.right || pads.bottom || pads.left ? reflectPad(image, pads) : image;
+    : padsToMultipleUnchecked(image.width, image.height, model.conventions.sizeMultiple);
+  const padded = pads.top || pads.right || pads.bottom || pads.left ? reflectPadUnchecked(image, pads) : image;
   let output = await model.run(padded);
   // Some exported networks return a slightly different size (e.g. odd sizes through strided convs).
   if (output.width !== padded.width || output.height !== padded.height) {
-    output = resizeImage(output, padded.width, padded.height);
+    output = resizeImageUnchecked(output, padded.width, padded.height);
   }
   return padded === image
     ? output
-    : cropImage(output, { x: pads.left, y: pads.top, width: image.width, height: image.height });
+    : cropImageUnchecked(output, { x: pads.left, y: pads.top, width: image.width, height: image.height });
 }
 
 function padsTo(width: number, height: number, targetWidth: number, targetHeight: number) {
@@ -73,18 +74,35 @@ function padsTo(width: number, height: number, targetWidth: number, targetHeight
 
 /**
  * The fast-method pipeline on planar pixels: resize to `size`, plan the runs (whole, resized to a fixed
- * size, or feathered tiles), run the network, then apply colour preservation and strength.
+ * size, or feathered tiles), run the network, then apply colour preservation and strength. Checks the
+ * content and the options once ({@link resolveStylizeOptions}), then runs {@link stylizeResolved}.
  */
 export async function stylizePlanar(
   model: RunnableStyleModel,
   content: PlanarImage,
   options: StylizeOptions = {},
 ): Promise<PlanarImage> {
-  const o = resolveStylizeOptions(options);
+  expectPlanarImage('content', content);
+  return stylizeResolved(model, content, resolveStylizeOptions(options));
+}
+
+/**
+ * {@link stylizePlanar} on options resolved already, for adapters that check their options once at their own
+ * boundary: nothing is checked again, here or in the image kernels it calls. `content` must be a well-formed
+ * planar image and `options` the result of {@link resolveStylizeOptions}.
+ */
+export async function stylizeResolved(
+  model: RunnableStyleModel,
+  content: PlanarImage,
+  options: ResolvedStylizeOptions,
+): Promise<PlanarImage> {
+  const o = options;
   throwIfAborted(o.signal);
-  const target = o.size ? fitLongestSide(content.width, content.height, o.size) : content;
+  const target = o.size ? fitLongestSideUnchecked(content.width, content.height, o.size) : content;
   const image =
-    target.width === content.width && target.height === content.height ? content : resizeImage(content, target.width, target.height);
+    target.width === content.width && target.height === content.height
+      ? content
+      : resizeImageUnchecked(content, target.width, target.height);
   const plan = planRun(image.width, image.height, model, o);
 
   let stylized: PlanarImage;
@@ -92,18 +110,18 @@ export async function stylizePlanar(
     const outputs: PlanarImage[] = [];
     for (const tile of plan.tiles) {
       throwIfAborted(o.signal);
-      outputs.push(await runPadded(model, cropImage(image, tile)));
+      outputs.push(await runPadded(model, cropImageUnchecked(image, tile)));
       o.onProgress?.({ done: outputs.length, total: plan.tiles.length });
     }
-    stylized = blendTiles(outputs, plan.tiles, image.width, image.height, plan.overlap);
+    stylized = blendTilesUnchecked(outputs, plan.tiles, image.width, image.height, plan.overlap);
   } else {
-    const input = plan.kind === 'resize' ? resizeImage(image, plan.width, plan.height) : image;
+    const input = plan.kind === 'resize' ? resizeImageUnchecked(image, plan.width, plan.height) : image;
     const output = await runPadded(model, input);
-    stylized = plan.kind === 'resize' ? resizeImage(output, image.width, image.height) : output;
+    stylized = plan.kind === 'resize' ? resizeImageUnchecked(output, image.width, image.height) : output;
     o.onProgress?.({ done: 1, total: 1 });
   }
   throwIfAborted(o.signal);
-  if (o.preserveColors) stylized = preserveColors(stylized, image);
-  if (o.strength < 1) stylized = blendWithContent(stylized, image, o.strength);
+  if (o.preserveColors) stylized = preserveColorsUnchecked(stylized, image);
+  if (o.strength < 1) stylized = blendWithContentUnchecked(stylized, image, o.strength);
   return stylized;
 }

@@ -1,5 +1,20 @@
-import { describeValue } from '../../errors.js';
+import {
+  expectArray,
+  expectBoolean,
+  expectFunction,
+  expectInteger,
+  expectNumber,
+  expectNumberIn,
+  expectOneOf,
+  expectOptions,
+  expectPositiveInteger,
+  expectPositiveNumber,
+  expectSignal,
+  expectString,
+  invalidValue,
+} from '../../arguments.js';
 import type { PlanarImage } from '../../image/image-types.js';
+import { MAX_IMAGE_SIDE } from '../../image/resize.js';
 import type { OptimizerKind } from '../../optimizers/optimizer.js';
 
 /** How the optimisation starts. `blend` mixes the content with seeded noise (`initNoise` of noise). */
@@ -27,37 +42,43 @@ export interface GatysProgress {
 
 /** Options of the optimisation method (Gatys et al.). */
 export interface GatysOptions {
-  /** Longest side of the result. @default DEFAULT_GATYS_SIZE */
+  /** Longest side of the result: an integer from {@link MIN_GATYS_SIZE} to {@link MAX_IMAGE_SIDE}. @default DEFAULT_GATYS_SIZE */
   size?: number;
-  /** Optimiser iterations per scale. @default DEFAULT_GATYS_ITERATIONS */
+  /** Optimiser iterations per scale: an integer ≥ 1. @default DEFAULT_GATYS_ITERATIONS */
   iterations?: number;
-  /** Number of scales, coarse to fine, each twice the previous size; 1 optimises at `size` only. @default DEFAULT_GATYS_SCALES (fewer when the coarsest would be under 64 px) */
+  /**
+   * Number of scales, coarse to fine, each twice the previous size; 1 optimises at `size` only. An integer from
+   * 1 to {@link MAX_GATYS_SCALES}. @default DEFAULT_GATYS_SCALES (fewer when the coarsest would be under 64 px)
+   */
   scales?: number;
   /** @default 'lbfgs' */
   optimizer?: OptimizerKind;
-  /** Adam's step in 0..255 pixel units. @default 5 */
+  /** Adam's step in 0..255 pixel units: a number > 0. @default DEFAULT_GATYS_LEARNING_RATE */
   learningRate?: number;
   /** @default 'content' */
   init?: GatysInit;
-  /** Share of noise in a `blend` start, 0..1. @default 0.5 */
+  /** Share of noise in a `blend` start, 0..1. @default DEFAULT_INIT_NOISE */
   initNoise?: number;
-  /** Seed of the noise, so that runs are reproducible. @default 0 */
+  /** Seed of the noise, so that runs are reproducible: an integer from 0 to {@link MAX_SEED}. @default 0 */
   seed?: number;
-  /** Weight of the content terms, relative to normalised targets. @default DEFAULT_CONTENT_WEIGHT */
+  /** Weight of the content terms, relative to normalised targets: a number ≥ 0. @default DEFAULT_CONTENT_WEIGHT */
   contentWeight?: number;
-  /** Weight of the style terms, relative to normalised targets. @default DEFAULT_STYLE_WEIGHT */
+  /** Weight of the style terms, relative to normalised targets: a number ≥ 0. @default DEFAULT_STYLE_WEIGHT */
   styleWeight?: number;
-  /** Weight of total variation (smoothness). @default DEFAULT_TV_WEIGHT */
+  /** Weight of total variation (smoothness): a number ≥ 0. @default DEFAULT_TV_WEIGHT */
   tvWeight?: number;
-  /** Style images are resized to this times the content's longest side. @default 1 */
+  /**
+   * Style images are resized to this times the content's longest side: a number in (0, {@link MAX_STYLE_SCALE}].
+   * @default DEFAULT_STYLE_SCALE
+   */
   styleScale?: number;
-  /** Content layers; default from the loss network's metadata. */
+  /** Content layers (distinct names); default from the loss network's metadata. */
   contentLayers?: string[];
-  /** Style layers; default from the loss network's metadata. */
+  /** Style layers (distinct names); default from the loss network's metadata. Not both empty. */
   styleLayers?: string[];
   /** Keep the content's colours (luminance transfer on the result). @default false */
   preserveColors?: boolean;
-  /** Include a preview image in progress every N iterations; 0 never. @default 0 */
+  /** Include a preview image in progress every N iterations (an integer ≥ 0); 0 never. @default 0 */
   previewEvery?: number;
   signal?: AbortSignal;
   onProgress?: (progress: GatysProgress) => void;
@@ -66,77 +87,84 @@ export interface GatysOptions {
 export const DEFAULT_GATYS_SIZE = 512;
 export const DEFAULT_GATYS_ITERATIONS = 100;
 export const DEFAULT_GATYS_SCALES = 3;
+export const DEFAULT_GATYS_LEARNING_RATE = 5;
+export const DEFAULT_INIT_NOISE = 0.5;
 export const DEFAULT_CONTENT_WEIGHT = 1;
 export const DEFAULT_STYLE_WEIGHT = 10;
 export const DEFAULT_TV_WEIGHT = 1e-2;
+export const DEFAULT_STYLE_SCALE = 1;
+/** Smallest `size`: the coarsest scale is never below it either. */
+export const MIN_GATYS_SIZE = 16;
+/** Most scales (11): from {@link MIN_GATYS_SIZE} to {@link MAX_IMAGE_SIDE} by doubling; more would repeat the coarsest. */
+export const MAX_GATYS_SCALES = Math.log2(MAX_IMAGE_SIDE / MIN_GATYS_SIZE) + 1;
+/** Largest `styleScale`: style images 8× the content's side; more would only cost memory (and crash in the runtime). */
+export const MAX_STYLE_SCALE = 8;
+/** Largest `seed`, 2³² − 1 (the noise generator's seed is 32 bits). */
+export const MAX_SEED = 0xffffffff;
 const MIN_SCALE_SIZE = 64;
 
+/** {@link GatysOptions} checked, with the defaults applied: what {@link optimizeStyleResolved} takes. */
 export type ResolvedGatysOptions = Required<Omit<GatysOptions, 'signal' | 'onProgress' | 'contentLayers' | 'styleLayers'>> &
   Pick<GatysOptions, 'signal' | 'onProgress' | 'contentLayers' | 'styleLayers'>;
 
-function integer(name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError(`Expected integer ≥ ${min} for ${name} but received ${describeValue(value)}`);
-  }
-  if (value < min) throw new RangeError(`Expected integer ≥ ${min} for ${name} but received ${value}`);
-  return value;
-}
+const OPTIMIZERS: readonly OptimizerKind[] = ['lbfgs', 'adam'];
+const INITS: readonly GatysInit[] = ['content', 'noise', 'blend'];
 
-function nonNegative(name: string, value: unknown, max = Infinity): number {
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`Expected number for ${name} but received ${describeValue(value)}`);
-  if (value < 0 || value > max || !Number.isFinite(value)) {
-    throw new RangeError(`Expected number ${max === Infinity ? '≥ 0' : `between 0 and ${max}`} for ${name} but received ${value}`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
-  if (!(allowed as readonly unknown[]).includes(value)) {
-    const ErrorType = typeof value === 'string' ? RangeError : TypeError;
-    throw new ErrorType(`Expected one of ${allowed.join(', ')} for ${name} but received ${describeValue(value)}`);
-  }
-  return value as T;
-}
-
+/** Distinct non-empty layer names (an empty list leaves that kind of term out). */
 function layers(name: string, value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) {
-    throw new TypeError(`Expected an array of layer names for ${name} but received ${describeValue(value)}`);
-  }
-  return value as string[];
+  const list = expectArray(name, value, 'an array of layer names');
+  const seen = new Set<string>();
+  list.forEach((layer, i) => {
+    const item = expectString(`${name}[${i}]`, layer, 'a layer name');
+    if (seen.has(item)) throw invalidValue(`${name}[${i}]`, 'a layer not listed before', item);
+    seen.add(item);
+  });
+  return list as string[];
 }
 
-/** Validates the options and applies the defaults, in one place. */
+/**
+ * Checks the options and applies the defaults, in one place: the public entry points call it once and hand the
+ * result down. Wrong types throw TypeError, wrong values RangeError. Resolving resolved options returns them
+ * unchanged. Keys it does not know are left alone (adapters pass their own options through).
+ */
 export function resolveGatysOptions(options: GatysOptions = {}): ResolvedGatysOptions {
-  const size = integer('size', options.size ?? DEFAULT_GATYS_SIZE, 16);
-  const requestedScales = integer('scales', options.scales ?? DEFAULT_GATYS_SCALES, 1);
-  // Never go below MIN_SCALE_SIZE at the coarsest scale: too little for the deeper layers to see.
-  const maxScales = Math.max(1, Math.floor(Math.log2(size / MIN_SCALE_SIZE)) + 1);
-  const previewEvery = integer('previewEvery', options.previewEvery ?? 0, 0);
-  const seed = integer('seed', options.seed ?? 0, 0);
+  const o = expectOptions<GatysOptions>('options', options);
+  const size = o.size === undefined ? DEFAULT_GATYS_SIZE : expectInteger('size', o.size, { min: MIN_GATYS_SIZE, max: MAX_IMAGE_SIDE });
+  // Never go below MIN_SCALE_SIZE at the coarsest scale by default: too little for the deeper layers to see.
+  const scales =
+    o.scales === undefined
+      ? Math.min(DEFAULT_GATYS_SCALES, Math.max(1, Math.floor(Math.log2(size / MIN_SCALE_SIZE)) + 1))
+      : expectPositiveInteger('scales', o.scales, MAX_GATYS_SCALES);
+  const contentLayers = layers('contentLayers', o.contentLayers);
+  const styleLayers = layers('styleLayers', o.styleLayers);
+  if (contentLayers?.length === 0 && styleLayers?.length === 0) {
+    throw invalidValue('styleLayers', 'at least one layer when contentLayers is empty', styleLayers);
+  }
   return {
     size,
-    iterations: integer('iterations', options.iterations ?? DEFAULT_GATYS_ITERATIONS, 1),
-    scales: options.scales === undefined ? Math.min(requestedScales, maxScales) : requestedScales,
-    optimizer: oneOf('optimizer', options.optimizer ?? 'lbfgs', ['lbfgs', 'adam'] as const),
-    learningRate: nonNegative('learningRate', options.learningRate ?? 5),
-    init: oneOf('init', options.init ?? 'content', ['content', 'noise', 'blend'] as const),
-    initNoise: nonNegative('initNoise', options.initNoise ?? 0.5, 1),
-    seed,
-    contentWeight: nonNegative('contentWeight', options.contentWeight ?? DEFAULT_CONTENT_WEIGHT),
-    styleWeight: nonNegative('styleWeight', options.styleWeight ?? DEFAULT_STYLE_WEIGHT),
-    tvWeight: nonNegative('tvWeight', options.tvWeight ?? DEFAULT_TV_WEIGHT),
-    styleScale: nonNegative('styleScale', options.styleScale ?? 1),
-    contentLayers: layers('contentLayers', options.contentLayers),
-    styleLayers: layers('styleLayers', options.styleLayers),
-    preserveColors: options.preserveColors ?? false,
-    previewEvery,
-    signal: options.signal,
-    onProgress: options.onProgress,
+    iterations: o.iterations === undefined ? DEFAULT_GATYS_ITERATIONS : expectPositiveInteger('iterations', o.iterations),
+    scales,
+    optimizer: o.optimizer === undefined ? 'lbfgs' : expectOneOf('optimizer', o.optimizer, OPTIMIZERS),
+    learningRate: o.learningRate === undefined ? DEFAULT_GATYS_LEARNING_RATE : expectPositiveNumber('learningRate', o.learningRate),
+    init: o.init === undefined ? 'content' : expectOneOf('init', o.init, INITS),
+    initNoise: o.initNoise === undefined ? DEFAULT_INIT_NOISE : expectNumber('initNoise', o.initNoise, { min: 0, max: 1 }),
+    seed: o.seed === undefined ? 0 : expectInteger('seed', o.seed, { min: 0, max: MAX_SEED }),
+    contentWeight: o.contentWeight === undefined ? DEFAULT_CONTENT_WEIGHT : expectNumber('contentWeight', o.contentWeight, { min: 0 }),
+    styleWeight: o.styleWeight === undefined ? DEFAULT_STYLE_WEIGHT : expectNumber('styleWeight', o.styleWeight, { min: 0 }),
+    tvWeight: o.tvWeight === undefined ? DEFAULT_TV_WEIGHT : expectNumber('tvWeight', o.tvWeight, { min: 0 }),
+    styleScale:
+      o.styleScale === undefined ? DEFAULT_STYLE_SCALE : expectNumberIn('styleScale', o.styleScale, { min: 0, max: MAX_STYLE_SCALE, minOpen: true }),
+    contentLayers,
+    styleLayers,
+    preserveColors: o.preserveColors === undefined ? false : expectBoolean('preserveColors', o.preserveColors),
+    previewEvery: o.previewEvery === undefined ? 0 : expectInteger('previewEvery', o.previewEvery, { min: 0 }),
+    signal: o.signal === undefined ? undefined : expectSignal('signal', o.signal),
+    onProgress: o.onProgress === undefined ? undefined : expectFunction<(progress: GatysProgress) => void>('onProgress', o.onProgress),
   };
 }
 
 /** Longest side of each scale, coarse to fine, halving from `size`. */
 export function scaleSizes(size: number, scales: number): number[] {
-  return Array.from({ length: scales }, (_, i) => Math.max(16, Math.round(size / 2 ** (scales - 1 - i))));
+  return Array.from({ length: scales }, (_, i) => Math.max(MIN_GATYS_SIZE, Math.round(size / 2 ** (scales - 1 - i))));
 }

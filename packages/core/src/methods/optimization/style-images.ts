@@ -1,4 +1,4 @@
-import { describeValue } from '../../errors.js';
+import { invalidType, invalidValue } from '../../arguments.js';
 
 /** A style image (in an adapter's input type) with its share of the blend. */
 export interface WeightedImageInput<Image> {
@@ -18,11 +18,14 @@ export function isStyleImages(style: unknown): style is StyleImages<unknown> {
   return typeof style === 'object' && style !== null && ('styleImage' in style || 'styleImages' in style);
 }
 
-/** The style images as `{ image, weight }`, in order. @throws TypeError when there is none. */
+/**
+ * The style images as `{ image, weight }`, in order.
+ * @throws TypeError when there is neither `styleImage` nor a `styleImages` array, RangeError when the array is empty.
+ */
 export function listStyleImages<Image>(style: StyleImages<Image>): WeightedImageInput<Image>[] {
-  const list = style.styleImages ?? (style.styleImage === undefined ? [] : [style.styleImage]);
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new TypeError(`Expected styleImage or a non-empty styleImages array for style but received ${describeValue(style.styleImages ?? style.styleImage)}`);
-  }
+  const expected = 'styleImage or a non-empty styleImages array';
+  const list = style.styleImages ?? (style.styleImage === undefined ? undefined : [style.styleImage]);
+  if (!Array.isArray(list)) throw invalidType('style', expected, list);
+  if (list.length === 0) throw invalidValue('style', expected, list);
   return list.map((item) => (typeof item === 'object' && item !== null && 'image' in item ? (item as WeightedImageInput<Image>) : { image: item as Image }));
 }

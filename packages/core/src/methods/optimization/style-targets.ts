@@ -1,8 +1,10 @@
-import { describeValue } from '../../errors.js';
+import { expectArray, expectNumber, expectNumberIn, expectObject, invalidValue } from '../../arguments.js';
 import type { PlanarImage } from '../../image/image-types.js';
-import { fitLongestSide, resizeImage } from '../../image/resize.js';
+import { expectPlanarImage } from '../../image/planar-checks.js';
+import { fitLongestSideUnchecked, resizeImageUnchecked } from '../../image/resize.js';
 import { LOSS_GRAPH_NAMES as N } from '../../gradient/loss-graph-names.js';
 import type { FloatArray, GatysEngine } from './gatys-engine.js';
+import { MAX_STYLE_SCALE } from './gatys-options.js';
 
 /** A style image and its share of the blended style. */
 export interface WeightedStyleImage {
@@ -42,50 +44,86 @@ export function totalVariation(image: PlanarImage): number {
   return vertical / (3 * (h - 1) * w || 1) + horizontal / (3 * h * (w - 1) || 1);
 }
 
-export function validateStyleImages(styles: readonly WeightedStyleImage[]): number[] {
-  if (!Array.isArray(styles) || styles.length === 0) {
-    throw new TypeError(`Expected at least one style image for styles but received ${describeValue(styles)}`);
-  }
-  const weights = styles.map((s, i) => {
-    const w = s.weight ?? 1;
-    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
-      throw new RangeError(`Expected a finite number ≥ 0 for styles[${i}].weight but received ${describeValue(w)}`);
-    }
-    return w;
+/** Style images checked once: the images, and their weights divided by the total (they sum to 1). */
+export interface ResolvedStyleImages {
+  images: PlanarImage[];
+  shares: number[];
+}
+
+/**
+ * Checks the style images (well-formed planar images, weights finite and ≥ 0, not all 0) and normalises
+ * their weights, once: what {@link computeResolvedStyleTargets} and `optimizeStyleResolved` take.
+ */
+export function resolveStyleImages(styles: readonly WeightedStyleImage[]): ResolvedStyleImages {
+  const list = expectArray('styles', styles, 'an array of { image, weight }');
+  if (list.length === 0) throw invalidValue('styles', 'at least one style image', list);
+  const images: PlanarImage[] = [];
+  const weights = list.map((s, i) => {
+    const { image, weight } = expectObject(`styles[${i}]`, s, '{ image, weight }');
+    images.push(expectPlanarImage(`styles[${i}].image`, image));
+    return weight === undefined ? 1 : expectNumber(`styles[${i}].weight`, weight, { min: 0 });
   });
   const total = weights.reduce((a, b) => a + b, 0);
-  if (total <= 0) throw new RangeError('Expected at least one style image with a weight above 0');
-  return weights.map((w) => w / total);
+  if (total <= 0) throw invalidValue('styles', 'at least one style image with a weight above 0', list);
+  return { images, shares: weights.map((w) => w / total) };
+}
+
+/** The style images' weights divided by their total. @throws as {@link resolveStyleImages}. */
+export function validateStyleImages(styles: readonly WeightedStyleImage[]): number[] {
+  return resolveStyleImages(styles).shares;
+}
+
+/** The weights the user gives each kind of term, and the style images' size relative to the content. */
+export interface TargetWeights {
+  content: number;
+  style: number;
+  tv: number;
+  styleScale: number;
 }
 
 /**
  * Targets at one scale: content features of the content image, and the weighted mean of the style
  * images' Gram matrices, each style image resized to `styleScale` × the content's longest side.
  * Term weights are divided by the target's mean square (and TV by the content's own TV) so that the
- * user's weights mean the same for every loss network and image size.
+ * user's weights mean the same for every loss network and image size. Checks the images and weights
+ * ({@link resolveStyleImages}), then runs {@link computeResolvedStyleTargets}.
  */
 export async function computeStyleTargets(
   engine: GatysEngine,
   content: PlanarImage,
   styles: readonly WeightedStyleImage[],
-  weights: { content: number; style: number; tv: number; styleScale: number },
+  weights: TargetWeights,
+): Promise<StyleTargets> {
+  expectPlanarImage('content', content);
+  const resolved = resolveStyleImages(styles);
+  expectObject('weights', weights, '{ content, style, tv, styleScale }');
+  for (const key of ['content', 'style', 'tv'] as const) expectNumber(`weights.${key}`, weights[key], { min: 0 });
+  expectNumberIn('weights.styleScale', weights.styleScale, { min: 0, max: MAX_STYLE_SCALE, minOpen: true });
+  return computeResolvedStyleTargets(engine, content, resolved, weights);
+}
+
+/** {@link computeStyleTargets} on style images resolved already, without checks: what the pipeline calls at each scale. */
+export async function computeResolvedStyleTargets(
+  engine: GatysEngine,
+  content: PlanarImage,
+  styles: ResolvedStyleImages,
+  weights: TargetWeights,
 ): Promise<StyleTargets> {
   const { contentLayers, styleLayers } = engine.graphs;
-  const shares = validateStyleImages(styles);
   const targets = new Map<string, FloatArray>();
 
   const contentFeatures = await engine.features(content);
   for (const layer of contentLayers) targets.set(N.targetContent(layer), contentFeatures.get(N.content(layer))!);
 
   const styleSide = Math.max(16, Math.round(weights.styleScale * Math.max(content.width, content.height)));
-  for (const [i, style] of styles.entries()) {
-    const size = fitLongestSide(style.image.width, style.image.height, styleSide);
-    const features = await engine.features(resizeImage(style.image, size.width, size.height));
+  for (const [i, image] of styles.images.entries()) {
+    const size = fitLongestSideUnchecked(image.width, image.height, styleSide);
+    const features = await engine.features(resizeImageUnchecked(image, size.width, size.height));
     for (const layer of styleLayers) {
       const gram = features.get(N.gram(layer))!;
       const key = N.targetGram(layer);
       const sum = targets.get(key) ?? { data: new Float32Array(gram.data.length), dims: gram.dims };
-      for (let k = 0; k < gram.data.length; k++) sum.data[k] += shares[i] * gram.data[k];
+      for (let k = 0; k < gram.data.length; k++) sum.data[k] += styles.shares[i] * gram.data[k];
       targets.set(key, sum);
     }
   }
