@@ -1,220 +1,254 @@
+import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { NODE_DEVICES, type NodeDevice } from '../devices.js';
+import { BUILTIN_CATALOG, expectInteger, expectNumber, resolveGatysOptions, resolveStylizeOptions } from '@pastiche/core';
+import type { ExportGradientOptions } from '../export-grad.js';
+import type { LoadOptimizerOptions, LoadStyleOptions, OptimizeRunOptions, StylizeOptions } from '../index.js';
+import type { ModelLocationOptions } from '../model-store.js';
 import { formatForPath } from '../stylized-image.js';
+import { FLAGS, flagForOption, flagName, type Flag } from './flags.js';
+import { UsageError, type HelpTopic } from './usage-error.js';
 
-/** A command-line mistake: printed as one line with exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
+export { UsageError, type HelpTopic };
+
+/** A style image and its share of the blend (`starry.jpg:0.3`). */
+export interface StyleImageArgument {
+  image: string;
+  weight: number;
 }
 
-export const HELP = `Usage: pastiche <inputs…> [--style <name|file.onnx|url>] [-o out | --out-dir dir] [options]
-       pastiche <inputs…> --style-image <image[:weight]>… [optimisation options]
-       pastiche export-grad [--loss-net n] [--content-layers a,b] [--style-layers a,b] [--pooling average] [--out-dir dir]
-
-Stylizes images with a feed-forward style network (built-in styles or any ONNX style model), or by
-optimisation against style images (Gatys et al.). Inputs are image files or quoted globs ('photos/*.jpg').
-
-Options:
-  -s, --style <style>      built-in style name, path or URL to an .onnx model (default: the catalog default)
-  -o, --output <file>      output file for a single input (.png, .jpg, .webp, .avif, .tiff)
-  -d, --out-dir <dir>      folder for outputs, named <input>-<style>.<ext> (default: the current folder)
-      --size <N>           resize so the longest side is N pixels
-      --tile <N>           largest tile side for big images (0 never tiles)
-      --fixed-size <mode>  for fixed-size models: tile (default) or resize
-      --preserve-colors    keep the photo's colours, transfer only luminance
-      --strength <x>       0..1, blend with the original (default 1)
-      --device <d>         ${NODE_DEVICES.join(' | ')} (default cpu)
-      --model-dir <dir>    folder with built-in models (default: PASTICHE_MODELS, then models/onnx)
-      --quality <q>        JPEG/WebP/AVIF quality 1..100
-      --json               print one JSON object per output
-      --list-styles        list the built-in styles and exit
-  -h, --help               show this help
-
-Optimisation (with --style-image; repeat it to blend styles, weight after a colon: starry.jpg:0.3):
-      --loss-net <n>       squeezenet (default, fast) | vgg19 | file.onnx
-      --iterations <N>     optimiser iterations per scale (default 100)
-      --scales <N>         coarse-to-fine scales (default 3)
-      --size <N>           longest side of the result (default 512)
-      --optimizer <o>      lbfgs (default) | adam
-      --init <i>           content (default) | noise | blend
-      --seed <N>           seed of the noise (default 0)
-      --content-weight, --style-weight, --tv-weight <x>   loss weights (defaults 1, 10, 0.01)
-      --style-scale <x>    style image size relative to the content (default 1)
-      --content-layers, --style-layers <a,b>   loss-network layers (defaults from the network)
-      --pooling <p>        max (default) | average
-`;
-
-/** Options of the optimisation method; undefined fields take the library's defaults. */
-export interface CliOptimizeOptions {
-  styleImages: { image: string; weight: number }[];
-  lossNetwork: string | undefined;
-  iterations: number | undefined;
-  scales: number | undefined;
-  optimizer: 'lbfgs' | 'adam' | undefined;
-  init: 'content' | 'noise' | 'blend' | undefined;
-  seed: number | undefined;
-  contentWeight: number | undefined;
-  styleWeight: number | undefined;
-  tvWeight: number | undefined;
-  styleScale: number | undefined;
-  contentLayers: string[] | undefined;
-  styleLayers: string[] | undefined;
-  pooling: 'max' | 'average' | undefined;
-}
-
-export interface CliOptions {
-  command: 'stylize' | 'export-grad';
-  optimize: CliOptimizeOptions;
+/** Where the results go. */
+export interface OutputArguments {
+  /** Input files and glob patterns, as given. */
   inputs: string[];
-  style: string | undefined;
   output: string | undefined;
   outDir: string | undefined;
-  size: number | undefined;
-  tile: number | false | undefined;
-  fixedSize: 'tile' | 'resize' | undefined;
-  preserveColors: boolean;
-  strength: number | undefined;
-  device: NodeDevice | undefined;
-  modelDir: string | undefined;
   quality: number | undefined;
   json: boolean;
-  listStyles: boolean;
-  help: boolean;
 }
 
-function number(flag: string, value: string | undefined, min: number, max = Infinity): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !(n >= min && n <= max)) {
-    throw new UsageError(`--${flag} expects a number ${max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`}, got '${value}'`);
-  }
-  return n;
+export interface FastCommand extends OutputArguments {
+  command: 'stylize';
+  method: 'fast';
+  style: string;
+  load: LoadStyleOptions;
+  run: StylizeOptions;
 }
 
-function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} expects one of ${allowed.join(', ')}, got '${value}'`);
-  return value as T;
+export interface OptimizationCommand extends OutputArguments {
+  command: 'stylize';
+  method: 'optimization';
+  styleImages: StyleImageArgument[];
+  load: LoadOptimizerOptions;
+  run: OptimizeRunOptions;
 }
 
-/** `starry.jpg` or `starry.jpg:0.3` (a weight after the last colon). */
-function styleImage(spec: string): { image: string; weight: number } {
-  const match = /^(.*):([0-9]*\.?[0-9]+)$/.exec(spec);
-  return match ? { image: match[1], weight: Number(match[2]) } : { image: spec, weight: 1 };
-}
+export type StylizeCommand = FastCommand | OptimizationCommand;
 
-const list = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter(Boolean);
+/** A command line, checked: nothing here has read an image or loaded a model. */
+export type CliCommand =
+  | { command: 'help'; topic: HelpTopic }
+  | { command: 'version' }
+  | { command: 'list-styles'; json: boolean; locations: ModelLocationOptions }
+  | { command: 'export-grad'; outDir: string; json: boolean; options: ExportGradientOptions }
+  | StylizeCommand;
 
-function integer(flag: string, value: string | undefined, min: number, max = Infinity): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) {
-    throw new UsageError(`--${flag} expects an integer ${max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`}, got '${value}'`);
-  }
-  return n;
-}
+type Values = Record<string, unknown>;
 
-/** Parses and validates argv, so that mistakes are reported before any image is read. */
-export function parseCliArgs(argv: string[]): CliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        style: { type: 'string', short: 's' },
-        output: { type: 'string', short: 'o' },
-        'out-dir': { type: 'string', short: 'd' },
-        size: { type: 'string' },
-        tile: { type: 'string' },
-        'fixed-size': { type: 'string' },
-        'preserve-colors': { type: 'boolean', default: false },
-        strength: { type: 'string' },
-        device: { type: 'string' },
-        'model-dir': { type: 'string' },
-        quality: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'list-styles': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        'style-image': { type: 'string', multiple: true },
-        'loss-net': { type: 'string' },
-        iterations: { type: 'string' },
-        scales: { type: 'string' },
-        optimizer: { type: 'string' },
-        init: { type: 'string' },
-        seed: { type: 'string' },
-        'content-weight': { type: 'string' },
-        'style-weight': { type: 'string' },
-        'tv-weight': { type: 'string' },
-        'style-scale': { type: 'string' },
-        'content-layers': { type: 'string' },
-        'style-layers': { type: 'string' },
-        pooling: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]);
-  }
-  const v = parsed.values;
-  const command = parsed.positionals[0] === 'export-grad' ? 'export-grad' : 'stylize';
-  const positionals = command === 'export-grad' ? parsed.positionals.slice(1) : parsed.positionals;
-  const optimize: CliOptimizeOptions = {
-    styleImages: (v['style-image'] ?? []).map(styleImage),
-    lossNetwork: v['loss-net'],
-    iterations: integer('iterations', v.iterations, 1),
-    scales: integer('scales', v.scales, 1),
-    optimizer: choice('optimizer', v.optimizer, ['lbfgs', 'adam'] as const),
-    init: choice('init', v.init, ['content', 'noise', 'blend'] as const),
-    seed: integer('seed', v.seed, 0),
-    contentWeight: number('content-weight', v['content-weight'], 0),
-    styleWeight: number('style-weight', v['style-weight'], 0),
-    tvWeight: number('tv-weight', v['tv-weight'], 0),
-    styleScale: number('style-scale', v['style-scale'], 0.01),
-    contentLayers: list(v['content-layers']),
-    styleLayers: list(v['style-layers']),
-    pooling: choice('pooling', v.pooling, ['max', 'average'] as const),
-  };
-  const strength = v.strength === undefined ? undefined : Number(v.strength);
-  if (strength !== undefined && (v.strength!.trim() === '' || !(strength >= 0 && strength <= 1))) {
-    throw new UsageError(`--strength expects a number from 0 to 1, got '${v.strength}'`);
-  }
-  if (v.device !== undefined && !(NODE_DEVICES as readonly string[]).includes(v.device)) {
-    throw new UsageError(`--device expects one of ${NODE_DEVICES.join(', ')}, got '${v.device}'`);
-  }
-  if (v['fixed-size'] !== undefined && v['fixed-size'] !== 'tile' && v['fixed-size'] !== 'resize') {
-    throw new UsageError(`--fixed-size expects tile or resize, got '${v['fixed-size']}'`);
-  }
-  const tile = integer('tile', v.tile, 0);
-  if (tile !== undefined && tile > 0 && tile < 32) throw new UsageError(`--tile expects 0 or at least 32, got '${v.tile}'`);
-  const options: CliOptions = {
-    command,
-    optimize,
-    inputs: positionals,
-    style: v.style,
-    output: v.output,
-    outDir: v['out-dir'],
-    size: integer('size', v.size, 1),
-    tile: tile === 0 ? false : tile,
-    fixedSize: v['fixed-size'] as CliOptions['fixedSize'],
-    preserveColors: v['preserve-colors'] ?? false,
-    strength,
-    device: v.device as NodeDevice | undefined,
-    modelDir: v['model-dir'],
-    quality: integer('quality', v.quality, 1, 100),
-    json: v.json ?? false,
-    listStyles: v['list-styles'] ?? false,
-    help: v.help ?? false,
-  };
-  if (options.help || options.listStyles || command === 'export-grad') return options;
-  if (options.style !== undefined && optimize.styleImages.length > 0) throw new UsageError('use either --style or --style-image, not both');
-  if (options.inputs.length === 0) throw new UsageError('no input images given');
-  if (options.output !== undefined && options.outDir !== undefined) throw new UsageError('use either -o/--output or --out-dir, not both');
-  if (options.output !== undefined) {
-    try {
-      formatForPath(options.output);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
+/** parseArgs' configuration, from the flag table. */
+const PARSE_OPTIONS = Object.fromEntries(
+  FLAGS.map((f) => [f.flag, { type: f.kind === 'boolean' ? 'boolean' : 'string', ...(f.short && { short: f.short }), ...(f.multiple && { multiple: true }) }]),
+) as Record<string, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }>;
+
+const SHORT = new Map(FLAGS.filter((f) => f.short).map((f) => [`-${f.short}`, f]));
+const LONG = new Map(FLAGS.map((f) => [`--${f.flag}`, f]));
+
+/**
+ * parseArgs refuses `--iterations -1` as ambiguous (the value starts with a dash); a negative number after a flag
+ * that takes a value is that flag's value, passed on as `--iterations=-1`, so that the range check can speak.
+ */
+function joinNegativeNumbers(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') return [...out, ...argv.slice(i)];
+    const flag = LONG.get(arg) ?? SHORT.get(arg);
+    if (flag && flag.kind !== 'boolean' && i + 1 < argv.length && /^-(\d|\.\d)/.test(argv[i + 1])) {
+      out.push(`--${flag.flag}=${argv[++i]}`);
+    } else {
+      out.push(arg);
     }
   }
-  return options;
+  return out;
+}
+
+/** `a positive integer`, `an integer ≥ 32`, `one of …`: core's expectations read as a sentence. */
+function withArticle(expected: string): string {
+  if (/^(a|an|one of|at least)\b/.test(expected)) return expected;
+  return `${/^[aeiou]/i.test(expected) ? 'an' : 'a'} ${expected}`;
+}
+
+/**
+ * Core's argument errors (`Expected <what> for <option> but received <value>`, TypeError or RangeError) as the
+ * command line's: `--flag expects <what>, got '<text>'`. Other errors pass through.
+ */
+function usageErrorFrom(error: unknown, raw: ReadonlyMap<string, string>, values: Values): unknown {
+  if (!(error instanceof TypeError || error instanceof RangeError)) return error;
+  const match = /^Expected (.+) for (\w+)(?:\[(\d+)\])? but received (.+)$/s.exec(error.message);
+  const flag = match ? flagForOption(match[2]) : undefined;
+  if (!match || !flag) return new UsageError(error.message);
+  const expected = flag.zeroMeansFalse ? match[1].replace(/ or false$/, ' or 0') : match[1];
+  const item = match[3] === undefined ? undefined : (values[flag.option] as unknown[] | undefined)?.[Number(match[3])];
+  return new UsageError(`${flagName(flag)} expects ${withArticle(expected)}, got '${item ?? raw.get(flag.flag) ?? match[4]}'`);
+}
+
+/** Runs a core resolver, turning its TypeError/RangeError into a usage error. */
+function check(resolve: () => unknown, raw: ReadonlyMap<string, string>, values: Values): void {
+  try {
+    resolve();
+  } catch (error) {
+    throw usageErrorFrom(error, raw, values);
+  }
+}
+
+/** One flag's text as its option value; types and the CLI's own bounds here, the library's bounds in its resolvers. */
+function convert(flag: Flag, text: string | boolean): unknown {
+  const name = flagName(flag);
+  if (flag.kind === 'boolean') return text === true;
+  const value = String(text);
+  switch (flag.kind) {
+    case 'integer':
+    case 'number': {
+      const n = value.trim() === '' ? NaN : Number(value);
+      if (!Number.isFinite(n)) throw new UsageError(`${name} expects ${flag.kind === 'integer' ? 'an integer' : 'a number'}, got '${value}'`);
+      if (flag.zeroMeansFalse && n === 0) return false;
+      if (flag.min !== undefined || flag.max !== undefined) {
+        const bounds = { min: flag.min, max: flag.max };
+        check(() => (flag.kind === 'integer' ? expectInteger(flag.option, n, bounds) : expectNumber(flag.option, n, bounds)), new Map([[flag.flag, value]]), {});
+      }
+      return n;
+    }
+    case 'choice':
+      if (!flag.choices!.includes(value)) throw new UsageError(`${name} expects one of ${flag.choices!.join(', ')}, got '${value}'`);
+      return value;
+    case 'list': {
+      const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+      if (items.length === 0) throw new UsageError(`${name} expects comma-separated names, got '${value}'`);
+      return items;
+    }
+    case 'string':
+      if (value === '') throw new UsageError(`${name} expects a value, got ''`);
+      return value;
+  }
+}
+
+/** The options of one method and target (`load` or `run`), named as the library names them. */
+function pick(values: Values, method: 'fast' | 'optimization', target: 'load' | 'run'): Values {
+  const picked: Values = {};
+  for (const f of FLAGS) {
+    if (f.target === target && (f.method === method || f.method === 'both') && values[f.option] !== undefined) picked[f.option] = values[f.option];
+  }
+  return picked;
+}
+
+function checkFolder(values: Values, option: string): void {
+  const dir = values[option] as string | undefined;
+  if (dir === undefined) return;
+  const name = flagName(flagForOption(option)!);
+  if (!existsSync(dir)) throw new UsageError(`${name} '${dir}' does not exist`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${name} '${dir}' is not a folder`);
+}
+
+/** `starry.jpg` or `starry.jpg:0.3` (a weight after the last colon, unless the whole text names a file). */
+function styleImage(spec: string): StyleImageArgument {
+  const match = existsSync(spec) ? null : /^(.+):(\d*\.?\d+)$/.exec(spec);
+  const image = match ? match[1] : spec;
+  if (!existsSync(image)) throw new UsageError(`--style-image '${image}' does not exist`);
+  return { image, weight: match ? Number(match[2]) : 1 };
+}
+
+/** The first line of parseArgs' message, without its advice on `--` (which is not what the user meant). */
+function parseArgsMessage(error: unknown): string {
+  return String((error as Error).message).split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+}
+
+/** Parses and checks argv completely, so that every mistake is reported before any image is read or model loaded. */
+export function parseCliArgs(argv: string[]): CliCommand {
+  let parsed: Parsed;
+  try {
+    parsed = parseArgs({ args: joinNegativeNumbers(argv), options: PARSE_OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) throw error;
+    throw new UsageError(parseArgsMessage(error), argv.includes('export-grad') ? 'export-grad' : 'stylize');
+  }
+  const topic: HelpTopic = parsed.positionals[0] === 'export-grad' ? 'export-grad' : 'stylize';
+  if (parsed.values.help) return { command: 'help', topic };
+  if (parsed.values.version && topic === 'stylize') return { command: 'version' };
+  try {
+    return checkCommand(parsed, topic);
+  } catch (error) {
+    throw error instanceof UsageError && error.topic !== topic ? new UsageError(error.message, topic) : error;
+  }
+}
+
+type Parsed = { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
+
+function checkCommand(parsed: Parsed, topic: HelpTopic): CliCommand {
+  const given = FLAGS.filter((f) => parsed.values[f.flag] !== undefined);
+  const exportGrad = topic === 'export-grad';
+
+  const values: Values = {};
+  const raw = new Map<string, string>();
+  for (const f of given) {
+    const text = parsed.values[f.flag] as string | boolean | string[];
+    raw.set(f.flag, Array.isArray(text) ? text.join(' ') : String(text));
+    values[f.option] = Array.isArray(text) ? text.map((t) => convert(f, t)) : convert(f, text);
+  }
+  const locations = { modelDir: values.modelDir, cacheDir: values.cacheDir } as ModelLocationOptions;
+
+  if (exportGrad) {
+    const refused = given.find((f) => !f.exportGrad);
+    if (refused) throw new UsageError(`${flagName(refused)} is not a flag of export-grad`);
+    if (parsed.positionals.length > 1) throw new UsageError(`export-grad takes no inputs, got '${parsed.positionals[1]}'`);
+    const { contentLayers, styleLayers } = values as { contentLayers?: string[]; styleLayers?: string[] };
+    check(() => resolveGatysOptions({ contentLayers, styleLayers }), raw, values);
+    checkFolder(values, 'modelDir');
+    const options = pick(values, 'optimization', 'load') as ExportGradientOptions;
+    return { command: 'export-grad', outDir: (values.outDir as string | undefined) ?? '.', json: values.json === true, options };
+  }
+
+  if (values.listStyles) {
+    checkFolder(values, 'modelDir');
+    return { command: 'list-styles', json: values.json === true, locations };
+  }
+  if (values.style !== undefined && values.styleImages !== undefined) throw new UsageError('use either --style or --style-image, not both');
+  const method = values.styleImages === undefined ? 'fast' : 'optimization';
+  for (const f of given) {
+    if (method === 'optimization' && f.method === 'fast') throw new UsageError(`${flagName(f)} does not apply to --style-image (the optimisation method)`);
+    if (method === 'fast' && f.method === 'optimization') throw new UsageError(`${flagName(f)} applies only with --style-image (the optimisation method)`);
+  }
+  const load = pick(values, method, 'load');
+  const run = pick(values, method, 'run');
+  if (method === 'fast') {
+    check(() => resolveStylizeOptions(run), raw, values);
+  } else {
+    check(() => resolveGatysOptions({ ...run, contentLayers: load.contentLayers as string[], styleLayers: load.styleLayers as string[] }), raw, values);
+  }
+  checkFolder(values, 'modelDir');
+
+  const outputs: OutputArguments = {
+    inputs: parsed.positionals,
+    output: values.output as string | undefined,
+    outDir: values.outDir as string | undefined,
+    quality: values.quality as number | undefined,
+    json: values.json === true,
+  };
+  if (outputs.inputs.length === 0) throw new UsageError('no input images given');
+  if (outputs.output !== undefined && outputs.outDir !== undefined) throw new UsageError('use either -o/--output or --out-dir, not both');
+  if (outputs.output !== undefined) check(() => formatForPath(outputs.output!), raw, values);
+
+  if (method === 'fast') {
+    return { command: 'stylize', method, style: (values.style as string | undefined) ?? BUILTIN_CATALOG.default, load, run, ...outputs };
+  }
+  const styleImages = (values.styleImages as string[]).map(styleImage);
+  return { command: 'stylize', method, styleImages, load, run, ...outputs };
 }

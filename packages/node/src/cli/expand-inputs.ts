@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { UsageError } from './cli-args.js';
+import { UsageError } from './usage-error.js';
 
 /** Expands glob patterns (a literal file that exists is kept as it is, even with glob characters). */
 export async function expandInputs(patterns: string[]): Promise<string[]> {

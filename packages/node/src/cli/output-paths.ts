@@ -1,5 +1,5 @@
 import { basename, extname, join, resolve } from 'node:path';
-import { UsageError } from './cli-args.js';
+import { UsageError } from './usage-error.js';
 
 const KEEP_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.avif', '.tif', '.tiff']);
 

@@ -1,136 +1,181 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { GatysProgress } from '@pastiche/core';
-import { CATALOG } from '../catalog.js';
+import { BUILTIN_CATALOG, DEFAULT_LOSS_NETWORK, type GatysProgress, type LoadProgress, type StylizeProgress } from '@pastiche/core';
 import { exportGradientGraphs } from '../export-grad.js';
-import { loadStyle } from '../load-style.js';
-import { dispose } from '../session-cache.js';
-import { modelSearchPath } from '../model-locations.js';
-import type { NodeOptimizeOptions } from '../optimize.js';
-import { stylize } from '../stylize.js';
+import { loadStyle, loadStyleOptimizer, type StyleOptimizer, type Stylizer } from '../index.js';
+import { modelSearchPath, type ModelLocationOptions } from '../model-store.js';
 import type { StylizedImage } from '../stylized-image.js';
-import { HELP, UsageError, parseCliArgs, type CliOptions } from './cli-args.js';
+import { parseCliArgs, type CliCommand, type StylizeCommand } from './cli-args.js';
 import { expandInputs } from './expand-inputs.js';
+import { helpText } from './help.js';
 import { planOutputs } from './output-paths.js';
-import { ProgressBar } from './progress-bar.js';
+import { ProgressBar, type CliStream } from './progress-bar.js';
+import { UsageError } from './usage-error.js';
+import { packageVersion } from './version.js';
+
+export type { CliStream };
 
 export interface CliStreams {
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
+  stdout: CliStream;
+  stderr: CliStream;
 }
 
-function listStyles(options: CliOptions, { stdout }: CliStreams): void {
-  const dirs = modelSearchPath({ modelDir: options.modelDir });
-  for (const style of CATALOG.styles) {
+function listStyles(json: boolean, locations: ModelLocationOptions, { stdout }: CliStreams): void {
+  const dirs = modelSearchPath(locations);
+  for (const style of BUILTIN_CATALOG.styles) {
     const installed = dirs.some((d) => existsSync(join(d, style.file)));
-    if (options.json) {
+    if (json) {
       stdout.write(JSON.stringify({ name: style.name, title: style.title, license: style.license, installed }) + '\n');
     } else {
+      const isDefault = style.name === BUILTIN_CATALOG.default ? '  [default]' : '';
       const mark = installed ? '' : '  (not built: run `npm run models`)';
-      stdout.write(`${style.name.padEnd(20)} ${style.title.padEnd(22)} ${style.license}${style.name === CATALOG.default ? '  [default]' : ''}${mark}\n`);
+      stdout.write(`${style.name.padEnd(20)} ${style.title.padEnd(22)} ${style.license}${isDefault}${mark}\n`);
     }
   }
 }
 
-function optimizeOptions(options: CliOptions, bar: ProgressBar, input: string): NodeOptimizeOptions {
-  const { styleImages: _, ...o } = options.optimize;
-  const scales = o.scales;
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** Load progress on the bar: downloads with their size, then nothing once the model is ready. */
+function showLoadProgress(bar: ProgressBar, event: LoadProgress): void {
+  switch (event.status) {
+    case 'initiate':
+      bar.update(undefined, `fetching ${event.name} from ${event.url}`, true);
+      break;
+    case 'download':
+      bar.update(undefined, `${event.cached ? 'reading the cached' : 'downloading'} ${event.name}`, true);
+      break;
+    case 'progress':
+      bar.update(
+        event.progress === undefined ? undefined : event.progress / 100,
+        `downloading ${event.name} ${megabytes(event.loaded)}${event.total === undefined ? '' : ` of ${megabytes(event.total)}`}`,
+      );
+      break;
+    case 'done':
+      bar.update(1, `${event.name} ${megabytes(event.bytes)}`, true);
+      break;
+    case 'ready':
+      bar.clear();
+      break;
+  }
+}
+
+/** Loads the method's model once (a style network, or the loss network's gradient graphs) for every input. */
+async function loadRunner(command: StylizeCommand, bar: ProgressBar, styleName: string) {
+  const onLoadProgress = (event: LoadProgress) => showLoadProgress(bar, event);
+  if (command.method === 'fast') {
+    bar.update(undefined, `loading ${styleName}…`, true);
+    const stylizer: Stylizer = await loadStyle(command.style, { ...command.load, onLoadProgress });
+    return {
+      stylizer: stylizer as Stylizer | StyleOptimizer,
+      run: (input: string, onProgress: (fraction: number, detail: string) => void) =>
+        stylizer.stylize(input, {
+          ...command.run,
+          onProgress: ({ done, total }: StylizeProgress) => onProgress(done / total, total > 1 ? `tile ${done}/${total}` : ''),
+        }),
+    };
+  }
+  bar.update(undefined, `building the gradient graphs of ${String(command.load.lossNetwork ?? DEFAULT_LOSS_NETWORK)}…`, true);
+  const optimizer: StyleOptimizer = await loadStyleOptimizer({ ...command.load, onLoadProgress });
+  const style = { styleImages: command.styleImages };
   return {
-    ...o,
-    size: options.size,
-    preserveColors: options.preserveColors,
-    device: options.device,
-    modelDir: options.modelDir,
-    onProgress: (p: GatysProgress) => {
-      const done = (p.scale - 1) * p.iterations + p.iteration;
-      bar.update(done, `${input} scale ${p.scale}/${scales ?? p.scales} ${p.width}×${p.height} iteration ${p.iteration} loss ${p.loss.toPrecision(4)}`);
-    },
+    stylizer: optimizer as Stylizer | StyleOptimizer,
+    run: (input: string, onProgress: (fraction: number, detail: string) => void) =>
+      optimizer.stylize(input, style, {
+        ...command.run,
+        onProgress: (p: GatysProgress) => {
+          const done = (p.scale - 1) * p.iterations + p.iteration;
+          onProgress(
+            done / (p.scales * p.iterations),
+            `scale ${p.scale}/${p.scales} ${p.width}×${p.height} iteration ${p.iteration}/${p.iterations} loss ${p.loss.toPrecision(4)}`,
+          );
+        },
+      }),
   };
 }
 
-/** Runs one input through the chosen method, with a per-iteration bar for the optimisation method. */
-async function stylizeOne(options: CliOptions, input: string, style: string, streams: CliStreams): Promise<StylizedImage> {
-  const common = { device: options.device, modelDir: options.modelDir };
-  if (options.optimize.styleImages.length === 0) {
-    return stylize(input, style, {
-      ...common,
-      size: options.size,
-      tile: options.tile,
-      fixedSize: options.fixedSize,
-      preserveColors: options.preserveColors,
-      strength: options.strength,
-    });
-  }
-  const scales = options.optimize.scales ?? 3;
-  const bar = new ProgressBar(streams.stderr, scales * (options.optimize.iterations ?? 100));
+/** The name outputs are called after: the style network, or `gatys-<loss network>`. */
+function styleNameOf(command: StylizeCommand): string {
+  return command.method === 'fast' ? command.style : `gatys-${String(command.load.lossNetwork ?? DEFAULT_LOSS_NETWORK)}`;
+}
+
+async function stylizeAll(command: StylizeCommand, streams: CliStreams): Promise<number> {
+  const styleName = styleNameOf(command);
+  const inputs = await expandInputs(command.inputs);
+  const outputs = planOutputs(inputs, styleName, command.output, command.outDir ?? '.');
+  const bar = new ProgressBar(streams.stderr);
+  const count = inputs.length;
   try {
-    return await stylize(input, { styleImages: options.optimize.styleImages }, optimizeOptions(options, bar, input));
+    // Loaded once up front: a bad style is one clear error, not one per image.
+    const { stylizer, run } = await loadRunner(command, bar, styleName);
+    let failures = 0;
+    try {
+      for (const [i, input] of inputs.entries()) {
+        // The counter and the run's own progress first: a long path is what the terminal's width cuts.
+        const label = (detail: string) => [count > 1 ? `${i + 1}/${count}` : '', detail, input].filter(Boolean).join(' ');
+        bar.update(i / count, label(''), true);
+        let image: StylizedImage;
+        try {
+          image = await run(input, (fraction, detail) => bar.update((i + fraction) / count, label(detail)));
+          await mkdir(dirname(outputs[i]), { recursive: true });
+          await image.toFile(outputs[i], { quality: command.quality });
+        } catch (error) {
+          bar.clear();
+          failures++;
+          streams.stderr.write(`pastiche: ${input}: ${(error as Error).message}\n`);
+          continue;
+        }
+        const { model, device, ms } = image.info;
+        bar.clear();
+        if (command.json) {
+          const record = { input, output: outputs[i], width: image.width, height: image.height, ms: Math.round(ms), device, model };
+          streams.stdout.write(JSON.stringify(record) + '\n');
+        } else {
+          streams.stdout.write(`${input} → ${outputs[i]} (${image.width}×${image.height}, ${Math.round(ms)} ms, ${device})\n`);
+        }
+      }
+    } finally {
+      await stylizer.dispose();
+    }
+    return failures === 0 ? 0 : 1;
   } finally {
     bar.clear();
   }
 }
 
-async function stylizeAll(options: CliOptions, streams: CliStreams): Promise<number> {
-  const optimizing = options.optimize.styleImages.length > 0;
-  const style = optimizing ? `gatys-${options.optimize.lossNetwork ?? 'squeezenet'}` : (options.style ?? CATALOG.default);
-  const inputs = await expandInputs(options.inputs);
-  const outputs = planOutputs(inputs, style, options.output, options.outDir ?? '.');
-  // Load once up front: a bad style is one clear error, not one per image.
-  if (!optimizing) await loadStyle(style, { device: options.device, modelDir: options.modelDir });
-
-  const bar = new ProgressBar(streams.stderr, optimizing ? 0 : inputs.length);
-  let failures = 0;
-  for (const [i, input] of inputs.entries()) {
-    bar.update(i, input);
-    try {
-      const image = await stylizeOne(options, input, style, streams);
-      await mkdir(dirname(outputs[i]), { recursive: true });
-      await image.toFile(outputs[i], { quality: options.quality });
-      const { model, device, ms } = image.info;
-      bar.clear();
-      if (options.json) {
-        const record = { input, output: outputs[i], width: image.width, height: image.height, ms: Math.round(ms), device, model };
-        streams.stdout.write(JSON.stringify(record) + '\n');
-      } else if (!bar.enabled) {
-        streams.stdout.write(`${input} → ${outputs[i]} (${image.width}×${image.height}, ${Math.round(ms)} ms, ${device})\n`);
-      }
-    } catch (error) {
-      bar.clear();
-      failures++;
-      streams.stderr.write(`pastiche: ${input}: ${(error as Error).message}\n`);
-    }
-  }
-  bar.update(inputs.length, 'done');
-  bar.clear();
-  return failures === 0 ? 0 : 1;
-}
-
-async function exportGrad(options: CliOptions, { stdout }: CliStreams): Promise<number> {
-  const { lossNetwork, contentLayers, styleLayers, pooling } = options.optimize;
-  const paths = await exportGradientGraphs(options.outDir ?? '.', { lossNetwork, contentLayers, styleLayers, pooling, modelDir: options.modelDir });
-  stdout.write(options.json ? JSON.stringify(paths) + '\n' : `${paths.features}\n${paths.lossGrad}\n`);
+async function exportGrad(command: Extract<CliCommand, { command: 'export-grad' }>, { stdout }: CliStreams): Promise<number> {
+  const paths = await exportGradientGraphs(command.outDir, command.options);
+  stdout.write(command.json ? JSON.stringify(paths) + '\n' : `${paths.features}\n${paths.lossGrad}\n`);
   return 0;
 }
 
 /** The whole CLI: returns the exit code instead of exiting, so that it stays testable. */
 export async function runCli(argv: string[], streams: CliStreams): Promise<number> {
   try {
-    const options = parseCliArgs(argv);
-    if (options.help) {
-      streams.stdout.write(HELP);
-      return 0;
+    const command = parseCliArgs(argv);
+    switch (command.command) {
+      case 'help':
+        streams.stdout.write(helpText(command.topic));
+        return 0;
+      case 'version':
+        streams.stdout.write(`${packageVersion()}\n`);
+        return 0;
+      case 'list-styles':
+        listStyles(command.json, command.locations, streams);
+        return 0;
+      case 'export-grad':
+        return await exportGrad(command, streams);
+      case 'stylize':
+        return await stylizeAll(command, streams);
     }
-    if (options.listStyles) {
-      listStyles(options, streams);
-      return 0;
-    }
-    return await (options.command === 'export-grad' ? exportGrad(options, streams) : stylizeAll(options, streams));
   } catch (error) {
-    const usage = error instanceof UsageError;
-    streams.stderr.write(`pastiche: ${(error as Error).message}${usage ? ' (see pastiche --help)' : ''}\n`);
-    return usage ? 2 : 1;
-  } finally {
-    await dispose();
+    if (error instanceof UsageError) {
+      const help = error.topic === 'export-grad' ? 'pastiche export-grad --help' : 'pastiche --help';
+      streams.stderr.write(`pastiche: ${error.message} (see ${help})\n`);
+      return 2;
+    }
+    streams.stderr.write(`pastiche: ${(error as Error).message}\n`);
+    return 1;
   }
 }

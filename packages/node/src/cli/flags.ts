@@ -1,0 +1,173 @@
+import {
+  BUILTIN_CATALOG,
+  DEFAULT_CONTENT_WEIGHT,
+  DEFAULT_GATYS_ITERATIONS,
+  DEFAULT_GATYS_LEARNING_RATE,
+  DEFAULT_GATYS_SCALES,
+  DEFAULT_GATYS_SIZE,
+  DEFAULT_INIT_NOISE,
+  DEFAULT_LOSS_NETWORK,
+  DEFAULT_POOLING,
+  DEFAULT_STRENGTH,
+  DEFAULT_STYLE_SCALE,
+  DEFAULT_STYLE_WEIGHT,
+  DEFAULT_TILE_LIMIT,
+  DEFAULT_TILE_OVERLAP,
+  DEFAULT_TV_WEIGHT,
+  MAX_GATYS_SCALES,
+  MAX_IMAGE_SIDE,
+  MAX_SEED,
+  MAX_STYLE_SCALE,
+  MIN_GATYS_SIZE,
+  MIN_TILE,
+  lossNetworkNames,
+  resolveGatysOptions,
+  resolveStylizeOptions,
+  type FixedSizeMode,
+  type GatysInit,
+  type OptimizerKind,
+  type Pooling,
+} from '@pastiche/core';
+import { NODE_DEVICES } from '../node-platform.js';
+
+/** How a flag's text becomes an option value. */
+export type FlagKind = 'integer' | 'number' | 'choice' | 'boolean' | 'string' | 'list';
+/** Which stylization method a flag belongs to: `cli` flags are the command line's own (files, output, help). */
+export type FlagMethod = 'fast' | 'optimization' | 'both' | 'cli';
+
+/**
+ * One command-line flag. The parser's configuration, the checks, the help text and the option objects handed to
+ * `loadStyle` / `loadStyleOptimizer` / `stylize` are all derived from {@link FLAGS}.
+ */
+export interface Flag {
+  /** Long name, without the dashes. */
+  flag: string;
+  short?: string;
+  /** Name of the option it sets: the library's option name for `load`/`run` flags, the CLI's own otherwise. */
+  option: string;
+  kind: FlagKind;
+  method: FlagMethod;
+  /** Where the value goes: the load options, the run options, or the CLI itself. */
+  target: 'load' | 'run' | 'cli';
+  /** Also a flag of `pastiche export-grad`; a string is its help text there. */
+  exportGrad?: boolean | string;
+  /** May be repeated (the values are collected in order). */
+  multiple?: boolean;
+  /** Placeholder of the value in the help text. */
+  arg?: string;
+  help: string;
+  /** The default, for the help text (undefined: none, or said in `help`). */
+  default?: string | number;
+  /** Bounds checked by the CLI itself (the library's options are bounded by its resolvers). */
+  min?: number;
+  max?: number;
+  choices?: readonly string[];
+  /** `0` stands for `false` (e.g. `--tile 0` never tiles). */
+  zeroMeansFalse?: boolean;
+}
+
+/** Every value of a string union, from a record over it (so that a new member is a type error here). */
+const keysOf = <T extends string>(record: Record<T, unknown>) => Object.keys(record) as T[];
+
+const FIXED_SIZE_MODES = keysOf<FixedSizeMode>({ tile: 1, resize: 1 });
+const OPTIMIZERS = keysOf<OptimizerKind>({ lbfgs: 1, adam: 1 });
+const INITS = keysOf<GatysInit>({ content: 1, noise: 1, blend: 1 });
+const POOLINGS = keysOf<Pooling>({ max: 1, average: 1 });
+
+/** The library's defaults of the values that have no exported constant (resolving no options applies them). */
+const FAST = resolveStylizeOptions({});
+const GATYS = resolveGatysOptions({});
+
+/** JPEG/WebP/AVIF quality: sharp's range. */
+const QUALITY = { min: 1, max: 100 } as const;
+
+export const FLAGS: readonly Flag[] = Object.freeze([
+  // The command line's own.
+  { flag: 'style', short: 's', option: 'style', kind: 'string', method: 'fast', target: 'cli', arg: '<style>',
+    help: 'built-in style name (--list-styles), or path or URL of an .onnx style network', default: BUILTIN_CATALOG.default },
+  { flag: 'style-image', option: 'styleImages', kind: 'string', method: 'optimization', target: 'cli', multiple: true, arg: '<img[:w]>',
+    help: 'style image of the optimisation method; repeat it to blend styles, weight after a colon (starry.jpg:0.3)' },
+  { flag: 'output', short: 'o', option: 'output', kind: 'string', method: 'cli', target: 'cli', arg: '<file>',
+    help: 'output file for a single input (.png, .jpg, .webp, .avif, .tiff)' },
+  { flag: 'out-dir', short: 'd', option: 'outDir', kind: 'string', method: 'cli', target: 'cli', arg: '<dir>',
+    exportGrad: 'folder for <network>.features.onnx and <network>.loss-grad.onnx',
+    help: 'folder for the outputs, named <input>-<style>.<ext>', default: 'the current folder' },
+  { flag: 'quality', option: 'quality', kind: 'integer', method: 'cli', target: 'cli', arg: '<q>', ...QUALITY,
+    help: `JPEG/WebP/AVIF quality, ${QUALITY.min}..${QUALITY.max}`, default: "sharp's default" },
+  { flag: 'json', option: 'json', kind: 'boolean', method: 'cli', target: 'cli', exportGrad: 'print the two paths as one JSON object { features, lossGrad }',
+    help: 'print one JSON object per output' },
+  { flag: 'list-styles', option: 'listStyles', kind: 'boolean', method: 'cli', target: 'cli',
+    help: 'list the built-in styles (and whether each is built) and exit' },
+  { flag: 'help', short: 'h', option: 'help', kind: 'boolean', method: 'cli', target: 'cli', exportGrad: true, help: 'show this help' },
+  { flag: 'version', option: 'version', kind: 'boolean', method: 'cli', target: 'cli', help: 'print the version of @pastiche/node' },
+
+  // Both methods.
+  { flag: 'size', option: 'size', kind: 'integer', method: 'both', target: 'run', arg: '<N>',
+    help: `longest side of the result in pixels: 1..${MAX_IMAGE_SIDE} for style networks (default: keep the size), ` +
+      `${MIN_GATYS_SIZE}..${MAX_IMAGE_SIDE} with --style-image (default ${DEFAULT_GATYS_SIZE})` },
+  { flag: 'preserve-colors', option: 'preserveColors', kind: 'boolean', method: 'both', target: 'run',
+    help: "keep the photo's colours, transfer only luminance" },
+  { flag: 'device', option: 'device', kind: 'choice', method: 'both', target: 'load', arg: '<d>', choices: NODE_DEVICES.names,
+    help: `where models run: ${NODE_DEVICES.names.join(' | ')} (auto tries ${NODE_DEVICES.autoOrder.join(', then ')})`, default: NODE_DEVICES.default },
+  { flag: 'model-dir', option: 'modelDir', kind: 'string', method: 'both', target: 'load', exportGrad: true, arg: '<dir>',
+    help: 'folder with the built-in models', default: 'PASTICHE_MODELS, then models/onnx of the repository' },
+  { flag: 'cache-dir', option: 'cacheDir', kind: 'string', method: 'both', target: 'load', exportGrad: true, arg: '<dir>',
+    help: 'cache of models downloaded by URL', default: 'PASTICHE_CACHE, then ~/.cache/pastiche' },
+
+  // The fast method (style networks).
+  { flag: 'strength', option: 'strength', kind: 'number', method: 'fast', target: 'run', arg: '<x>',
+    help: 'blend with the original: 0 keeps the photo, 1 is the full style', default: DEFAULT_STRENGTH },
+  { flag: 'tile', option: 'tile', kind: 'integer', method: 'fast', target: 'run', arg: '<N>', zeroMeansFalse: true,
+    help: `largest tile side for big images, ≥ ${MIN_TILE}; 0 never tiles`, default: DEFAULT_TILE_LIMIT },
+  { flag: 'tile-overlap', option: 'tileOverlap', kind: 'integer', method: 'fast', target: 'run', arg: '<N>',
+    help: 'overlap of neighbouring tiles in pixels', default: DEFAULT_TILE_OVERLAP },
+  { flag: 'fixed-size', option: 'fixedSize', kind: 'choice', method: 'fast', target: 'run', arg: '<mode>', choices: FIXED_SIZE_MODES,
+    help: `models with one input size: ${FIXED_SIZE_MODES.join(' | ')} other sizes`, default: FAST.fixedSize },
+
+  // The optimisation method (style images).
+  { flag: 'loss-net', option: 'lossNetwork', kind: 'string', method: 'optimization', target: 'load', exportGrad: true, arg: '<n>',
+    help: `loss network: ${lossNetworkNames(BUILTIN_CATALOG).join(' | ')}, or an .onnx file`, default: DEFAULT_LOSS_NETWORK },
+  { flag: 'content-layers', option: 'contentLayers', kind: 'list', method: 'optimization', target: 'load', exportGrad: true, arg: '<a,b>',
+    help: 'content layers of the loss network', default: "the network's" },
+  { flag: 'style-layers', option: 'styleLayers', kind: 'list', method: 'optimization', target: 'load', exportGrad: true, arg: '<a,b>',
+    help: 'style layers of the loss network', default: "the network's" },
+  { flag: 'pooling', option: 'pooling', kind: 'choice', method: 'optimization', target: 'load', exportGrad: true, arg: '<p>', choices: POOLINGS,
+    help: `pooling of the loss network: ${POOLINGS.join(' | ')}`, default: DEFAULT_POOLING },
+  { flag: 'iterations', option: 'iterations', kind: 'integer', method: 'optimization', target: 'run', arg: '<N>',
+    help: 'optimiser iterations per scale', default: DEFAULT_GATYS_ITERATIONS },
+  { flag: 'scales', option: 'scales', kind: 'integer', method: 'optimization', target: 'run', arg: '<N>',
+    help: `coarse-to-fine scales, 1..${MAX_GATYS_SCALES}`, default: DEFAULT_GATYS_SCALES },
+  { flag: 'optimizer', option: 'optimizer', kind: 'choice', method: 'optimization', target: 'run', arg: '<o>', choices: OPTIMIZERS,
+    help: OPTIMIZERS.join(' | '), default: GATYS.optimizer },
+  { flag: 'learning-rate', option: 'learningRate', kind: 'number', method: 'optimization', target: 'run', arg: '<x>',
+    help: "adam's step, in 0..255 pixel units", default: DEFAULT_GATYS_LEARNING_RATE },
+  { flag: 'init', option: 'init', kind: 'choice', method: 'optimization', target: 'run', arg: '<i>', choices: INITS,
+    help: `start from: ${INITS.join(' | ')}`, default: GATYS.init },
+  { flag: 'init-noise', option: 'initNoise', kind: 'number', method: 'optimization', target: 'run', arg: '<x>',
+    help: 'share of noise in a blend start, 0..1', default: DEFAULT_INIT_NOISE },
+  { flag: 'seed', option: 'seed', kind: 'integer', method: 'optimization', target: 'run', arg: '<N>',
+    help: `seed of the noise, 0..${MAX_SEED}`, default: GATYS.seed },
+  { flag: 'content-weight', option: 'contentWeight', kind: 'number', method: 'optimization', target: 'run', arg: '<x>',
+    help: 'weight of the content loss', default: DEFAULT_CONTENT_WEIGHT },
+  { flag: 'style-weight', option: 'styleWeight', kind: 'number', method: 'optimization', target: 'run', arg: '<x>',
+    help: 'weight of the style loss', default: DEFAULT_STYLE_WEIGHT },
+  { flag: 'tv-weight', option: 'tvWeight', kind: 'number', method: 'optimization', target: 'run', arg: '<x>',
+    help: 'weight of total variation (smoothness)', default: DEFAULT_TV_WEIGHT },
+  { flag: 'style-scale', option: 'styleScale', kind: 'number', method: 'optimization', target: 'run', arg: '<x>',
+    help: `style images' size relative to the content, up to ${MAX_STYLE_SCALE}`, default: DEFAULT_STYLE_SCALE },
+] satisfies Flag[]);
+
+const BY_FLAG = new Map(FLAGS.map((f) => [f.flag, f]));
+const BY_OPTION = new Map(FLAGS.map((f) => [f.option, f]));
+
+export function flagNamed(flag: string): Flag {
+  const found = BY_FLAG.get(flag);
+  if (!found) throw new Error(`No flag --${flag}`);
+  return found;
+}
+
+/** The flag that sets an option, for turning the library's messages into the command line's. */
+export const flagForOption = (option: string): Flag | undefined => BY_OPTION.get(option);
+
+/** `--tile`, or `-s, --style`. */
+export const flagName = (f: Flag) => `--${f.flag}`;

@@ -1,0 +1,76 @@
+import { FLAGS, type Flag, type FlagMethod } from './flags.js';
+import type { HelpTopic } from './usage-error.js';
+
+const WIDTH = 100;
+const INDENT = 30;
+
+/** Words (of `text`, or given) in lines of at most `width` characters. */
+function wrap(text: string | string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of typeof text === 'string' ? text.split(' ') : text) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return line ? [...lines, line] : lines;
+}
+
+/** `  -s, --style <style>        text (default: candy)`, wrapped under the text column. */
+function flagLine(flag: Flag, topic: HelpTopic): string {
+  const names = `${flag.short ? `-${flag.short}, ` : '    '}--${flag.flag}${flag.arg ? ` ${flag.arg}` : ''}`;
+  const text = topic === 'export-grad' && typeof flag.exportGrad === 'string' ? flag.exportGrad : flag.help;
+  const described = flag.default === undefined ? text : `${text} (default: ${flag.default})`;
+  const [first, ...rest] = wrap(described, WIDTH - INDENT);
+  const head = `  ${names}`;
+  return [
+    head.length < INDENT ? `${head.padEnd(INDENT)}${first}` : `${head}\n${' '.repeat(INDENT)}${first}`,
+    ...rest.map((l) => ' '.repeat(INDENT) + l),
+  ].join('\n');
+}
+
+const SECTIONS: readonly { method: FlagMethod; title: string }[] = [
+  { method: 'cli', title: 'Files and output:' },
+  { method: 'both', title: 'Both methods:' },
+  { method: 'fast', title: 'Style networks (the fast method):' },
+  { method: 'optimization', title: 'Style images (the optimisation method of Gatys et al., with --style-image):' },
+];
+
+function stylizeHelp(): string {
+  const sections = SECTIONS.map(({ method, title }) => [title, ...FLAGS.filter((f) => f.method === method).map((f) => flagLine(f, 'stylize'))].join('\n'));
+  return `Usage: pastiche <inputs…> [--style <style>] [-o <file> | --out-dir <dir>] [options]
+       pastiche <inputs…> --style-image <img[:w]>… [options]
+       pastiche export-grad [options]          (see pastiche export-grad --help)
+       pastiche --list-styles | --version | --help
+
+Stylizes images with a feed-forward style network (a built-in style or any ONNX style network), or by
+optimisation against style images. Inputs are image files or quoted globs ('photos/*.jpg'); every output
+is planned before the first image is read, and no input is ever overwritten.
+
+${sections.join('\n\n')}
+`;
+}
+
+function exportGradHelp(): string {
+  // The loss network's flags first, then where models are, then the files.
+  const order: FlagMethod[] = ['optimization', 'both', 'cli'];
+  const flags = order.flatMap((method) => FLAGS.filter((f) => f.exportGrad && f.method === method));
+  const synopsis = flags.filter((f) => f.flag !== 'help').map((f) => `[--${f.flag}${f.arg ? ` ${f.arg}` : ''}]`);
+  return `Usage: pastiche export-grad ${wrap(synopsis, WIDTH - 28).join(`\n${' '.repeat(28)}`)}
+
+Builds the optimisation method's gradient graphs for a loss network, layers and pooling, and writes them as
+<network>.features.onnx and <network>.loss-grad.onnx. Apps load them with
+loadStyleOptimizer({ gradientGraphs: { features, lossGrad } }) and skip building them.
+
+Options:
+${flags.map((f) => flagLine(f, 'export-grad')).join('\n')}
+`;
+}
+
+/** The help text of a topic, derived from the flag table. */
+export function helpText(topic: HelpTopic): string {
+  return topic === 'export-grad' ? exportGradHelp() : stylizeHelp();
+}
