@@ -13,6 +13,36 @@ import { ASSETS_DIR, MODELS_DIR, REPO_ROOT, builtModel } from '../helpers/assets
 import { launchChromium, serveStatic, type Browser, type StaticServer } from '../helpers/browser.js';
 
 const run = promisify(execFile);
+
+type RollupOutput = { output: ({ type: 'chunk'; fileName: string; isEntry: boolean; imports: string[]; code: string; modules: Record<string, { renderedLength: number }> } | { type: 'asset' })[] };
+
+/**
+ * Pastiche's share of the minified JavaScript an app loads up front: the entry chunk and what it imports
+ * statically, each chunk's bytes attributed to its modules by their share of the chunk's code before minifying.
+ * Chunks reached only through import() (onnxruntime-web, the optimisation method) are listed as lazy.
+ */
+function pasticheShare(build: RollupOutput): { pastiche: number; staticBytes: number; lazy: string[] } {
+  const chunks = build.output.filter((o) => o.type === 'chunk');
+  const byName = new Map(chunks.map((c) => [c.fileName, c]));
+  const loaded = new Set<(typeof chunks)[number]>();
+  const queue = chunks.filter((c) => c.isEntry);
+  while (queue.length) {
+    const chunk = queue.pop()!;
+    if (loaded.has(chunk)) continue;
+    loaded.add(chunk);
+    for (const name of chunk.imports) queue.push(byName.get(name)!);
+  }
+  let pastiche = 0;
+  let staticBytes = 0;
+  for (const chunk of loaded) {
+    const modules = Object.entries(chunk.modules);
+    const rendered = modules.reduce((sum, [, m]) => sum + m.renderedLength, 0);
+    const ours = modules.filter(([id]) => /[\\/]@pastiche[\\/]/.test(id)).reduce((sum, [, m]) => sum + m.renderedLength, 0);
+    pastiche += rendered === 0 ? 0 : (chunk.code.length * ours) / rendered;
+    staticBytes += chunk.code.length;
+  }
+  return { pastiche, staticBytes, lazy: chunks.filter((c) => !loaded.has(c)).map((c) => c.fileName.replace(/^assets\//, '')) };
+}
 const cleanup: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step();
@@ -70,7 +100,14 @@ describe('@pastiche/web from its tarball', () => {
 
     const { build } = await import('vite');
     const outDir = join(work, 'dist');
-    await build({ root: app, configFile: false, logLevel: 'warn', build: { outDir, emptyOutDir: true, chunkSizeWarningLimit: 100_000 } });
+    const output = await build({ root: app, configFile: false, logLevel: 'warn', build: { outDir, emptyOutDir: true, chunkSizeWarningLimit: 100_000 } });
+    const share = pasticheShare(output as RollupOutput);
+    console.log(
+      `fast-only app: ${(share.pastiche / 1000).toFixed(1)} kB of Pastiche in ${(share.staticBytes / 1000).toFixed(1)} kB loaded up front; ` +
+        `not loaded: ${share.lazy.join(', ')}`,
+    );
+    expect(share.pastiche).toBeLessThanOrEqual(60_000);
+    expect(share.lazy.some((name) => name.startsWith('optimizer-loading'))).toBe(true);
     const assets = await readdir(join(outDir, 'assets'));
     expect(assets.filter((f) => f.endsWith('.wasm'))).toEqual([expect.stringMatching(/^ort-wasm-simd-threaded\.jsep-[\w-]+\.wasm$/)]);
 

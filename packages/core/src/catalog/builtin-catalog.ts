@@ -16,4 +16,5 @@ function deepFreeze<T>(value: T): T {
  * source that `npm run models` builds from and copies to models/onnx for browsers. Parsed at load, so
  * a broken edit fails every test at once instead of one reader later.
  */
-export const BUILTIN_CATALOG: Readonly<Catalog> = deepFreeze(parseCatalog(catalogJson, 'the built-in catalog'));
+// Marked pure so that bundles which never read it (a browser fetches the catalog it serves) leave it out.
+export const BUILTIN_CATALOG: Readonly<Catalog> = /* @__PURE__ */ deepFreeze(/* @__PURE__ */ parseCatalog(catalogJson, 'the built-in catalog'));
