@@ -1,7 +1,7 @@
 import { expectKnownKeys, expectOptions } from '../arguments.js';
 import type { StylizeOptions } from '../methods/fast/stylize-options.js';
 import { resolveStylizeOptions } from '../methods/fast/stylize-options.js';
-import { isStyleImages, type StyleImages } from '../methods/optimization/style-images.js';
+import { isStyleImages, listStyleImages, type StyleImages } from '../methods/optimization/style-images.js';
 import { StyleModel } from '../models/style-model.js';
 import { abortable } from './abortable.js';
 import { openOnDevice } from './device-selection.js';
@@ -104,8 +104,14 @@ export function createPastiche<Image, Result, Device extends string, StoreOption
     const started = performance.now();
     if (isStyleImages(style)) {
       const { load, run } = splitOptions(context as KernelContext<unknown, unknown>, 'optimization', options);
-      const { resolveGatysOptions } = await import('../methods/optimization/gatys-options.js');
+      const [{ resolveGatysOptions }, { styleShares }] = await Promise.all([
+        import('../methods/optimization/gatys-options.js'),
+        import('../methods/optimization/style-targets.js'),
+      ]);
       resolveGatysOptions(run);
+      const styles = listStyleImages(style as StyleImages<Image>);
+      styleShares(styles.map((s) => s.weight), 'styleImages');
+      styles.forEach((s, i) => context.checkImage(s.image, styles.length === 1 ? 'styleImage' : `styleImages[${i}]`));
       context.checkImage(input, 'input');
       const optimizer = await loadOptimizer(load);
       return optimizer.run(input, style as StyleImages<Image>, run as OptimizeRunOptions, started);

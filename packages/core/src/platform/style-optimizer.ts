@@ -9,9 +9,9 @@ import { createPlanar, rawToPlanar } from '../image/pixels.js';
 import { DEFAULT_LOSS_NETWORK } from '../catalog/resolve-catalog-name.js';
 import { buildGatysGraphs, GatysEngine } from '../methods/optimization/gatys-engine.js';
 import { resolveGatysOptions, type GatysOptions, type GatysProgress } from '../methods/optimization/gatys-options.js';
-import { optimizeStyle } from '../methods/optimization/optimize-style.js';
+import { optimizeStyleResolved } from '../methods/optimization/optimize-style.js';
 import { listStyleImages, type StyleImages } from '../methods/optimization/style-images.js';
-import type { WeightedStyleImage } from '../methods/optimization/style-targets.js';
+import { styleShares } from '../methods/optimization/style-targets.js';
 import { METADATA_KEYS } from '../models/metadata-keys.js';
 import { decodeModel } from '../onnx/onnx-codec.js';
 import type { KernelContext } from './kernel-context.js';
@@ -204,18 +204,19 @@ export function createStyleOptimizer<Image, Result>(
       const runOptions = context.runOptions('optimization', options) as OptimizeRunOptions;
       const resolved = resolveGatysOptions(runOptions);
       const inputs = listStyleImages(expectOptions<StyleImages<Image>>('style', style) as StyleImages<Image>);
+      const shares = styleShares(inputs.map((s) => s.weight), 'styleImages');
       context.checkImage(content, 'content');
-      inputs.forEach((s, i) => context.checkImage(s.image, `style image ${i + 1}`));
+      inputs.forEach((s, i) => context.checkImage(s.image, inputs.length === 1 ? 'styleImage' : `styleImages[${i}]`));
       if (disposed) throw new PasticheError('E_DISPOSED', `This style optimizer (${info.lossNetwork}) was disposed; load it again.`);
       const [contentRaw, ...styleRaws] = await Promise.all([
         context.platform.decodeImage(content, resolved.signal),
         ...inputs.map((s) => context.platform.decodeImage(s.image, resolved.signal)),
       ]);
-      const styles: WeightedStyleImage[] = styleRaws.map((raw, i) => ({ image: rawToPlanar(raw), weight: inputs[i].weight }));
+      const styles = { images: styleRaws.map(rawToPlanar), shares };
       const { onProgress } = resolved;
       const preview = context.platform.previewImage;
       const result = await loaded.exclusive(() =>
-        optimizeStyle(loaded.engine, rawToPlanar(contentRaw), styles, {
+        optimizeStyleResolved(loaded.engine, rawToPlanar(contentRaw), styles, {
           ...resolved,
           onProgress:
             onProgress &&

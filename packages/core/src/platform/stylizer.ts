@@ -1,5 +1,5 @@
 import { resolveStylizeOptions, type StylizeOptions } from '../methods/fast/stylize-options.js';
-import { stylizePlanar } from '../methods/fast/stylize-planar.js';
+import { stylizeResolved } from '../methods/fast/stylize-planar.js';
 import { rawToPlanar } from '../image/pixels.js';
 import type { ModelConventions } from '../models/model-conventions.js';
 import { StyleModel } from '../models/style-model.js';
@@ -64,7 +64,7 @@ export function createStylizer<Image, Result>(
       context.checkImage(input, 'input');
       if (disposed) throw new PasticheError('E_DISPOSED', `This stylizer of '${info.model}' was disposed; load the style again.`);
       const raw = await context.platform.decodeImage(input, resolved.signal);
-      const output = await stylizePlanar(model, rawToPlanar(raw), resolved);
+      const output = await stylizeResolved(model, rawToPlanar(raw), resolved);
       return context.platform.createResult(output, { model: info.model, device, ms: performance.now() - started } satisfies StylizeInfo);
     },
     async dispose(): Promise<void> {

@@ -57,15 +57,19 @@ export interface ResolvedStyleImages {
 export function resolveStyleImages(styles: readonly WeightedStyleImage[]): ResolvedStyleImages {
   const list = expectArray('styles', styles, 'an array of { image, weight }');
   if (list.length === 0) throw invalidValue('styles', 'at least one style image', list);
-  const images: PlanarImage[] = [];
-  const weights = list.map((s, i) => {
-    const { image, weight } = expectObject(`styles[${i}]`, s, '{ image, weight }');
-    images.push(expectPlanarImage(`styles[${i}].image`, image));
-    return weight === undefined ? 1 : expectNumber(`styles[${i}].weight`, weight, { min: 0 });
-  });
-  const total = weights.reduce((a, b) => a + b, 0);
-  if (total <= 0) throw invalidValue('styles', 'at least one style image with a weight above 0', list);
-  return { images, shares: weights.map((w) => w / total) };
+  const images = list.map((s, i) => expectPlanarImage(`styles[${i}].image`, expectObject(`styles[${i}]`, s, '{ image, weight }').image));
+  return { images, shares: styleShares(list.map((s) => (s as WeightedStyleImage).weight), 'styles') };
+}
+
+/**
+ * Style images' weights (undefined is 1) divided by their total; each finite and ≥ 0, not all 0. Adapters check
+ * them before decoding any image.
+ */
+export function styleShares(weights: readonly unknown[], name: string): number[] {
+  const checked = weights.map((weight, i) => (weight === undefined ? 1 : expectNumber(`${name}[${i}].weight`, weight, { min: 0 })));
+  const total = checked.reduce((a, b) => a + b, 0);
+  if (total <= 0) throw invalidValue(name, 'at least one style image with a weight above 0', weights);
+  return checked.map((w) => w / total);
 }
 
 /** The style images' weights divided by their total. @throws as {@link resolveStyleImages}. */
