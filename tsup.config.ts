@@ -24,6 +24,7 @@ export default defineConfig([
       optimizers: 'packages/core/src/optimizers/index.ts',
       optimization: 'packages/core/src/methods/optimization/index.ts',
       catalog: 'packages/core/src/catalog/index.ts',
+      'user-api': 'packages/core/src/user-api.ts',
     },
     outDir: 'packages/core/dist',
     platform: 'neutral',

@@ -33,6 +33,8 @@ const TIERS = {
 export default defineConfig({
   resolve: {
     alias: {
+      // Before '@pastiche/core', which would otherwise take it as a path below its index.
+      '@pastiche/core/user-api': fileURLToPath(new URL('./packages/core/src/user-api.ts', import.meta.url)),
       '@pastiche/core': src('core'),
       '@pastiche/node': src('node'),
       '@pastiche/web': src('web'),

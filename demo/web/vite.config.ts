@@ -42,7 +42,10 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [models],
   // The workspace's sources, so that the demo needs no `npm run build`.
-  resolve: { alias: { '@pastiche/web': src('web'), '@pastiche/core': src('core') } },
+  resolve: {
+    // '@pastiche/core/user-api' before '@pastiche/core', which would otherwise take it as a path below its index.
+    alias: { '@pastiche/web': src('web'), '@pastiche/core/user-api': join(repo, 'packages', 'core', 'src', 'user-api.ts'), '@pastiche/core': src('core') },
+  },
   // Pre-bundling would move onnxruntime-web away from its .wasm files (it finds them next to itself).
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   server: { host: '127.0.0.1', port: 5173, headers: isolation },

@@ -7,7 +7,7 @@ import {
 import type { PlanarImage } from '../../packages/core/src/image/image-types.js';
 import { MAX_IMAGE_SIDE, resolveStylizeOptions, type StylizeOptions } from '../../packages/core/src/methods/fast/stylize-options.js';
 import { stylizePlanar, stylizeResolved, type RunnableStyleModel } from '../../packages/core/src/methods/fast/stylize-planar.js';
-import type { GatysEngine } from '../../packages/core/src/methods/optimization/gatys-engine.js';
+import { buildGatysGraphs, type GatysEngine } from '../../packages/core/src/methods/optimization/gatys-engine.js';
 import {
   MAX_GATYS_SCALES,
   resolveGatysOptions,
@@ -133,6 +133,23 @@ describe('gatys options', () => {
     const resolved = resolveGatysOptions(options);
     expect(resolved).toMatchObject(options);
     expect(resolveGatysOptions(resolved)).toEqual(resolved);
+  });
+});
+
+describe('gatys engine options', () => {
+  it('checks the layer names before building graphs from them', () => {
+    const lossNet = { graph: { nodes: [] }, metadataProps: {} } as never;
+    expectError(
+      () => buildGatysGraphs(lossNet, { contentLayers: 'relu1_1' as never }),
+      TypeError,
+      'Expected an array of layer names for contentLayers but received "relu1_1" of type string',
+    );
+    expectError(
+      () => buildGatysGraphs(lossNet, { styleLayers: ['a', 'a'] }),
+      RangeError,
+      'Expected a layer not listed before for styleLayers[1] but received "a" of type string',
+    );
+    expectError(() => buildGatysGraphs(null as never), TypeError, 'Expected a decoded ONNX model (decodeModel) for lossNet but received null');
   });
 });
 

@@ -5,7 +5,8 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StyleModel, createPastiche } from '@pastiche/core';
 import { PasticheError, dispose, loadStyle, stylize } from '@pastiche/node';
-import { cudaLibrariesInstalled, nodePlatform } from '../../packages/node/src/node-platform.js';
+import { cudaLibrariesInstalled } from '../../packages/node/src/devices.js';
+import { nodePlatform } from '../../packages/node/src/node-platform.js';
 import { builtModel, contentImage, thirdPartyModel } from '../helpers/assets.js';
 import { maxAbsDiff } from '../helpers/images.js';
 

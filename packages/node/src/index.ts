@@ -10,7 +10,8 @@ import {
 } from '@pastiche/core';
 import type { ImageInput } from './image-input.js';
 import type { ModelLocationOptions } from './model-store.js';
-import { nodePlatform, type NodeDevice } from './node-platform.js';
+import type { NodeDevice } from './devices.js';
+import { nodePlatform } from './node-platform.js';
 import type { StylizedImage } from './stylized-image.js';
 
 /** A model file: a built-in name, a path or http(s) URL of an .onnx file, or its bytes. */
@@ -39,23 +40,11 @@ export const loadStyleOptimizer: (options?: LoadOptimizerOptions) => Promise<Sty
 /** Releases every session that one-shot calls created. */
 export const dispose: () => Promise<void> = pastiche.dispose;
 
-export { BUILTIN_CATALOG, ERROR_CODES, PasticheError } from '@pastiche/core';
-export type {
-  Catalog,
-  ErrorCode,
-  GatysProgress,
-  LoadProgress,
-  LoadProgressCallback,
-  OptimizeRunOptions,
-  StyleOptimizerInfo,
-  StylizeInfo,
-  StylizeOptions,
-  StylizeProgress,
-  StylizerInfo,
-} from '@pastiche/core';
+export * from '@pastiche/core/user-api';
+export { BUILTIN_CATALOG } from '@pastiche/core';
 export type { OptimizeRunOptions as OptimizeOptions };
 export { exportGradientGraphs, type ExportGradientOptions } from './export-grad.js';
 export type { ImageInput, RawPixels } from './image-input.js';
 export type { ModelLocationOptions } from './model-store.js';
-export { NODE_DEVICES, type NodeDevice } from './node-platform.js';
+export { NODE_DEVICES, type NodeDevice } from './devices.js';
 export { StylizedImage, type EncodeOptions, type OutputFormat } from './stylized-image.js';

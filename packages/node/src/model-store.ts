@@ -21,10 +21,6 @@ export function checkModelLocations(options: ModelLocationOptions): void {
   for (const key of MODEL_LOCATION_KEYS) if (options[key] !== undefined) expectString(key, options[key], 'a folder path');
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /** The per-user cache folder. */
 export function cacheDirectory(options: ModelLocationOptions = {}): string {
   if (options.cacheDir) return resolve(options.cacheDir);
@@ -57,7 +53,7 @@ export function modelSearchPath(options: ModelLocationOptions = {}): string[] {
 /** Cache file for a URL: a hash of the URL keeps different URLs with the same file name apart. */
 export function cachedModelPath(cacheDir: string, url: string): string {
   const name = basename(new URL(url).pathname) || 'model.onnx';
-  return join(cacheDir, 'models', 'url', `${sha256Hex(new TextEncoder().encode(url)).slice(0, 16)}-${name}`);
+  return join(cacheDir, 'models', 'url', `${createHash('sha256').update(url).digest('hex').slice(0, 16)}-${name}`);
 }
 
 /** Downloaded models as files in the per-user cache, written atomically. */

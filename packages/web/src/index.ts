@@ -50,23 +50,9 @@ export const loadStyleOptimizer = pastiche.loadStyleOptimizer as (options?: Load
 /** Releases every session that one-shot calls created on this page (or in this worker). */
 export const dispose: () => Promise<void> = pastiche.dispose;
 
-export { ERROR_CODES, PasticheError } from '@pastiche/core';
-export type {
-  ErrorCode,
-  GatysProgress,
-  GradientGraphSources,
-  LoadProgress,
-  LoadProgressCallback,
-  OptimizeRunOptions,
-  StyleOptimizerInfo,
-  StylizeInfo,
-  StylizeOptions,
-  StylizeProgress,
-  StylizerInfo,
-} from '@pastiche/core';
+export * from '@pastiche/core/user-api';
 export { WEB_DEVICES, probeWebGpu, type WebDevice, type WebGpuAdapterInfo } from './devices.js';
 export type { ImageInput } from './image-input.js';
 export { DEFAULT_MODEL_BASE_URL, MODEL_CACHE_NAME, clearModelCache, loadCatalog, type ModelLocationOptions } from './model-store.js';
-export type { Catalog, CatalogLossNetwork, CatalogStyle } from '@pastiche/core';
 export { configureRuntime, runtimeSettings, type WebRuntimeOptions } from './runtime.js';
 export { StylizedImage } from './stylized-image.js';

@@ -1,4 +1,4 @@
-import { PasticheError, expectBoolean, expectString, parseCatalog, type Catalog, type ModelCache, type ModelStore } from '@pastiche/core';
+import { expectBoolean, expectString, fetchCatalog, type Catalog, type ModelCache, type ModelStore } from '@pastiche/core';
 
 /** Where built-in models are served unless `modelBaseUrl` says otherwise. */
 export const DEFAULT_MODEL_BASE_URL = '/models/';
@@ -28,26 +28,6 @@ export function checkModelLocations(options: ModelLocationOptions): void {
 }
 
 const catalogs = new Map<string, Promise<Catalog>>();
-
-async function fetchCatalog(url: string, signal: AbortSignal | undefined): Promise<Catalog> {
-  let response: Response;
-  try {
-    response = await fetch(url, { signal });
-  } catch (cause) {
-    throw new PasticheError('E_MODEL_NOT_FOUND', `Could not read the style catalog ${url}: ${(cause as Error).message}.`, { cause });
-  }
-  if (!response.ok) {
-    throw new PasticheError(
-      'E_MODEL_NOT_FOUND',
-      `Could not read the style catalog ${url}: HTTP ${response.status}. Serve the folder that \`npm run models\` fills ` +
-        '(models/onnx, with catalog.json) and set modelBaseUrl to its URL.',
-    );
-  }
-  const json: unknown = await response.json().catch((cause: unknown) => {
-    throw new PasticheError('E_CATALOG', `Malformed catalog ${url}: not JSON (${(cause as Error).message}).`, { cause });
-  });
-  return parseCatalog(json, url);
-}
 
 let warnedCacheWrite = false;
 

@@ -28,12 +28,6 @@ export const webPlatform: Platform<ImageInput, StylizedImage, WebDevice, WebStor
   },
   isModelBytes: isBlob,
   modelBytes: (value) => (isBlob(value) ? value.arrayBuffer().then((buffer) => new Uint8Array(buffer)) : undefined),
-  async sha256(bytes) {
-    const subtle = globalThis.crypto?.subtle;
-    if (!subtle) return undefined;
-    const digest = new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-    return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-  },
   beforeSessions: configureRuntime,
   createResult: (image, info) => new StylizedImage(planarToImageData(image), info),
   previewImage: planarToImageData,

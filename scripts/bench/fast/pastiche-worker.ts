@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { InferenceSession } from 'onnxruntime-node';
 import { StyleModel } from '../../../packages/core/src/index.js';
-import { NODE_DEVICES, nodePlatform } from '../../../packages/node/src/node-platform.js';
+import { NODE_DEVICES } from '../../../packages/node/src/devices.js';
+import { nodePlatform } from '../../../packages/node/src/node-platform.js';
 
 export interface WorkerConfig {
   model: string;

@@ -5,6 +5,7 @@ import { PasticheError } from '../errors.js';
 import type { LoadProgressCallback } from './load-progress.js';
 import { downloadModel } from './model-download.js';
 import type { ModelLocation, Platform } from './platform.js';
+import { webCryptoSha256 } from './sha256.js';
 
 /** What a model argument names: a style network, a loss network, or one of a pair of prebuilt gradient graphs. */
 export type ModelRole = 'style' | 'loss network' | 'gradient graph';
@@ -56,7 +57,7 @@ let anonymousBytes = 0;
 const bytesIds = new WeakMap<object, string>();
 
 async function bytesReference(platform: Pick<AnyPlatform<object>, 'sha256'>, source: object, bytes: Uint8Array): Promise<ModelReference> {
-  const hash = await platform.sha256(bytes);
+  const hash = await (platform.sha256 ?? webCryptoSha256)(bytes);
   let key = hash && `sha256:${hash}`;
   if (!key) {
     // Without a hash (an insecure page), the same bytes object still shares its session.
@@ -87,7 +88,7 @@ function locationReference<StoreOptions extends object>(
         name,
         sha256: context.sha256,
         cache: platform.models.cache(context.options as StoreOptions),
-        hash: (bytes) => platform.sha256(bytes),
+        hash: platform.sha256 ?? webCryptoSha256,
         signal: context.signal,
         onProgress: context.onLoadProgress,
       }),

@@ -89,8 +89,8 @@ export interface Platform<Image, Result, Device extends string, StoreOptions ext
   modelBytes?(value: unknown): Promise<Uint8Array> | undefined;
   /** True for extra byte-like model inputs that `modelBytes` takes. */
   isModelBytes?(value: unknown): boolean;
-  /** Hex SHA-256 (undefined where the platform cannot hash, e.g. an insecure page). */
-  sha256(bytes: Uint8Array): Promise<string | undefined>;
+  /** Hex SHA-256 (undefined where the platform cannot hash). @default Web Crypto's, where there is one (Node, secure pages) */
+  sha256?(bytes: Uint8Array): Promise<string | undefined>;
   /** Called before the first session of a load, with the load options (e.g. onnxruntime-web's wasm settings). */
   beforeSessions?(options: Partial<StoreOptions>): void;
   /** Wraps a finished image in the platform's result type. */

@@ -28,7 +28,7 @@ import {
   type OptimizerKind,
   type Pooling,
 } from '@pastiche/core';
-import { NODE_DEVICES } from '../node-platform.js';
+import { NODE_DEVICES } from '../devices.js';
 
 /** How a flag's text becomes an option value. */
 export type FlagKind = 'integer' | 'number' | 'choice' | 'boolean' | 'string' | 'list';
