@@ -1,4 +1,5 @@
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { expectInstance } from '../arguments.js';
 import { PasticheError } from '../errors.js';
 import {
   ATTRIBUTE_FIELDS,
@@ -22,9 +23,7 @@ import type { AttributeProto, Dim, GraphProto, ModelProto, NodeProto, OperatorSe
  * @throws PasticheError `E_ONNX_PARSE` when the bytes are not a well-formed ONNX model.
  */
 export function decodeModel(bytes: Uint8Array): ModelProto {
-  if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError(`Expected a Uint8Array for 'bytes' but received ${typeof bytes}`);
-  }
+  expectInstance('bytes', bytes, Uint8Array);
   const { graph, ...rest } = decodeModelMessage(bytes);
   // Random bytes often parse as a few unknown fields; a model without a graph is what exposes them.
   if (graph === undefined) {

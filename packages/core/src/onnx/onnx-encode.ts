@@ -1,4 +1,5 @@
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { invalidType, invalidValue, isObject } from '../arguments.js';
 import {
   ATTRIBUTE_FIELDS,
   DIMENSION_FIELDS,
@@ -20,9 +21,7 @@ import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, Va
  * packed, empty strings and absent optionals left out, so encode(decode(encode(m))) is byte-identical.
  */
 export function encodeModel(model: ModelProto): Uint8Array {
-  if (model === null || typeof model !== 'object' || typeof model.graph !== 'object' || model.graph === null) {
-    throw new TypeError(`Expected a ModelProto with a graph for 'model' but received ${typeof model}`);
-  }
+  if (!isObject(model) || !isObject(model.graph)) throw invalidType('model', 'a ModelProto with a graph', model);
   const w = new BinaryWriter();
   writeModel(w, model);
   return w.finish();
@@ -36,7 +35,7 @@ const INT64_MIN = -(2n ** 63n);
  * Slice ends) is clamped back into range instead of overflowing.
  */
 function int64(value: number): bigint | number {
-  if (!Number.isInteger(value)) throw new RangeError(`Expected an integer for an int64 field but received ${value}`);
+  if (!Number.isInteger(value)) throw invalidValue('an int64 field', 'integer', value);
   if (Number.isSafeInteger(value)) return value;
   const big = BigInt(value);
   return big > INT64_MAX ? INT64_MAX : big < INT64_MIN ? INT64_MIN : big;

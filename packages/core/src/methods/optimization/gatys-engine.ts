@@ -1,4 +1,5 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import { expectOptions, invalidType, isObject } from '../../arguments.js';
 import { PasticheError } from '../../errors.js';
 import type { PlanarImage } from '../../image/image-types.js';
 import { METADATA_KEYS } from '../../models/metadata-keys.js';
@@ -9,6 +10,7 @@ import { lossNetworkLayers } from '../../gradient/loss-spec.js';
 import { encodeModel } from '../../onnx/onnx-codec.js';
 import type { ModelProto } from '../../onnx/onnx-types.js';
 import type { OrtRuntime } from '../../platform/runtime.js';
+import { checkLayerNames } from './gatys-options.js';
 
 /** A float tensor's data and shape, as fed to or fetched from a session. */
 export interface FloatArray {
@@ -50,10 +52,14 @@ function defaultLayers(lossNet: ModelProto, key: string, kind: 'content' | 'styl
  * defaults. Term weights are graph inputs, so the spec's weights are placeholders (1).
  */
 export function buildGatysGraphs(lossNet: ModelProto, options: Pick<GatysEngineOptions, 'contentLayers' | 'styleLayers' | 'pooling'> = {}): LossGraphs {
-  const content = options.contentLayers ?? defaultLayers(lossNet, METADATA_KEYS.defaultContentLayers, 'content');
-  const style = options.styleLayers ?? defaultLayers(lossNet, METADATA_KEYS.defaultStyleLayers, 'style');
+  const o = expectOptions<GatysEngineOptions>('options', options);
+  if (!isObject(lossNet) || !isObject(lossNet.graph)) throw invalidType('lossNet', 'a decoded ONNX model (decodeModel)', lossNet);
+  const contentLayers = checkLayerNames('contentLayers', o.contentLayers);
+  const styleLayers = checkLayerNames('styleLayers', o.styleLayers);
+  const content = contentLayers ?? defaultLayers(lossNet, METADATA_KEYS.defaultContentLayers, 'content');
+  const style = styleLayers ?? defaultLayers(lossNet, METADATA_KEYS.defaultStyleLayers, 'style');
   const unit = (layer: string) => ({ layer, weight: 1 });
-  return buildLossGraphs(lossNet, { content: content.map(unit), style: style.map(unit), tvWeight: 1 }, { pooling: options.pooling });
+  return buildLossGraphs(lossNet, { content: content.map(unit), style: style.map(unit), tvWeight: 1 }, { pooling: o.pooling });
 }
 
 function fetchScalar(outputs: InferenceSession.OnnxValueMapType, name: string): number {

@@ -110,8 +110,11 @@ export type ResolvedGatysOptions = Required<Omit<GatysOptions, 'signal' | 'onPro
 const OPTIMIZERS: readonly OptimizerKind[] = ['lbfgs', 'adam'];
 const INITS: readonly GatysInit[] = ['content', 'noise', 'blend'];
 
-/** Distinct non-empty layer names (an empty list leaves that kind of term out). */
-function layers(name: string, value: unknown): string[] | undefined {
+/**
+ * Distinct non-empty layer names (an empty list leaves that kind of term out); undefined stays undefined (the
+ * loss network's defaults).
+ */
+export function checkLayerNames(name: string, value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   const list = expectArray(name, value, 'an array of layer names');
   const seen = new Set<string>();
@@ -136,8 +139,8 @@ export function resolveGatysOptions(options: GatysOptions = {}): ResolvedGatysOp
     o.scales === undefined
       ? Math.min(DEFAULT_GATYS_SCALES, Math.max(1, Math.floor(Math.log2(size / MIN_SCALE_SIZE)) + 1))
       : expectPositiveInteger('scales', o.scales, MAX_GATYS_SCALES);
-  const contentLayers = layers('contentLayers', o.contentLayers);
-  const styleLayers = layers('styleLayers', o.styleLayers);
+  const contentLayers = checkLayerNames('contentLayers', o.contentLayers);
+  const styleLayers = checkLayerNames('styleLayers', o.styleLayers);
   if (contentLayers?.length === 0 && styleLayers?.length === 0) {
     throw invalidValue('styleLayers', 'at least one layer when contentLayers is empty', styleLayers);
   }
