@@ -107,6 +107,7 @@ export interface HarnessApi {
   probe(): Promise<{ adapter: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter: boolean } } | { reason: string }>;
   stylizeRgb(rgb: string, width: number, height: number, style: string, options?: PageOptions): Promise<PageResult>;
   stylizeUrl(url: string, style: string, options?: PageOptions): Promise<PageResult>;
+  autoTwice(url: string): Promise<string[]>;
   runFloat(rgb: string, width: number, height: number, style: string, device: 'webgpu' | 'wasm'): Promise<{ device: string; ms: number; output: number[] }>;
   decodeAll(url: string): Promise<Record<string, { rgba: string; width: number; height: number; channels: number }>>;
   inWorker(url: string, style: string, options?: PageOptions): Promise<WorkerResult>;
@@ -118,6 +119,7 @@ export interface HarnessApi {
   ): Promise<{ blobs: { type: string; bytes: number }[]; canvas: number[]; drawnMatches: boolean }>;
   cachedUrls(): Promise<string[]>;
   dispose(): Promise<void>;
+  fresh(): Promise<void>;
   catalog(): Promise<string[]>;
   lossNetworks(): Promise<string[]>;
   gatys(contentUrl: string, styleUrl: string, options?: PageGatysOptions): Promise<PageGatysResult>;

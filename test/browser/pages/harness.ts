@@ -1,4 +1,4 @@
-import { StyleModel, rawToPlanar } from '@pastiche/core';
+import { StyleModel, createPastiche, rawToPlanar } from '@pastiche/core';
 import * as web from '@pastiche/web';
 import { decodeImage } from '../../../packages/web/src/image-input.js';
 import { webPlatform } from '../../../packages/web/src/web-platform.js';
@@ -80,6 +80,15 @@ const harness = {
 
   stylizeUrl: (url: string, style: string, options?: Options) => run(url, style, options),
 
+  /** Two 'auto' runs on a kernel of its own (its fallback warning not yet spent): the devices they got. */
+  async autoTwice(url: string): Promise<string[]> {
+    const pastiche = createPastiche(webPlatform);
+    const devices: string[] = [];
+    for (let i = 0; i < 2; i++) devices.push((await pastiche.stylize(url, 'candy', { ...base, device: 'auto', size: 32 })).info.device);
+    await pastiche.dispose();
+    return devices;
+  },
+
   /** Runs the network alone (no 8-bit rounding) through loadStyle(), for float comparisons between devices. */
   async runFloat(rgb: string, width: number, height: number, style: string, device: web.WebDevice) {
     web.configureRuntime({ numThreads: base.numThreads });
@@ -137,6 +146,11 @@ const harness = {
   },
 
   dispose: () => web.dispose(),
+  /** Releases the sessions and empties the model cache, so that the next load downloads again. */
+  async fresh(): Promise<void> {
+    await web.dispose();
+    await web.clearModelCache();
+  },
   catalog: async () => (await web.loadCatalog({ modelBaseUrl: '/models/' })).styles.map((s) => s.name),
   lossNetworks: async () => (await web.loadCatalog({ modelBaseUrl: '/models/' })).lossNetworks.map((n) => n.name),
 
