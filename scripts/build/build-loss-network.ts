@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { METADATA_KEYS } from '../../packages/core/src/models/metadata-keys.js';
 import { encodeModel, type ModelProto } from '../../packages/core/src/onnx/index.js';
 import type { CatalogLossNetwork } from '../catalog.js';
-import type { LossNetworkInfo } from '../importers/loss-network.js';
-import { importSqueezeNetNcnn, SQUEEZENET_IMPORTER_VERSION } from '../importers/squeezenet-ncnn.js';
-import { importVgg19Tfjs, VGG19_TFJS_IMPORTER_VERSION, type TfjsLayersModelJson } from '../importers/vgg19-tfjs.js';
+import type { LossNetworkInfo } from '../../packages/core/src/converters/loss-network.js';
+import { importSqueezeNetNcnn, SQUEEZENET_IMPORTER_VERSION } from '../../packages/core/src/converters/squeezenet-ncnn.js';
+import { importVgg19Tfjs, VGG19_TFJS_IMPORTER_VERSION, type TfjsLayersModelJson } from '../../packages/core/src/converters/vgg19-tfjs.js';
 import { BUILD_STAMP_KEY, isUpToDate, writeModel, type BuildResult } from './build-style.js';
 import { readStyleFiles, sha256Hex, type ModelSource } from './model-sources.js';
 

@@ -3,9 +3,9 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeModel, encodeModel, type ModelProto } from '../../packages/core/src/onnx/index.js';
 import type { CatalogStyle } from '../catalog.js';
-import { importMl5Checkpoint, ML5_IMPORTER_VERSION, type Ml5Manifest } from '../importers/ml5-checkpoint.js';
-import { importNcnnTransformerNet, NCNN_IMPORTER_VERSION } from '../importers/ncnn-transformer-net.js';
-import type { StyleInfo } from '../importers/style-metadata.js';
+import { importMl5Checkpoint, ML5_IMPORTER_VERSION, type Ml5Manifest } from '../../packages/core/src/converters/ml5-checkpoint.js';
+import { importNcnnTransformerNet, NCNN_IMPORTER_VERSION } from '../../packages/core/src/converters/ncnn-transformer-net.js';
+import type { StyleInfo } from '../../packages/core/src/converters/style-metadata.js';
 import { readStyleFiles, sha256Hex, type ModelSource } from './model-sources.js';
 
 /** Metadata key holding what a model was built from; a model whose stamp matches is up to date. */

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCatalog, type CatalogStyle } from '../../scripts/catalog.js';
 import type { ModelProto } from '../../packages/core/src/onnx/index.js';
-import { importMl5Checkpoint, type Ml5Manifest } from '../../scripts/importers/ml5-checkpoint.js';
-import { importNcnnTransformerNet } from '../../scripts/importers/ncnn-transformer-net.js';
+import { importMl5Checkpoint, type Ml5Manifest } from '../../packages/core/src/converters/ml5-checkpoint.js';
+import { importNcnnTransformerNet } from '../../packages/core/src/converters/ncnn-transformer-net.js';
 import { asset } from '../helpers/assets.js';
 
 /** A catalog style and its source files from ../shared/assets (throws with the path when missing). */

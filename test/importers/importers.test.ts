@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { METADATA_KEYS } from '../../packages/core/src/models/metadata-keys.js';
 import { decodeModel, encodeModel, TensorDataType } from '../../packages/core/src/onnx/index.js';
-import { importNcnnTransformerNet } from '../../scripts/importers/ncnn-transformer-net.js';
+import { importNcnnTransformerNet } from '../../packages/core/src/converters/ncnn-transformer-net.js';
 import { catalogStyle, importStyle, readSource } from './catalog-assets.js';
 
 describe.each(['mosaic', 'ml5-matta'])('importer output for %s', (name) => {

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { METADATA_KEYS } from '../../packages/core/src/models/metadata-keys.js';
 import { decodeModel, TensorDataType } from '../../packages/core/src/onnx/index.js';
 import { REPO_ROOT } from '../../scripts/catalog.js';
-import { PREPROCESSED } from '../../scripts/importers/loss-network.js';
+import { PREPROCESSED } from '../../packages/core/src/converters/loss-network.js';
 
 /**
  * scripts/export-torchvision-vgg19.py with random weights (no download): the ONNX file it writes loads in

@@ -4,9 +4,9 @@ import * as ort from 'onnxruntime-node';
 import sharp, { type ResizeOptions } from 'sharp';
 import { encodeModel, type ModelProto } from '../../packages/core/src/onnx/index.js';
 import { loadCatalog, type CatalogLossNetwork } from '../../scripts/catalog.js';
-import type { LossNetworkInfo } from '../../scripts/importers/loss-network.js';
-import { importSqueezeNetNcnn } from '../../scripts/importers/squeezenet-ncnn.js';
-import { importVgg19Tfjs, type TfjsLayersModelJson } from '../../scripts/importers/vgg19-tfjs.js';
+import type { LossNetworkInfo } from '../../packages/core/src/converters/loss-network.js';
+import { importSqueezeNetNcnn } from '../../packages/core/src/converters/squeezenet-ncnn.js';
+import { importVgg19Tfjs, type TfjsLayersModelJson } from '../../packages/core/src/converters/vgg19-tfjs.js';
 import { asset } from '../helpers/assets.js';
 
 /** A catalog loss network (throws when the catalog lacks it). */

@@ -5,9 +5,9 @@ import { METADATA_KEYS } from '../../packages/core/src/models/metadata-keys.js';
 import { decodeModel, encodeModel, TensorDataType, type ModelProto } from '../../packages/core/src/onnx/index.js';
 import { BUILD_STAMP_KEY } from '../../scripts/build/build-style.js';
 import { lossNetworkStamp } from '../../scripts/build/build-loss-network.js';
-import { PREPROCESSED } from '../../scripts/importers/loss-network.js';
-import { parseNcnnParam } from '../../scripts/importers/ncnn-param.js';
-import { importSqueezeNetNcnn } from '../../scripts/importers/squeezenet-ncnn.js';
+import { PREPROCESSED } from '../../packages/core/src/converters/loss-network.js';
+import { parseNcnnParam } from '../../packages/core/src/converters/ncnn-param.js';
+import { importSqueezeNetNcnn } from '../../packages/core/src/converters/squeezenet-ncnn.js';
 import { builtModel } from '../helpers/assets.js';
 import { catalogLossNetwork, importSqueezeNet, importVgg19Partial, lossInfo, session, squeezeNetFiles } from './loss-assets.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tensorToFloat32, type ModelProto } from '../../packages/core/src/onnx/index.js';
-import { SQUEEZENET_LAYERS } from '../../scripts/importers/squeezenet-ncnn.js';
+import { SQUEEZENET_LAYERS } from '../../packages/core/src/converters/squeezenet-ncnn.js';
 import { asset, contentImage } from '../helpers/assets.js';
 import { decodeRgb, imageTensor, importSqueezeNet, mean, planar, relativeError, session, topK } from './loss-assets.js';
 import { pilBicubicResize } from './pil-bicubic.js';

@@ -1,5 +1,5 @@
-import { attr, float32Tensor, GraphBuilder, readFloat16, readFloat32 } from '../../packages/core/src/onnx/index.js';
-import { conv } from './layers.js';
+import { attr, float32Tensor, GraphBuilder, readFloat16, readFloat32 } from '../onnx/index.js';
+import { conv } from './graph-layers.js';
 
 /**
  * ncnn's text network description (`.param`) and weights (`.bin`), turned into ONNX nodes generically for

@@ -1,5 +1,5 @@
-import { elementCount, GraphBuilder, readFloat32, type ModelProto } from '../../packages/core/src/onnx/index.js';
-import { conv, imageInput, imageOutput, instanceNorm, relu, scalar } from './layers.js';
+import { elementCount, GraphBuilder, readFloat32, type ModelProto } from '../onnx/index.js';
+import { conv, imageInput, imageOutput, instanceNorm, relu, scalar } from './graph-layers.js';
 import { styleMetadata, type StyleInfo } from './style-metadata.js';
 
 /**

@@ -1,5 +1,5 @@
-import { attr, elementCount, GraphBuilder, readFloat32, type ModelProto } from '../../packages/core/src/onnx/index.js';
-import { conv } from './layers.js';
+import { attr, elementCount, GraphBuilder, readFloat32, type ModelProto } from '../onnx/index.js';
+import { conv } from './graph-layers.js';
 import {
   checkLayers,
   featureOutput,

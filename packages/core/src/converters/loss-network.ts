@@ -1,6 +1,6 @@
-import { METADATA_KEYS } from '../../packages/core/src/models/metadata-keys.js';
-import { GraphBuilder, TensorDataType } from '../../packages/core/src/onnx/index.js';
-import { conv } from './layers.js';
+import { METADATA_KEYS } from '../models/metadata-keys.js';
+import { GraphBuilder, TensorDataType } from '../onnx/index.js';
+import { conv } from './graph-layers.js';
 
 /**
  * What every imported loss network shares: the input `image` [1, 3, height, width], RGB 0..255 NCHW, with

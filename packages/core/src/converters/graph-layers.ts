@@ -4,7 +4,7 @@ import {
   GraphBuilder,
   int64Tensor,
   TensorDataType,
-} from '../../packages/core/src/onnx/index.js';
+} from '../onnx/index.js';
 
 /** Building blocks shared by the transform-net importers. Weight names are prefixed with the layer name. */
 

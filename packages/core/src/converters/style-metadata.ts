@@ -1,4 +1,4 @@
-import { METADATA_KEYS } from '../../packages/core/src/models/metadata-keys.js';
+import { METADATA_KEYS } from '../models/metadata-keys.js';
 
 /** What an importer needs to know about a style besides its weights. */
 export interface StyleInfo {

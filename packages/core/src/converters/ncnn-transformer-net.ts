@@ -1,5 +1,5 @@
-import { GraphBuilder, readFloat16, readFloat32, type ModelProto } from '../../packages/core/src/onnx/index.js';
-import { conv, imageInput, imageOutput, instanceNorm, reflectPad, relu, upsample2x } from './layers.js';
+import { GraphBuilder, readFloat16, readFloat32, type ModelProto } from '../onnx/index.js';
+import { conv, imageInput, imageOutput, instanceNorm, reflectPad, relu, upsample2x } from './graph-layers.js';
 import { styleMetadata, type StyleInfo } from './style-metadata.js';
 
 /**

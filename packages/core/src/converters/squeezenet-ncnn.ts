@@ -1,4 +1,4 @@
-import { GraphBuilder, TensorDataType, type ModelProto } from '../../packages/core/src/onnx/index.js';
+import { GraphBuilder, TensorDataType, type ModelProto } from '../onnx/index.js';
 import {
   checkLayers,
   featureOutput,
