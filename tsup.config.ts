@@ -25,6 +25,7 @@ export default defineConfig([
       optimization: 'packages/core/src/methods/optimization/index.ts',
       catalog: 'packages/core/src/catalog/index.ts',
       'user-api': 'packages/core/src/user-api.ts',
+      converters: 'packages/core/src/converters/index.ts',
     },
     outDir: 'packages/core/dist',
     platform: 'neutral',

@@ -30,6 +30,7 @@ export default defineConfig({
     alias: {
       // Before '@pastiche/core', which would otherwise take it as a path below its index.
       '@pastiche/core/user-api': fileURLToPath(new URL('./packages/core/src/user-api.ts', import.meta.url)),
+      '@pastiche/core/converters': fileURLToPath(new URL('./packages/core/src/converters/index.ts', import.meta.url)),
       '@pastiche/core': src('core'),
       '@pastiche/node': src('node'),
       '@pastiche/web': src('web'),

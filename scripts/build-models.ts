@@ -15,10 +15,9 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { buildLossNetwork } from './build/build-loss-network.js';
-import { buildStyle, type BuildResult } from './build/build-style.js';
+import { buildModel } from './build/build-model.js';
 import { DEFAULT_FETCH_BASE, httpSource, localSource, type ModelSource } from './build/model-sources.js';
-import { CATALOG_PATH, loadCatalog, REPO_ROOT, type CatalogEntry, type CatalogStyle } from './catalog.js';
+import { CATALOG_PATH, loadCatalog, REPO_ROOT, type CatalogEntry } from './catalog.js';
 
 interface Args {
   assets?: string;
@@ -71,8 +70,6 @@ function selectEntries(entries: CatalogEntry[], only: string[] | undefined): Cat
   return entries.filter((s) => only.includes(s.name));
 }
 
-const isStyle = (entry: CatalogEntry): entry is CatalogStyle => 'conventions' in entry;
-
 /**
  * A byte-identical copy of the catalog source in `outDir`. Made before the builds, so that the folder keeps
  * a catalog even when one build fails, as it always had one while catalog.json was committed there.
@@ -99,10 +96,7 @@ async function main(): Promise<void> {
   let built = 0;
   for (const style of styles) {
     const t0 = performance.now();
-    const build: Promise<BuildResult> = isStyle(style)
-      ? buildStyle(style, source, args.out, args.force)
-      : buildLossNetwork(style, source, args.out, args.force);
-    const result = await build.catch((err: Error) => {
+    const result = await buildModel(style, source, args.out, args.force).catch((err: Error) => {
       throw new Error(`${style.name}: ${err.message}`, { cause: err });
     });
     const file = relative(process.cwd(), result.path);

@@ -43,8 +43,13 @@ export default defineConfig({
   plugins: [models],
   // The workspace's sources, so that the demo needs no `npm run build`.
   resolve: {
-    // '@pastiche/core/user-api' before '@pastiche/core', which would otherwise take it as a path below its index.
-    alias: { '@pastiche/web': src('web'), '@pastiche/core/user-api': join(repo, 'packages', 'core', 'src', 'user-api.ts'), '@pastiche/core': src('core') },
+    // The subpaths before '@pastiche/core', which would otherwise take them as paths below its index.
+    alias: {
+      '@pastiche/web': src('web'),
+      '@pastiche/core/user-api': join(repo, 'packages', 'core', 'src', 'user-api.ts'),
+      '@pastiche/core/converters': join(repo, 'packages', 'core', 'src', 'converters', 'index.ts'),
+      '@pastiche/core': src('core'),
+    },
   },
   // Pre-bundling would move onnxruntime-web away from its .wasm files (it finds them next to itself).
   optimizeDeps: { exclude: ['onnxruntime-web'] },

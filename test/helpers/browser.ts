@@ -152,8 +152,9 @@ const src = (pkg: string) => join(REPO_ROOT, 'packages', pkg, 'src', 'index.ts')
 /** Aliases that make a Vite build use the workspace's sources, so that no `npm run build` is needed. */
 export const SOURCE_ALIASES: Readonly<Record<string, string>> = Object.freeze({
   '@pastiche/web': src('web'),
-  // Before '@pastiche/core', which would otherwise take it as a path below its index.
+  // Before '@pastiche/core', which would otherwise take them as paths below its index.
   '@pastiche/core/user-api': join(REPO_ROOT, 'packages', 'core', 'src', 'user-api.ts'),
+  '@pastiche/core/converters': join(REPO_ROOT, 'packages', 'core', 'src', 'converters', 'index.ts'),
   '@pastiche/core': src('core'),
 });
 

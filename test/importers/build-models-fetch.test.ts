@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../packages/core/src/onnx/index.js';
-import { BUILD_STAMP_KEY, buildStamp } from '../../scripts/build/build-style.js';
+import { BUILD_STAMP_KEY, buildStamp } from '../../packages/core/src/converters/index.js';
 import { CATALOG_PATH, loadCatalog } from '../../scripts/catalog.js';
 import { buildModelsFrom, startAssetServer, type AssetServer } from '../helpers/asset-server.js';
 
@@ -32,7 +32,7 @@ describe('npm run models over HTTP', () => {
       expect(readdirSync(out).sort()).toEqual(['candy.onnx', 'catalog.json', 'ml5-wave.onnx']);
       expect(readFileSync(join(out, 'catalog.json'))).toEqual(readFileSync(CATALOG_PATH));
       const candy = decodeModel(new Uint8Array(readFileSync(join(out, 'candy.onnx'))));
-      expect(candy.metadataProps[BUILD_STAMP_KEY]).toBe(buildStamp(loadCatalog().styles.find((s) => s.name === 'candy')!));
+      expect(candy.metadataProps[BUILD_STAMP_KEY]).toBe(await buildStamp(loadCatalog().styles.find((s) => s.name === 'candy')!));
 
       server.requests.length = 0;
       const second = await buildModels(out, 'candy,ml5-wave');

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METADATA_KEYS } from '../../packages/core/src/models/metadata-keys.js';
 import { decodeModel } from '../../packages/core/src/onnx/index.js';
-import { lossNetworkStamp } from '../../scripts/build/build-loss-network.js';
-import { BUILD_STAMP_KEY } from '../../scripts/build/build-style.js';
+import { BUILD_STAMP_KEY, buildStamp } from '../../packages/core/src/converters/index.js';
 import { loadCatalog } from '../../scripts/catalog.js';
 import { buildModelsFrom, startAssetServer, type AssetServer } from '../helpers/asset-server.js';
 
@@ -40,7 +39,7 @@ describe('npm run models builds the loss networks over HTTP', () => {
       expect(readdirSync(out).sort()).toEqual(['catalog.json', 'squeezenet1.1.onnx', 'vgg19-partial.onnx']);
       for (const net of NETWORKS) {
         const model = decodeModel(new Uint8Array(readFileSync(join(out, net.file))));
-        expect(model.metadataProps[BUILD_STAMP_KEY]).toBe(lossNetworkStamp(net));
+        expect(model.metadataProps[BUILD_STAMP_KEY]).toBe(await buildStamp(net));
         expect(model.metadataProps[METADATA_KEYS.layers]).toBe(net.layers.join(','));
       }
 

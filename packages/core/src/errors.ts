@@ -15,6 +15,11 @@ export const ERROR_CODES = [
   'E_DISPOSED',
   /** A catalog.json that does not follow the schema (bundled, read by a script, or fetched by a browser). */
   'E_CATALOG',
+  /**
+   * Source weights that a converter (`@pastiche/core/converters`) cannot turn into a model: a wrong file set,
+   * truncated or malformed weights, JSON that does not parse or lacks what the format needs.
+   */
+  'E_CONVERT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

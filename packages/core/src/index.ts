@@ -14,3 +14,4 @@ export * from './methods/optimization/index.js';
 export * from './gradient/index.js';
 export * from './optimizers/index.js';
 export * from './platform/index.js';
+export * from './converters/index.js';

@@ -1,3 +1,4 @@
+import { PasticheError } from '../errors.js';
 import { METADATA_KEYS } from '../models/metadata-keys.js';
 import { GraphBuilder, TensorDataType } from '../onnx/index.js';
 import { conv } from './graph-layers.js';
@@ -69,11 +70,12 @@ export function featureOutput(g: GraphBuilder, name: string, channels: number): 
   return g.output(name, TensorDataType.FLOAT, [1, channels, `${name}_height`, `${name}_width`]);
 }
 
-/** Checks that the defaults are selectable layers; throws naming the first that is not. */
+/** Checks that the defaults are selectable layers; throws PasticheError `E_CONVERT` naming the first that is not. */
 export function checkLayers(network: string, l: LossNetworkLayers, defined: (name: string) => boolean): void {
-  for (const name of l.layers) if (!defined(name)) throw new Error(`${network}: the graph has no layer tensor ${name}`);
+  const fail = (problem: string) => new PasticheError('E_CONVERT', `${network}: ${problem}`);
+  for (const name of l.layers) if (!defined(name)) throw fail(`the graph has no layer tensor ${name}`);
   for (const name of [...l.defaultContentLayers, ...l.defaultStyleLayers]) {
-    if (!l.layers.includes(name)) throw new Error(`${network}: default layer ${name} is not one of ${l.layers.join(', ')}`);
+    if (!l.layers.includes(name)) throw fail(`default layer ${name} is not one of ${l.layers.join(', ')}`);
   }
 }
 

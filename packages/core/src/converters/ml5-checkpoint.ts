@@ -1,4 +1,5 @@
 import { elementCount, GraphBuilder, readFloat32, type ModelProto } from '../onnx/index.js';
+import { convertError, isRecord } from './convert-error.js';
 import { conv, imageInput, imageOutput, instanceNorm, relu, scalar } from './graph-layers.js';
 import { styleMetadata, type StyleInfo } from './style-metadata.js';
 
@@ -14,10 +15,14 @@ export const ML5_IMPORTER_VERSION = 'ml5-checkpoint/1';
 export type Ml5Manifest = Record<string, { filename: string; shape: number[] }>;
 
 export interface Ml5Checkpoint {
+  /** The parsed `manifest.json`; checked here, so it may come straight from JSON.parse. */
   manifest: Ml5Manifest;
-  /** The bytes of one file named in the manifest. */
+  /** The bytes of one file named in the manifest (throw to say it is missing). */
   read(filename: string): Uint8Array;
 }
+
+/** The manifest's name in messages. */
+const MANIFEST = 'manifest.json';
 
 interface LayerSpec {
   kernel: number;
@@ -52,14 +57,17 @@ const variableName = (index: number) => (index === 0 ? 'Variable' : `Variable_${
 
 function readVariable(ckpt: Ml5Checkpoint, index: number, shape: readonly number[]): Float32Array {
   const name = variableName(index);
-  const entry = ckpt.manifest[name];
-  if (!entry) throw new Error(`ml5 manifest lacks ${name}`);
+  const entry: unknown = ckpt.manifest[name];
+  if (entry === undefined) throw convertError(MANIFEST, `Expected a variable ${name} but the manifest lacks it`);
+  if (!isRecord(entry) || typeof entry.filename !== 'string' || !Array.isArray(entry.shape)) {
+    throw convertError(MANIFEST, `Expected ${name} to be { filename, shape } but found ${JSON.stringify(entry)?.slice(0, 80)}`);
+  }
   if (entry.shape.join(',') !== shape.join(',')) {
-    throw new Error(`Expected ${name} of shape [${shape.join(', ')}] but the manifest says [${entry.shape.join(', ')}]`);
+    throw convertError(MANIFEST, `Expected ${name} of shape [${shape.join(', ')}] but the manifest says [${entry.shape.join(', ')}]`);
   }
   const bytes = ckpt.read(entry.filename);
   const count = elementCount(shape);
-  if (bytes.byteLength !== count * 4) throw new Error(`Expected ${count * 4} bytes in ${entry.filename} (${name}) but found ${bytes.byteLength}`);
+  if (bytes.byteLength !== count * 4) throw convertError(entry.filename, `Expected ${count * 4} bytes (${name}, float32 [${shape.join(', ')}]) but found ${bytes.byteLength}`);
   return readFloat32(bytes, count);
 }
 
@@ -90,8 +98,10 @@ function samePads(kernel: number, stride: number): [number, number, number, numb
 /**
  * Builds the ONNX model (opset 17, input `input` [1,3,height,width] RGB 0..255, output `output` clamped to
  * 0..255 as ml5 does). Height and width must be multiples of 4 for SAME padding to match TensorFlow's.
+ * @throws PasticheError `E_CONVERT` naming manifest.json or the variable file at fault.
  */
 export function importMl5Checkpoint(ckpt: Ml5Checkpoint, info: StyleInfo): ModelProto {
+  if (!isRecord(ckpt.manifest)) throw convertError(MANIFEST, `Expected an object of variables but found ${JSON.stringify(ckpt.manifest)?.slice(0, 80)}`);
   const g = new GraphBuilder(`${info.name}-ml5-transform-net`);
   let x = imageInput(g);
   let channels = 3;

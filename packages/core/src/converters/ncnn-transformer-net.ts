@@ -1,5 +1,7 @@
 import { GraphBuilder, readFloat16, readFloat32, type ModelProto } from '../onnx/index.js';
+import { convertError } from './convert-error.js';
 import { conv, imageInput, imageOutput, instanceNorm, reflectPad, relu, upsample2x } from './graph-layers.js';
+import { NCNN_BIN_LABEL, NCNN_FP16_TAG } from './ncnn-weights.js';
 import { styleMetadata, type StyleInfo } from './style-metadata.js';
 
 /**
@@ -38,8 +40,6 @@ const PLAN: readonly ConvSpec[] = [
   { kernel: 9, in: 32, out: 3, stride: 1, norm: false, relu: false },
 ];
 
-/** ncnn's tag for fp16 weights that follow. */
-const FP16_TAG = 0x01306b47;
 const IN_EPSILON = 1e-5;
 
 interface ConvWeights {
@@ -49,37 +49,45 @@ interface ConvWeights {
   beta?: Float32Array;
 }
 
-/** Reads the weights of every conv of {@link PLAN}; the file must end exactly after the last one. */
-export function readNcnnWeights(bin: Uint8Array): ConvWeights[] {
+/**
+ * Reads the weights of every conv of {@link PLAN}; the file must end exactly after the last one.
+ * @param file names the file in messages, e.g. `candy.bin`.
+ * @throws PasticheError `E_CONVERT` naming the file when it is not such a .bin, or ends early or late.
+ */
+export function readNcnnWeights(bin: Uint8Array, file = NCNN_BIN_LABEL): ConvWeights[] {
   const view = new DataView(bin.buffer, bin.byteOffset, bin.byteLength);
   let offset = 0;
   const floats = (count: number, what: string): Float32Array => {
-    if (offset + count * 4 > bin.byteLength) throw new Error(`ncnn weights end early: ${what} needs ${count * 4} bytes at ${offset}, file has ${bin.byteLength}`);
+    if (offset + count * 4 > bin.byteLength) throw convertError(file, `ncnn weights end early: ${what} needs ${count * 4} bytes at ${offset}, the file has ${bin.byteLength}`);
     const out = readFloat32(bin, count, offset);
     offset += count * 4;
     return out;
   };
   const layers = PLAN.map((spec, i) => {
     const what = `conv ${i + 1}`;
-    if (offset + 4 > bin.byteLength || view.getUint32(offset, true) !== FP16_TAG) {
-      throw new Error(`Expected the ncnn fp16 tag 0x${FP16_TAG.toString(16)} before ${what} at byte ${offset}; not a TransformerNet .bin from ncnn-android-styletransfer`);
+    if (offset + 4 > bin.byteLength || view.getUint32(offset, true) !== NCNN_FP16_TAG) {
+      throw convertError(file, `Expected the ncnn fp16 tag 0x${NCNN_FP16_TAG.toString(16)} before ${what} at byte ${offset}; not a TransformerNet .bin from ncnn-android-styletransfer`);
     }
     offset += 4;
     const count = spec.out * spec.in * spec.kernel * spec.kernel;
-    if (offset + count * 2 > bin.byteLength) throw new Error(`ncnn weights end early in ${what}`);
+    if (offset + count * 2 > bin.byteLength) throw convertError(file, `ncnn weights end early in ${what}`);
     const weight = readFloat16(bin, count, offset);
     offset += Math.ceil((count * 2) / 4) * 4; // ncnn aligns each blob to 4 bytes
     const bias = floats(spec.out, `${what} bias`);
     if (!spec.norm) return { weight, bias };
     return { weight, bias, gamma: floats(spec.out, `${what} gamma`), beta: floats(spec.out, `${what} beta`) };
   });
-  if (offset !== bin.byteLength) throw new Error(`Expected the ncnn weights to end at byte ${offset} but the file has ${bin.byteLength} bytes`);
+  if (offset !== bin.byteLength) throw convertError(file, `Expected the ncnn weights to end at byte ${offset} but the file has ${bin.byteLength} bytes`);
   return layers;
 }
 
-/** Builds the ONNX model (opset 17, input `input` [1,3,height,width] RGB 0..255, output `output`, unclamped). */
-export function importNcnnTransformerNet(bin: Uint8Array, info: StyleInfo): ModelProto {
-  const weights = readNcnnWeights(bin);
+/**
+ * Builds the ONNX model (opset 17, input `input` [1,3,height,width] RGB 0..255, output `output`, unclamped)
+ * from a TransformerNet `.bin`; `file` names it in messages.
+ * @throws PasticheError `E_CONVERT` naming the file when it is not such a .bin, or is truncated.
+ */
+export function importNcnnTransformerNet(bin: Uint8Array, info: StyleInfo, file = NCNN_BIN_LABEL): ModelProto {
+  const weights = readNcnnWeights(bin, file);
   const g = new GraphBuilder(`${info.name}-transformer-net`);
   let x = imageInput(g);
   let residual = '';

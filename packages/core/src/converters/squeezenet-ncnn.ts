@@ -1,4 +1,5 @@
 import { GraphBuilder, TensorDataType, type ModelProto } from '../onnx/index.js';
+import { convertError } from './convert-error.js';
 import {
   checkLayers,
   featureOutput,
@@ -8,7 +9,9 @@ import {
   type LossNetworkInfo,
   type LossNetworkLayers,
 } from './loss-network.js';
-import { addNcnnLayers, NcnnWeights, parseNcnnParam } from './ncnn-param.js';
+import { addNcnnLayers } from './ncnn-graph.js';
+import { NCNN_PARAM_LABEL, parseNcnnParam } from './ncnn-param.js';
+import { NCNN_BIN_LABEL, NcnnWeights } from './ncnn-weights.js';
 
 /**
  * DeepScale SqueezeNet 1.1 as a loss network, from ncnn's `squeezenet_v1.1.param` / `.bin` (the ImageNet
@@ -51,27 +54,31 @@ export interface SqueezeNetFiles {
   param: Uint8Array;
   /** `squeezenet_v1.1.bin`, its weights. */
   bin: Uint8Array;
+  /** The two files' names, for messages. @default { param: 'the ncnn .param', bin: 'the ncnn .bin' } */
+  names?: { param: string; bin: string };
 }
 
 /**
  * Builds the ONNX model: opset 17, input `image` [1, 3, height, width] RGB 0..255 (any size ≥ 32; 227×227
  * for classification), outputs the layer tensors of {@link SQUEEZENET_LAYERS} and `prob`.
+ * @throws PasticheError `E_CONVERT` naming the .param or the .bin at fault.
  */
 export function importSqueezeNetNcnn(files: SqueezeNetFiles, info: LossNetworkInfo): ModelProto {
-  const layers = parseNcnnParam(new TextDecoder().decode(files.param));
-  const weights = new NcnnWeights(files.bin);
+  const { param: paramFile, bin: binFile } = files.names ?? { param: NCNN_PARAM_LABEL, bin: NCNN_BIN_LABEL };
+  const layers = parseNcnnParam(new TextDecoder().decode(files.param), paramFile);
+  const weights = new NcnnWeights(files.bin, binFile);
   const g = new GraphBuilder(info.name);
   // ncnn's SqueezeNet takes BGR 0..255 minus the Caffe mean (104, 117, 123) in B, G, R order.
   const input = foldPreprocessing(g, lossNetworkInput(g), { swapRedBlue: true, mean: [104, 117, 123] });
   // The .param pads the 1×1 conv10 by 1, which only adds bias-only border pixels to the global average;
   // torchvision's squeezenet1_1 (and the PyTorch goldens) run it unpadded, and so do we. Feature layers are unaffected.
-  const blobs = addNcnnLayers(g, layers, weights, { input, names: BLOB_NAMES, unpadded: ['conv10'] });
+  const blobs = addNcnnLayers(g, layers, weights, { input, names: BLOB_NAMES, unpadded: ['conv10'], paramFile });
   weights.finish();
 
   const tensors = new Map([...blobs.values()].map((v) => [v.name, v]));
-  checkLayers(info.name, SQUEEZENET_LAYERS, (name) => tensors.has(name));
+  checkLayers(paramFile, SQUEEZENET_LAYERS, (name) => tensors.has(name));
   for (const name of SQUEEZENET_LAYERS.layers) featureOutput(g, name, tensors.get(name)!.channels);
-  if (tensors.get(SQUEEZENET_PROB)?.channels !== CLASSES) throw new Error(`${info.name}: expected a ${CLASSES}-class ${SQUEEZENET_PROB} output`);
+  if (tensors.get(SQUEEZENET_PROB)?.channels !== CLASSES) throw convertError(paramFile, `Expected a ${CLASSES}-class ${SQUEEZENET_PROB} output`);
   g.output(SQUEEZENET_PROB, TensorDataType.FLOAT, [1, CLASSES]);
 
   return g.toModel({
