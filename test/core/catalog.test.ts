@@ -48,6 +48,13 @@ describe('the built-in catalog', () => {
     expect(() => (BUILTIN_CATALOG.styles as unknown[]).push({})).toThrow(TypeError);
   });
 
+  it('gives every style and loss network the sha256 and size of its converted model', () => {
+    for (const entry of [...BUILTIN_CATALOG.styles, ...BUILTIN_CATALOG.lossNetworks]) {
+      expect(entry.onnx.sha256, entry.name).toMatch(/^[0-9a-f]{64}$/);
+      expect(entry.onnx.bytes, entry.name).toBeGreaterThan(1e6);
+    }
+  });
+
   it('has its own error code', () => {
     expect(ERROR_CODES).toContain('E_CATALOG');
   });
@@ -71,6 +78,15 @@ describe('parseCatalog', () => {
     ['license', (c) => ((c.lossNetworks[0].license = ''), c), `${squeezenet} needs a license (a non-empty string) but license is "" of type string`],
     ['file', (c) => (delete c.styles[0].file, c), `${candy} needs a file name without folders but file is missing`],
     ['file with a folder', (c) => ((c.styles[0].file = '../candy.onnx'), c), `${candy} needs a file name without folders but file is "../candy.onnx" of type string`],
+    ['onnx', (c) => (delete c.styles[0].onnx, c), `${candy} needs an onnx object { sha256, bytes } (the converted model) but onnx is missing`],
+    ['onnx not an object', (c) => ((c.lossNetworks[0].onnx = 'squeezenet1.1.onnx'), c), `${squeezenet} needs an onnx object { sha256, bytes } (the converted model) but onnx is "squeezenet1.1.onnx" of type string`],
+    ['onnx sha256', (c) => (delete c.styles[0].onnx.sha256, c), `${candy} needs onnx.sha256 (64 lower-case hex digits) but onnx.sha256 is missing`],
+    ['short onnx sha256', (c) => ((c.lossNetworks[0].onnx.sha256 = 'abc'), c), `${squeezenet} needs onnx.sha256 (64 lower-case hex digits) but onnx.sha256 is "abc" of type string`],
+    ['upper-case onnx sha256', (c) => ((c.styles[0].onnx.sha256 = 'A'.repeat(64)), c), `${candy} needs onnx.sha256 (64 lower-case hex digits) but onnx.sha256 is "${'A'.repeat(40)}…" of type string`],
+    ['onnx bytes', (c) => (delete c.styles[0].onnx.bytes, c), `${candy} needs onnx.bytes (a positive integer) but onnx.bytes is missing`],
+    ['zero onnx bytes', (c) => ((c.lossNetworks[0].onnx.bytes = 0), c), `${squeezenet} needs onnx.bytes (a positive integer) but onnx.bytes is 0 of type number`],
+    ['fractional onnx bytes', (c) => ((c.styles[0].onnx.bytes = 6726450.5), c), `${candy} needs onnx.bytes (a positive integer) but onnx.bytes is 6726450.5 of type number`],
+    ['onnx bytes as text', (c) => ((c.styles[0].onnx.bytes = '6726450'), c), `${candy} needs onnx.bytes (a positive integer) but onnx.bytes is "6726450" of type string`],
     ['style family', (c) => ((c.styles[0].family = 'vgg19-tfjs'), c), `${candy} needs a known family (pytorch-examples, ml5) but family is "vgg19-tfjs" of type string`],
     ['loss family', (c) => ((c.lossNetworks[0].family = 'ml5'), c), `${squeezenet} needs a known family (squeezenet-ncnn, vgg19-tfjs) but family is "ml5" of type string`],
     ['source', (c) => (delete c.styles[0].source, c), `${candy} needs a source object but source is missing`],
@@ -134,6 +150,7 @@ describe('parseCatalog', () => {
       family: 'ml5',
       license: 'MIT',
       file: 's.onnx',
+      onnx: { sha256: SHA, bytes: 1 },
       conventions: { layout: 'NHWC', range: '0-1', channelOrder: 'BGR', sizeMultiple: 1 },
       source,
     };

@@ -22,6 +22,18 @@ export interface CatalogSourceFile {
   sha256: string;
 }
 
+/** The converted model of an entry. */
+export interface CatalogOnnx {
+  /**
+   * sha256 and size of the ONNX file core's converter makes from the source files
+   * (`convertCatalogEntry` of @pastiche/core/converters, which `npm run models` runs): lower-case hex.
+   * A model file is checked against it, and a converter change that alters the output must update it.
+   */
+  sha256: string;
+  /** Its size in bytes. */
+  bytes: number;
+}
+
 /** Where the weights of an entry are published. */
 export interface CatalogSource {
   /** `https://github.com/OWNER/REPO`. */
@@ -56,6 +68,8 @@ export interface CatalogStyle {
   license: string;
   /** File name of the converted model inside a model folder (models/onnx, the cache, `modelBaseUrl`). */
   file: string;
+  /** sha256 and size of the ONNX file core's converter makes from the source files. */
+  onnx: CatalogOnnx;
   conventions: CatalogConventions;
   source: CatalogSource;
 }
@@ -70,6 +84,8 @@ export interface CatalogLossNetwork {
   license: string;
   /** File name of the converted model inside a model folder. */
   file: string;
+  /** sha256 and size of the ONNX file core's converter makes from the source files. */
+  onnx: CatalogOnnx;
   /** The selectable layer tensors of the converted model, in network order. */
   layers: string[];
   source: CatalogSource;

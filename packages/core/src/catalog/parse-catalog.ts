@@ -56,6 +56,10 @@ export function parseCatalog(json: unknown, origin: string): Catalog {
     need(isText(entry.title), where, 'a title (a non-empty string)', 'title', entry.title);
     need(isText(entry.license), where, 'a license (a non-empty string)', 'license', entry.license);
     need(isFileName(entry.file), where, 'a file name without folders', 'file', entry.file);
+    const onnx = entry.onnx;
+    if (!isObject(onnx)) return fail(where, 'an onnx object { sha256, bytes } (the converted model)', 'onnx', onnx);
+    need(typeof onnx.sha256 === 'string' && SHA256_HEX.test(onnx.sha256), where, 'onnx.sha256 (64 lower-case hex digits)', 'onnx.sha256', onnx.sha256);
+    need(Number.isSafeInteger(onnx.bytes) && (onnx.bytes as number) > 0, where, 'onnx.bytes (a positive integer)', 'onnx.bytes', onnx.bytes);
     const families: readonly string[] = list === 'styles' ? STYLE_FAMILIES : LOSS_NETWORK_FAMILIES;
     need(oneOf(families)(entry.family), where, `a known family (${families.join(', ')})`, 'family', entry.family);
 
