@@ -21,6 +21,10 @@ export interface AssetServer {
   requests: string[];
   /** Paths whose bytes the server flips, to play a corrupted download. */
   corrupted: Set<string>;
+  /** Paths whose body stops halfway (the connection closes after Content-Length promised more). */
+  truncated: Set<string>;
+  /** Paths whose body sends its first half and then nothing, without closing. */
+  stalled: Set<string>;
   close(): Promise<void>;
 }
 
@@ -31,6 +35,9 @@ export async function startAssetServer(entries: readonly CatalogEntry[]): Promis
   }
   const requests: string[] = [];
   const corrupted = new Set<string>();
+  const truncated = new Set<string>();
+  const stalled = new Set<string>();
+  const open = new Set<import('node:http').ServerResponse>();
   const server = createServer((req, res) => {
     const path = req.url ?? '';
     requests.push(path);
@@ -38,11 +45,21 @@ export async function startAssetServer(entries: readonly CatalogEntry[]): Promis
     if (!file) return void res.writeHead(404).end();
     const bytes = readFileSync(file);
     if (corrupted.has(path)) bytes[bytes.length >> 1] ^= 0xff;
-    res.writeHead(200, { 'content-length': bytes.length }).end(bytes);
+    res.writeHead(200, { 'content-length': bytes.length });
+    if (truncated.has(path)) return void res.write(bytes.subarray(0, bytes.length >> 1), () => res.destroy());
+    if (stalled.has(path)) {
+      open.add(res);
+      return void res.write(bytes.subarray(0, bytes.length >> 1));
+    }
+    res.end(bytes);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, routes, requests, corrupted, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const close = () => {
+    for (const res of open) res.destroy();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return { base, routes, requests, corrupted, truncated, stalled, close };
 }
 
 const run = promisify(execFile);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DEFAULT_LOSS_NETWORK, buildGatysGraphs, decodeModel, exportLossGraphs, resolveModelReference, type Pooling } from '@pastiche/core';
 import { writeFileAtomic } from './atomic-write.js';
 import { checkModelLocations, type ModelLocationOptions } from './model-store.js';
+import { env } from './env.js';
 import { nodePlatform } from './node-platform.js';
 
 export interface ExportGradientOptions extends ModelLocationOptions {
@@ -21,6 +22,7 @@ export async function exportGradientGraphs(outDir: string, options: ExportGradie
   checkModelLocations(options);
   const reference = await resolveModelReference(nodePlatform, options.lossNetwork ?? DEFAULT_LOSS_NETWORK, 'loss network', {
     options,
+    settings: env,
     sha256: undefined,
     signal: undefined,
     onLoadProgress: undefined,

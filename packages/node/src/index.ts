@@ -43,6 +43,7 @@ export const dispose: () => Promise<void> = pastiche.dispose;
 export * from '@pastiche/core/user-api';
 export { BUILTIN_CATALOG } from '@pastiche/core';
 export type { OptimizeRunOptions as OptimizeOptions };
+export { env } from './env.js';
 export { exportGradientGraphs, type ExportGradientOptions } from './export-grad.js';
 export type { ImageInput, RawPixels } from './image-input.js';
 export type { ModelLocationOptions } from './model-store.js';

@@ -9,7 +9,10 @@ import { writeFileAtomic } from './atomic-write.js';
 
 /** Where models live on this machine. */
 export interface ModelLocationOptions {
-  /** Folder holding built-in models (`candy.onnx`, …). @default env PASTICHE_MODELS, then the repository's models/onnx */
+  /**
+   * Folder holding built-in models (`candy.onnx`, …), searched before env PASTICHE_MODELS and the cache. Without
+   * PASTICHE_MODELS, a checkout of the Pastiche repository also searches its models/onnx.
+   */
   modelDir?: string;
   /** Per-user cache for downloaded models. @default env PASTICHE_CACHE, then $XDG_CACHE_HOME/pastiche or ~/.cache/pastiche */
   cacheDir?: string;
@@ -43,8 +46,8 @@ function repositoryModelDir(): string | undefined {
 export function modelSearchPath(options: ModelLocationOptions = {}): string[] {
   const dirs = [
     options.modelDir && resolve(options.modelDir),
-    process.env.PASTICHE_MODELS && resolve(process.env.PASTICHE_MODELS),
-    repositoryModelDir(),
+    // PASTICHE_MODELS names the one shared folder: it replaces the repository's models/onnx.
+    process.env.PASTICHE_MODELS ? resolve(process.env.PASTICHE_MODELS) : repositoryModelDir(),
     join(cacheDirectory(options), 'models'),
   ];
   return [...new Set(dirs.filter((d): d is string => Boolean(d)))];
@@ -84,18 +87,27 @@ const looksLikePath = (s: string) => /[\\/]/.test(s) || ['.onnx', '.tflite'].inc
 /** Node's model files: built-in models in model folders, paths, and a per-user cache for URLs. */
 export const nodeModelStore: ModelStore<ModelLocationOptions> = {
   catalog: async () => BUILTIN_CATALOG,
-  async catalogFile(file, { options }) {
-    const dirs = modelSearchPath(options);
-    const dir = dirs.find((d) => existsSync(join(d, file)));
-    if (!dir) {
-      throw new PasticheError(
-        'E_MODEL_NOT_FOUND',
-        `${file} is built in but is in none of: ${dirs.join(', ')}. Run \`npm run models\` in the Pastiche repository, ` +
-          'or set PASTICHE_MODELS (or the modelDir option) to a folder holding it.',
-      );
+  async readCatalogModel(file, { options }, accept) {
+    for (const dir of modelSearchPath(options)) {
+      const path = join(dir, file);
+      if (!existsSync(path)) continue;
+      const bytes = new Uint8Array(await readFile(path));
+      if (await accept(bytes)) return { bytes, where: path };
     }
-    return { kind: 'path', path: join(dir, file) };
+    return undefined;
   },
+  async keepCatalogModel(file, bytes, { options }) {
+    const dir = join(cacheDirectory(options), 'models');
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFileAtomic(join(dir, file), bytes);
+    } catch (cause) {
+      throw new PasticheError('E_IO', `Could not keep ${file} in the model cache ${dir}: ${(cause as Error).message}. Set cacheDir (or PASTICHE_CACHE) to a writable folder.`, {
+        cause,
+      });
+    }
+  },
+  describeCatalogModels: (options) => modelSearchPath(options).join(', '),
   hasCatalogFile: (file, options) => modelSearchPath(options).some((dir) => existsSync(join(dir, file))),
   locate: (text) => (looksLikePath(text) || existsSync(text) ? { kind: 'path', path: resolve(text) } : undefined),
   async readFile(path) {

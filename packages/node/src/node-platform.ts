@@ -1,6 +1,7 @@
 import { planarToRaw, type Platform, type PlanarImage } from '@pastiche/core';
 import * as ort from 'onnxruntime-node';
 import { NODE_DEVICES, cudaLibrariesInstalled, deviceHint, type NodeDevice } from './devices.js';
+import { env } from './env.js';
 import { decodeImage, IMAGE_INPUTS, isImageInput, type ImageInput } from './image-input.js';
 import { checkModelLocations, MODEL_LOCATION_KEYS, nodeModelStore, type ModelLocationOptions } from './model-store.js';
 import { StylizedImage } from './stylized-image.js';
@@ -14,6 +15,7 @@ export const nodePlatform: Platform<ImageInput, StylizedImage, NodeDevice, Model
     createTensor: (data: Float32Array, dims: readonly number[]) => new ort.Tensor('float32', data, dims),
   }),
   devices: NODE_DEVICES,
+  env,
   probeDevice: async (device) =>
     device === 'cuda' && !cudaLibrariesInstalled() ? "onnxruntime-node's CUDA provider library is not installed" : undefined,
   deviceHint,

@@ -53,6 +53,7 @@ export const dispose: () => Promise<void> = pastiche.dispose;
 export * from '@pastiche/core/user-api';
 export { WEB_DEVICES, probeWebGpu, type WebDevice, type WebGpuAdapterInfo } from './devices.js';
 export type { ImageInput } from './image-input.js';
-export { DEFAULT_MODEL_BASE_URL, MODEL_CACHE_NAME, clearModelCache, loadCatalog, type ModelLocationOptions } from './model-store.js';
+export { MODEL_CACHE_NAME, clearModelCache, loadCatalog, type ModelLocationOptions } from './model-store.js';
+export { env } from './env.js';
 export { configureRuntime, runtimeSettings, type WebRuntimeOptions } from './runtime.js';
 export { StylizedImage } from './stylized-image.js';

@@ -1,15 +1,27 @@
-import { expectBoolean, expectString, fetchCatalog, type Catalog, type ModelCache, type ModelStore } from '@pastiche/core';
+import {
+  downloadModel,
+  expectBoolean,
+  expectString,
+  fetchCatalog,
+  loadBuiltinCatalog,
+  webCryptoSha256,
+  type Catalog,
+  type ModelCache,
+  type ModelStore,
+} from '@pastiche/core';
 
-/** Where built-in models are served unless `modelBaseUrl` says otherwise. */
-export const DEFAULT_MODEL_BASE_URL = '/models/';
 /** The Cache API cache that holds downloaded models. */
 export const MODEL_CACHE_NAME = 'pastiche-models';
+/** Cache API keys of built-in models converted in the page (the Cache API keys by http(s) URL). */
+const KEPT_MODELS = 'https://pastiche.invalid/models/';
 
 /** Where the browser finds models. */
 export interface ModelLocationOptions {
   /**
-   * URL of the folder that holds the built-in models and their `catalog.json` (what `npm run models` writes to
-   * `models/onnx`), absolute or relative to the page (or worker script). @default DEFAULT_MODEL_BASE_URL
+   * URL of a folder serving converted built-in models and their `catalog.json` (what `npm run models` writes to
+   * `models/onnx`), absolute or relative to the page (or worker script). Without it, built-in models are made in
+   * the page on first use from their original public files (see `remoteHost`) and kept in the Cache API.
+   * @default undefined
    */
   modelBaseUrl?: string;
   /** Keep fetched models in the browser's Cache API (`pastiche-models`). @default true */
@@ -17,8 +29,8 @@ export interface ModelLocationOptions {
 }
 
 /** `modelBaseUrl` as an absolute URL ending in `/`. */
-function modelBase(options: ModelLocationOptions): string {
-  const absolute = new URL(options.modelBaseUrl ?? DEFAULT_MODEL_BASE_URL, globalThis.location?.href).href;
+function modelBase(modelBaseUrl: string): string {
+  const absolute = new URL(modelBaseUrl, globalThis.location?.href).href;
   return absolute.endsWith('/') ? absolute : `${absolute}/`;
 }
 
@@ -60,10 +72,13 @@ function cacheApi(): ModelCache | undefined {
 const hasScheme = (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s);
 const looksLikeUrl = (s: string) => hasScheme(s) || s.includes('/') || /\.(onnx|tflite)$/i.test(s);
 
-/** The browser's model files: built-in models served at `modelBaseUrl`, URLs, and the Cache API. */
+const cacheFor = (options: ModelLocationOptions) => (options.cache === false ? undefined : cacheApi());
+
+/** The browser's model files: built-in models served at `modelBaseUrl` or made in the page, URLs, and the Cache API. */
 export const webModelStore: ModelStore<ModelLocationOptions> = {
   catalog({ options, signal }) {
-    const url = `${modelBase(options)}catalog.json`;
+    if (options.modelBaseUrl === undefined) return loadBuiltinCatalog();
+    const url = `${modelBase(options.modelBaseUrl)}catalog.json`;
     let catalog = catalogs.get(url);
     if (!catalog) {
       catalog = fetchCatalog(url, signal);
@@ -72,10 +87,22 @@ export const webModelStore: ModelStore<ModelLocationOptions> = {
     }
     return catalog;
   },
-  catalogFile: async (file, { options }) => ({ kind: 'url', url: new URL(file, modelBase(options)).href }),
+  async readCatalogModel(file, { options, signal, onLoadProgress }, accept) {
+    if (options.modelBaseUrl !== undefined) {
+      const url = new URL(file, modelBase(options.modelBaseUrl)).href;
+      const bytes = await downloadModel(url, { name: file.replace(/\.onnx$/, ''), sha256: undefined, cache: cacheFor(options), hash: webCryptoSha256, signal, onProgress: onLoadProgress });
+      return (await accept(bytes)) ? { bytes, where: url } : undefined;
+    }
+    const bytes = await cacheFor(options)?.get(KEPT_MODELS + file).catch(() => undefined);
+    return bytes && (await accept(bytes)) ? { bytes, where: `the Cache API ('${MODEL_CACHE_NAME}')` } : undefined;
+  },
+  async keepCatalogModel(file, bytes, { options }) {
+    await cacheFor(options)?.put(KEPT_MODELS + file, bytes);
+  },
+  describeCatalogModels: (options) => (options.modelBaseUrl === undefined ? `the Cache API ('${MODEL_CACHE_NAME}')` : modelBase(options.modelBaseUrl)),
   locate: (text) => (looksLikeUrl(text) ? { kind: 'url', url: new URL(text, globalThis.location?.href).href } : undefined),
   // The Cache API stores http(s) requests only, in secure contexts.
-  cache: (options) => (options.cache === false ? undefined : cacheApi()),
+  cache: cacheFor,
 };
 
 /** Deletes every model Pastiche kept in the Cache API. Resolves to false where there was nothing to delete. */

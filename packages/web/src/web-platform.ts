@@ -1,5 +1,6 @@
 import type { Platform } from '@pastiche/core';
 import { WEB_DEVICES, WEBGPU_HINT, webGpuUnavailable, type WebDevice } from './devices.js';
+import { env } from './env.js';
 import { decodeImage, IMAGE_INPUTS, isImageInput, type ImageInput } from './image-input.js';
 import { checkModelLocations, webModelStore, type ModelLocationOptions } from './model-store.js';
 import { checkRuntimeOptions, configureRuntime, webRuntime, type WebRuntimeOptions } from './runtime.js';
@@ -15,6 +16,7 @@ export const webPlatform: Platform<ImageInput, StylizedImage, WebDevice, WebStor
   name: '@pastiche/web',
   runtime: webRuntime,
   devices: WEB_DEVICES,
+  env,
   probeDevice: (device, forAuto) => (device === 'webgpu' ? webGpuUnavailable(forAuto) : Promise.resolve(undefined)),
   deviceHint: (device) => (device === 'webgpu' ? WEBGPU_HINT : ''),
   decodeImage: (input) => decodeImage(input),

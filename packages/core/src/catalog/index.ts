@@ -3,3 +3,4 @@ export * from './catalog-types.js';
 export * from './parse-catalog.js';
 export * from './resolve-catalog-name.js';
 export * from './fetch-catalog.js';
+export * from './load-builtin-catalog.js';

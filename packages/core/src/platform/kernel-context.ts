@@ -72,7 +72,7 @@ export function createKernelContext<Image, Result>(platform: Platform<Image, Res
       return picked;
     },
     referenceContext(load, storeOptions) {
-      return { options: storeOptions, sha256: load.sha256, signal: load.signal, onLoadProgress: load.onLoadProgress };
+      return { options: storeOptions, settings: load.settings, sha256: load.sha256, signal: load.signal, onLoadProgress: load.onLoadProgress };
     },
     checkImage(value, name) {
       if (!platform.isImageInput(value)) throw invalidType(name, platform.imageInputs, value);

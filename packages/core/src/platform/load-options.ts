@@ -1,11 +1,12 @@
-import { expectFunction, expectOptions, expectSignal, expectString, invalidValue } from '../arguments.js';
+import { expectBoolean, expectFunction, expectInteger, expectOptions, expectSignal, expectString, invalidValue } from '../arguments.js';
+import type { ModelSettings } from './catalog-model.js';
 import type { ModelConventionOverrides } from '../models/model-conventions.js';
 import { resolveDeviceOptions, type DeviceOptions, type ResolvedDeviceOptions } from './device-selection.js';
 import type { LoadProgressCallback } from './load-progress.js';
 import type { DeviceTable } from './platform.js';
 
-/** What every load takes: where to run, the downloads' checksum, abort and progress. */
-export interface ModelLoadOptions<Device extends string> extends DeviceOptions<Device> {
+/** What every load takes: where to run, where built-in models come from, the downloads' checksum, abort and progress. */
+export interface ModelLoadOptions<Device extends string> extends DeviceOptions<Device>, ModelSettings {
   /** Expected hex SHA-256 of a model fetched by URL; a mismatch is E_MODEL_CHECKSUM and nothing is kept. */
   sha256?: string;
   /** Aborts downloads and session creation (E_ABORTED). */
@@ -22,22 +23,36 @@ export interface LoadStyleOptions<Device extends string> extends ModelLoadOption
 
 export interface ResolvedModelLoadOptions<Device extends string> {
   device: ResolvedDeviceOptions<Device>;
+  settings: Required<ModelSettings>;
   sha256: string | undefined;
   signal: AbortSignal | undefined;
   onLoadProgress: LoadProgressCallback | undefined;
 }
 
 /** The keys every load takes, before the platform's own and the method's. */
-export const MODEL_LOAD_KEYS = ['device', 'executionProviders', 'sessionOptions', 'sha256', 'signal', 'onLoadProgress'] as const;
+export const MODEL_LOAD_KEYS = ['device', 'executionProviders', 'sessionOptions', 'remoteHost', 'allowRemoteModels', 'downloadStallTimeout', 'sha256', 'signal', 'onLoadProgress'] as const;
 
 /** Checks what every load takes, once. */
-export function resolveModelLoadOptions<Device extends string>(table: DeviceTable<Device>, options: ModelLoadOptions<Device>): ResolvedModelLoadOptions<Device> {
-  const { sha256, signal, onLoadProgress } = options;
+export function resolveModelLoadOptions<Device extends string>(
+  table: DeviceTable<Device>,
+  env: Required<ModelSettings>,
+  options: ModelLoadOptions<Device>,
+): ResolvedModelLoadOptions<Device> {
+  const { sha256, signal, onLoadProgress, remoteHost, allowRemoteModels, downloadStallTimeout } = options;
+  if (remoteHost !== undefined && !/^https?:\/\//i.test(expectString('remoteHost', remoteHost, 'an http(s) URL'))) {
+    throw invalidValue('remoteHost', 'an http(s) URL', remoteHost);
+  }
   if (sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(expectString('sha256', sha256, '64 hex digits'))) {
     throw invalidValue('sha256', '64 hex digits', sha256);
   }
   return {
     device: resolveDeviceOptions(table, options),
+    settings: {
+      remoteHost: remoteHost ?? env.remoteHost,
+      allowRemoteModels: allowRemoteModels === undefined ? env.allowRemoteModels : expectBoolean('allowRemoteModels', allowRemoteModels),
+      downloadStallTimeout:
+        downloadStallTimeout === undefined ? env.downloadStallTimeout : expectInteger('downloadStallTimeout', downloadStallTimeout, { min: 1 }),
+    },
     sha256: sha256?.toLowerCase(),
     signal: signal === undefined ? undefined : expectSignal('signal', signal),
     onLoadProgress: onLoadProgress === undefined ? undefined : expectFunction<LoadProgressCallback>('onLoadProgress', onLoadProgress),

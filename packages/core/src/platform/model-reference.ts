@@ -1,6 +1,8 @@
 import { expectString, invalidType, invalidValue, isBytes, isString } from '../arguments.js';
 import type { Catalog } from '../catalog/catalog-types.js';
-import { catalogFileFor, catalogStyleNames, lossNetworkNames } from '../catalog/resolve-catalog-name.js';
+import type { CatalogEntry } from '../catalog/catalog-types.js';
+import { catalogFileFor, catalogStyleNames, findCatalogLossNetwork, findCatalogStyle, lossNetworkNames } from '../catalog/resolve-catalog-name.js';
+import { fetchAndConvert, offlineError, type ModelSettings } from './catalog-model.js';
 import { PasticheError } from '../errors.js';
 import type { LoadProgressCallback } from './load-progress.js';
 import { downloadModel } from './model-download.js';
@@ -20,9 +22,10 @@ export interface ModelReference {
   read(): Promise<Uint8Array>;
 }
 
-/** What reading a model may use: the platform store's options, the checksum, abort and progress. */
+/** What reading a model may use: the platform store's options, the model settings, the checksum, abort and progress. */
 export interface ReferenceContext<StoreOptions> {
   options: Partial<StoreOptions>;
+  settings: Required<ModelSettings>;
   sha256: string | undefined;
   signal: AbortSignal | undefined;
   onLoadProgress: LoadProgressCallback | undefined;
@@ -91,7 +94,52 @@ function locationReference<StoreOptions extends object>(
         hash: platform.sha256 ?? webCryptoSha256,
         signal: context.signal,
         onProgress: context.onLoadProgress,
+        stallMs: context.settings.downloadStallTimeout,
       }),
+  };
+}
+
+function catalogEntryFor(catalog: Catalog, role: ModelRole, name: string): CatalogEntry | undefined {
+  return role === 'style' ? findCatalogStyle(catalog, name) : findCatalogLossNetwork(catalog, name);
+}
+
+/**
+ * A built-in model: the copy on this machine (or served to it) whose sha256 is the catalog's, else, on first use,
+ * the original files fetched from `remoteHost`, converted, checked and kept for next time. A file outside the
+ * catalog (the full VGG19) must be on hand.
+ */
+function builtInReference<StoreOptions extends object>(
+  platform: AnyPlatform<StoreOptions>,
+  entry: CatalogEntry | undefined,
+  builtIn: { name: string; file: string },
+  context: ReferenceContext<StoreOptions>,
+): ModelReference {
+  const { name, file } = builtIn;
+  const store = platform.models;
+  const hash = platform.sha256 ?? webCryptoSha256;
+  const storeContext = { options: context.options as StoreOptions, signal: context.signal, onLoadProgress: context.onLoadProgress };
+  return {
+    key: `builtin:${file}#sha256=${entry?.onnx.sha256 ?? ''}`,
+    name,
+    async read() {
+      const accept = async (bytes: Uint8Array) => !entry || (await hash(bytes)) === entry.onnx.sha256;
+      const kept = await store.readCatalogModel(file, storeContext, accept);
+      if (kept) return kept.bytes;
+      const where = store.describeCatalogModels(context.options as StoreOptions);
+      if (!entry) {
+        throw new PasticheError('E_MODEL_NOT_FOUND', `${file} is in none of: ${where}. Export it first (see the README), or set modelDir to its folder.`);
+      }
+      if (!context.settings.allowRemoteModels) throw offlineError(name, file, where);
+      const bytes = await fetchAndConvert(entry, {
+        remoteHost: context.settings.remoteHost,
+        stallMs: context.settings.downloadStallTimeout,
+        hash,
+        signal: context.signal,
+        onProgress: context.onLoadProgress,
+      });
+      await store.keepCatalogModel(file, bytes, storeContext);
+      return bytes;
+    },
   };
 }
 
@@ -116,7 +164,7 @@ export async function resolveModelReference<StoreOptions extends object>(
   if (role !== 'gradient graph') {
     const catalog = await store.catalog(storeContext);
     const builtIn = catalogFileFor(catalog, role, text, store.hasCatalogFile && ((file) => store.hasCatalogFile!(file, context.options as StoreOptions)));
-    if (builtIn) return locationReference(platform, await store.catalogFile(builtIn.file, storeContext), builtIn.name, context);
+    if (builtIn) return builtInReference(platform, catalogEntryFor(catalog, role, builtIn.name), builtIn, context);
     const location = store.locate(text);
     if (!location) throw unknownName(role, text, catalog);
     return locationReference(platform, location, fileName(location), context);

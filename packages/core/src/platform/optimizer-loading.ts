@@ -26,7 +26,7 @@ export async function loadStyleOptimizerOn<Image, Result>(context: KernelContext
   const { platform } = context;
   const all = expectOptions<Record<string, unknown>>('options', options) as Record<string, unknown>;
   context.checkLoadKeys('optimization', all);
-  const load = resolveModelLoadOptions(platform.devices, all);
+  const load = resolveModelLoadOptions(platform.devices, platform.env, all);
   const choice = resolveOptimizerChoice(context, all as LoadOptimizerOptions<string, unknown>);
   const storeOptions = context.storeOptions(all);
   platform.beforeSessions?.(storeOptions);

@@ -67,7 +67,7 @@ export function createPastiche<Image, Result, Device extends string, StoreOption
       }
       return createStylizer(context, style, style.device ?? platform.devices.default, undefined);
     }
-    const load = resolveModelLoadOptions(platform.devices, all);
+    const load = resolveModelLoadOptions(platform.devices, platform.env, all);
     const conventions = expectConventions(all.conventions);
     const storeOptions = context.storeOptions(all);
     checkModelArgument(platform, style, 'style');

@@ -1,6 +1,8 @@
 import type { InferenceSession } from 'onnxruntime-common';
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { PlanarImage, RawImage } from '../image/image-types.js';
+import type { ModelSettings } from './catalog-model.js';
+import type { LoadProgressCallback } from './load-progress.js';
 import type { OrtRuntime } from './runtime.js';
 
 export type ExecutionProviders = NonNullable<InferenceSession.SessionOptions['executionProviders']>;
@@ -36,6 +38,14 @@ export interface ModelCache {
 export interface ModelStoreContext<Options> {
   options: Options;
   signal: AbortSignal | undefined;
+  onLoadProgress?: LoadProgressCallback;
+}
+
+/** A copy of a built-in model found on this machine (or served to it). */
+export interface KeptModel {
+  bytes: Uint8Array;
+  /** Where it was, for messages. */
+  where: string;
 }
 
 /**
@@ -45,8 +55,15 @@ export interface ModelStoreContext<Options> {
 export interface ModelStore<Options> {
   /** The catalog of built-in names (node: bundled; web: served at the model base URL, checked by core). */
   catalog(context: ModelStoreContext<Options>): Promise<Catalog>;
-  /** Where a built-in model's file is; throws E_MODEL_NOT_FOUND with what to do when it is nowhere. */
-  catalogFile(file: string, context: ModelStoreContext<Options>): Promise<ModelLocation>;
+  /**
+   * A built-in model's file kept on this machine or served to it (node: the model folders, then the cache; web:
+   * a served model folder, or the Cache API): the first copy that `accept` takes (it checks the sha256), or undefined.
+   */
+  readCatalogModel(file: string, context: ModelStoreContext<Options>, accept: (bytes: Uint8Array) => Promise<boolean>): Promise<KeptModel | undefined>;
+  /** Keeps a model converted on first use (node: `<cache>/models/<file>`, written atomically; web: the Cache API). */
+  keepCatalogModel(file: string, bytes: Uint8Array, context: ModelStoreContext<Options>): Promise<void>;
+  /** Where built-in models are looked for, for messages. */
+  describeCatalogModels(options: Options): string;
   /** True when a built-in model folder holds `file` (for the full-VGG19 rule); platforms that cannot tell omit it. */
   hasCatalogFile?(file: string, options: Options): boolean;
   /** A string that is neither a catalog name nor an http(s) URL: a file path (node), a URL relative to the page (web). */
@@ -67,6 +84,8 @@ export interface Platform<Image, Result, Device extends string, StoreOptions ext
   readonly name: string;
   readonly runtime: OrtRuntime;
   readonly devices: DeviceTable<Device>;
+  /** Process-wide defaults of the model settings (each adapter exports it as `env`); load options override them. */
+  readonly env: Required<ModelSettings>;
   /**
    * Why `device` cannot start here, or undefined when it may. `forAuto` asks whether `auto` should use it
    * (a software WebGPU adapter runs, but `auto` prefers wasm to it).
