@@ -1,6 +1,5 @@
 import { PasticheError } from '../errors.js';
 import type { Catalog } from './catalog-types.js';
-import { parseCatalog } from './parse-catalog.js';
 
 /** Reads and checks the catalog served at `url` (a browser's models folder, a mirror). */
 export async function fetchCatalog(url: string, signal?: AbortSignal): Promise<Catalog> {
@@ -20,5 +19,7 @@ export async function fetchCatalog(url: string, signal?: AbortSignal): Promise<C
   const json: unknown = await response.json().catch((cause: unknown) => {
     throw new PasticheError('E_CATALOG', `Malformed catalog ${url}: not JSON (${(cause as Error).message}).`, { cause });
   });
+  // Imported here, not above: an app that never fetches a catalog does not bundle the checks.
+  const { parseCatalog } = await import('./parse-catalog.js');
   return parseCatalog(json, url);
 }

@@ -9,4 +9,5 @@ export type { Stylizer, StylizerInfo } from './stylizer.js';
 export type { GradientGraphSources, LoadOptimizerOptions, OptimizeRunOptions, StyleOptimizer, StyleOptimizerInfo } from './style-optimizer.js';
 export { createPastiche, type Pastiche, type StyleSource } from './pastiche.js';
 export { checkModelArgument, resolveModelReference, type ModelReference, type ModelRole } from './model-reference.js';
-export { DEFAULT_REMOTE_HOST, fetchAndConvert, sourceFileUrl, type ModelSettings } from './catalog-model.js';
+export { fetchAndConvert, sourceFileUrl } from './catalog-model.js';
+export { DEFAULT_REMOTE_HOST, type ModelSettings } from './model-settings.js';

@@ -1,5 +1,5 @@
 import { expectBoolean, expectFunction, expectInteger, expectOptions, expectSignal, expectString, invalidValue } from '../arguments.js';
-import type { ModelSettings } from './catalog-model.js';
+import type { ModelSettings } from './model-settings.js';
 import type { ModelConventionOverrides } from '../models/model-conventions.js';
 import { resolveDeviceOptions, type DeviceOptions, type ResolvedDeviceOptions } from './device-selection.js';
 import type { LoadProgressCallback } from './load-progress.js';

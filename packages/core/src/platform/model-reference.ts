@@ -2,7 +2,7 @@ import { expectString, invalidType, invalidValue, isBytes, isString } from '../a
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { CatalogEntry } from '../catalog/catalog-types.js';
 import { catalogFileFor, catalogStyleNames, findCatalogLossNetwork, findCatalogStyle, lossNetworkNames } from '../catalog/resolve-catalog-name.js';
-import { fetchAndConvert, offlineError, type ModelSettings } from './catalog-model.js';
+import type { ModelSettings } from './model-settings.js';
 import { PasticheError } from '../errors.js';
 import type { LoadProgressCallback } from './load-progress.js';
 import { downloadModel } from './model-download.js';
@@ -129,6 +129,8 @@ function builtInReference<StoreOptions extends object>(
       if (!entry) {
         throw new PasticheError('E_MODEL_NOT_FOUND', `${file} is in none of: ${where}. Export it first (see the README), or set modelDir to its folder.`);
       }
+      // Imported on first use: most loads find the model on hand.
+      const { fetchAndConvert, offlineError } = await import('./catalog-model.js');
       if (!context.settings.allowRemoteModels) throw offlineError(name, file, where);
       const bytes = await fetchAndConvert(entry, {
         remoteHost: context.settings.remoteHost,

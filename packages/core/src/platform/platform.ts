@@ -1,7 +1,7 @@
 import type { InferenceSession } from 'onnxruntime-common';
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { PlanarImage, RawImage } from '../image/image-types.js';
-import type { ModelSettings } from './catalog-model.js';
+import type { ModelSettings } from './model-settings.js';
 import type { LoadProgressCallback } from './load-progress.js';
 import type { OrtRuntime } from './runtime.js';
 
