@@ -6,7 +6,9 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILTIN_CATALOG, sourceFileUrl } from '@pastiche/core';
 import { dispose as disposeNode, stylize as stylizeNode } from '@pastiche/node';
+import { startAssetServer } from '../helpers/asset-server.js';
 import { ASSETS_DIR, MODELS_DIR, REPO_ROOT, builtModel, contentImage } from '../helpers/assets.js';
 import type { PageResult } from '../helpers/browser-harness-api.js';
 import {
@@ -143,6 +145,29 @@ describe('@pastiche/web in Chromium', () => {
     const again = await harness.stylizeUrl(PHOTO_URL, 'candy', { size: 32 });
     expect(again.events.find((e) => e.status === 'download')).toEqual({ status: 'download', name: 'candy', url: modelUrl, cached: true });
     expect(downloads()).toBe(before);
+  }, 120_000);
+
+  it('makes a built-in style in the page on first use from its original files, then loads it from the Cache API', async () => {
+    const candy = BUILTIN_CATALOG.styles.find((s) => s.name === 'candy')!;
+    const assets = await startAssetServer([candy]);
+    try {
+      await harness.fresh();
+      const first = await harness.fromOriginals(PHOTO_URL, 'candy', assets.base);
+      const source = `${assets.base}${sourceFileUrl('', candy, candy.source.files[0])}`;
+      expect(assets.requests).toHaveLength(1);
+      expect(first.events[0]).toEqual({ status: 'initiate', name: 'candy/candy.bin', url: source });
+      expect(first.events.map((e) => e.status).filter((s, i, all) => s !== all[i - 1])).toEqual(['initiate', 'download', 'progress', 'done', 'ready']);
+      await harness.dispose();
+      const second = await harness.fromOriginals(PHOTO_URL, 'candy', assets.base);
+      expect(assets.requests).toHaveLength(1);
+      expect(second.events.map((e) => e.status)).toEqual(['ready']);
+      expect(second.rgba).toBe(first.rgba);
+      console.log(`web first use of candy (3.4 MB download, convert, session, run at 64 px): ${first.info.ms.toFixed(0)} ms; again after dispose(): ${second.info.ms.toFixed(0)} ms`);
+      const inNode = await stylizeNode(await rawRgb(contentImage(PHOTO)), 'candy', { size: 64 });
+      expect(psnr(rgbaToRgb(unb64(first.rgba)), inNode.data)).toBeGreaterThanOrEqual(40);
+    } finally {
+      await assets.close();
+    }
   }, 120_000);
 
   it('encodes with toBlob() and draws with drawTo()', async () => {

@@ -42,10 +42,12 @@ export async function startAssetServer(entries: readonly CatalogEntry[]): Promis
     const path = req.url ?? '';
     requests.push(path);
     const file = routes.get(path);
-    if (!file) return void res.writeHead(404).end();
+    // CORS, as raw.githubusercontent.com sends it, so that pages on another port may fetch too.
+    const cors = { 'access-control-allow-origin': '*' };
+    if (!file) return void res.writeHead(404, cors).end();
     const bytes = readFileSync(file);
     if (corrupted.has(path)) bytes[bytes.length >> 1] ^= 0xff;
-    res.writeHead(200, { 'content-length': bytes.length });
+    res.writeHead(200, { ...cors, 'content-length': bytes.length });
     if (truncated.has(path)) return void res.write(bytes.subarray(0, bytes.length >> 1), () => res.destroy());
     if (stalled.has(path)) {
       open.add(res);

@@ -108,6 +108,7 @@ export interface HarnessApi {
   stylizeRgb(rgb: string, width: number, height: number, style: string, options?: PageOptions): Promise<PageResult>;
   stylizeUrl(url: string, style: string, options?: PageOptions): Promise<PageResult>;
   autoTwice(url: string): Promise<string[]>;
+  fromOriginals(url: string, style: string, remoteHost: string): Promise<PageResult>;
   runFloat(rgb: string, width: number, height: number, style: string, device: 'webgpu' | 'wasm'): Promise<{ device: string; ms: number; output: number[] }>;
   decodeAll(url: string): Promise<Record<string, { rgba: string; width: number; height: number; channels: number }>>;
   inWorker(url: string, style: string, options?: PageOptions): Promise<WorkerResult>;

@@ -80,6 +80,13 @@ const harness = {
 
   stylizeUrl: (url: string, style: string, options?: Options) => run(url, style, options),
 
+  /** A built-in style with no modelBaseUrl: made in the page from its original files at `remoteHost` on first use. */
+  async fromOriginals(url: string, style: string, remoteHost: string): Promise<PageResult> {
+    const events: web.LoadProgress[] = [];
+    const result = await web.stylize(url, style, { numThreads: base.numThreads, remoteHost, size: 64, onLoadProgress: (e) => events.push(e) });
+    return { rgba: toBase64(result.imageData.data), width: result.width, height: result.height, info: { ...result.info }, events };
+  },
+
   /** Two 'auto' runs on a kernel of its own (its fallback warning not yet spent): the devices they got. */
   async autoTwice(url: string): Promise<string[]> {
     const pastiche = createPastiche(webPlatform);
