@@ -45,6 +45,7 @@ export { BUILTIN_CATALOG } from '@pastiche/core';
 export type { OptimizeRunOptions as OptimizeOptions };
 export { env } from './env.js';
 export { exportGradientGraphs, type ExportGradientOptions } from './export-grad.js';
+export { clearCachedModels, findBuiltInModel, listBuiltInModels, modelPaths, pullBuiltInModel, verifyCachedModels, type BuiltInModelStatus, type CachedModelCheck, type ModelPaths, type PullOptions, type PulledModel } from './model-admin.js';
 export type { ImageInput, RawPixels } from './image-input.js';
 export type { ModelLocationOptions } from './model-store.js';
 export { NODE_DEVICES, type NodeDevice } from './devices.js';

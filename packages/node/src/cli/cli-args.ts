@@ -3,9 +3,10 @@ import { parseArgs } from 'node:util';
 import { BUILTIN_CATALOG, expectInteger, expectNumber, resolveGatysOptions, resolveStylizeOptions } from '@pastiche/core';
 import type { ExportGradientOptions } from '../export-grad.js';
 import type { LoadOptimizerOptions, LoadStyleOptions, OptimizeRunOptions, StylizeOptions } from '../index.js';
+import { builtInModelNames, findBuiltInModel } from '../model-admin.js';
 import type { ModelLocationOptions } from '../model-store.js';
 import { formatForPath } from '../stylized-image.js';
-import { FLAGS, flagForOption, flagName, type Flag } from './flags.js';
+import { FLAGS, MODELS_COMMANDS, flagForOption, flagName, type Flag, type ModelsAction } from './flags.js';
 import { UsageError, type HelpTopic } from './usage-error.js';
 
 export { UsageError, type HelpTopic };
@@ -44,12 +45,25 @@ export interface OptimizationCommand extends OutputArguments {
 
 export type StylizeCommand = FastCommand | OptimizationCommand;
 
+/** `pastiche models <action>`: model names are the catalog's (an alias is resolved), checked before any download. */
+export interface ModelsCommand {
+  command: 'models';
+  action: ModelsAction;
+  /** Catalog names given to pull or clear; `all` for pull --all (clear with no names clears all). */
+  names: string[];
+  all: boolean;
+  json: boolean;
+  locations: ModelLocationOptions;
+  remoteHost: string | undefined;
+}
+
 /** A command line, checked: nothing here has read an image or loaded a model. */
 export type CliCommand =
   | { command: 'help'; topic: HelpTopic }
   | { command: 'version' }
   | { command: 'list-styles'; json: boolean; locations: ModelLocationOptions }
   | { command: 'export-grad'; outDir: string; json: boolean; options: ExportGradientOptions }
+  | ModelsCommand
   | StylizeCommand;
 
 type Values = Record<string, unknown>;
@@ -138,6 +152,9 @@ function convert(flag: Flag, text: string | boolean): unknown {
     case 'string':
       if (value === '') throw new UsageError(`${name} expects a value, got ''`);
       return value;
+    case 'url':
+      if (!/^https?:\/\/[^/]/i.test(value)) throw new UsageError(`${name} expects an http(s) URL, got '${value}'`);
+      return value;
   }
 }
 
@@ -178,9 +195,10 @@ export function parseCliArgs(argv: string[]): CliCommand {
     parsed = parseArgs({ args: joinNegativeNumbers(argv), options: PARSE_OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) throw error;
-    throw new UsageError(parseArgsMessage(error), argv.includes('export-grad') ? 'export-grad' : 'stylize');
+    throw new UsageError(parseArgsMessage(error), argv.includes('export-grad') ? 'export-grad' : argv.includes('models') ? 'models' : 'stylize');
   }
-  const topic: HelpTopic = parsed.positionals[0] === 'export-grad' ? 'export-grad' : 'stylize';
+  const first = parsed.positionals[0];
+  const topic: HelpTopic = first === 'export-grad' || first === 'models' ? first : 'stylize';
   if (parsed.values.help) return { command: 'help', topic };
   if (parsed.values.version && topic === 'stylize') return { command: 'version' };
   try {
@@ -195,6 +213,7 @@ type Parsed = { values: Record<string, string | boolean | (string | boolean)[] |
 function checkCommand(parsed: Parsed, topic: HelpTopic): CliCommand {
   const given = FLAGS.filter((f) => parsed.values[f.flag] !== undefined);
   const exportGrad = topic === 'export-grad';
+  if (topic === 'models') return checkModelsCommand(parsed, given);
 
   const values: Values = {};
   const raw = new Map<string, string>();
@@ -223,6 +242,7 @@ function checkCommand(parsed: Parsed, topic: HelpTopic): CliCommand {
   if (values.style !== undefined && values.styleImages !== undefined) throw new UsageError('use either --style or --style-image, not both');
   const method = values.styleImages === undefined ? 'fast' : 'optimization';
   for (const f of given) {
+    if (f.method === 'models') throw new UsageError(`${flagName(f)} is a flag of pastiche models`);
     if (method === 'optimization' && f.method === 'fast') throw new UsageError(`${flagName(f)} does not apply to --style-image (the optimisation method)`);
     if (method === 'fast' && f.method === 'optimization') throw new UsageError(`${flagName(f)} applies only with --style-image (the optimisation method)`);
   }
@@ -251,4 +271,42 @@ function checkCommand(parsed: Parsed, topic: HelpTopic): CliCommand {
   }
   const styleImages = (values.styleImages as string[]).map(styleImage);
   return { command: 'stylize', method, styleImages, load, run, ...outputs };
+}
+
+const MODELS_ACTIONS = Object.keys(MODELS_COMMANDS) as ModelsAction[];
+
+/** `pastiche models <action> [names…] [flags]`: the action, its flags and its names, all checked before any work. */
+function checkModelsCommand(parsed: Parsed, given: Flag[]): ModelsCommand {
+  const [, action, ...rest] = parsed.positionals;
+  if (action === undefined) throw new UsageError(`models expects a command: ${MODELS_ACTIONS.join(', ')}`, 'models');
+  if (!Object.hasOwn(MODELS_COMMANDS, action)) {
+    throw new UsageError(`models expects a command (${MODELS_ACTIONS.join(', ')}), got '${action}'`, 'models');
+  }
+  const spec = MODELS_COMMANDS[action as ModelsAction];
+  const flags: readonly string[] = spec.flags;
+  const refused = given.find((f) => !flags.includes(f.flag));
+  if (refused) throw new UsageError(`${flagName(refused)} is not a flag of models ${action}`, 'models');
+
+  const values: Values = {};
+  for (const f of given) values[f.option] = convert(f, parsed.values[f.flag] as string | boolean);
+  const all = values.all === true;
+  if (spec.names === 'none' && rest.length > 0) throw new UsageError(`models ${action} takes no model names, got '${rest[0]}'`, 'models');
+  if (spec.names === 'required' && all === (rest.length > 0)) {
+    throw new UsageError(all ? `use either model names or --all, not both` : `models ${action} expects model names or --all`, 'models');
+  }
+  const names = rest.map((name) => {
+    const found = findBuiltInModel(name);
+    if (!found) throw new UsageError(`unknown model '${name}': expected one of ${builtInModelNames().join(', ')}`, 'models');
+    return found.entry.name;
+  });
+  checkFolder(values, 'modelDir');
+  return {
+    command: 'models',
+    action: action as ModelsAction,
+    names: [...new Set(names)],
+    all,
+    json: values.json === true,
+    locations: { modelDir: values.modelDir, cacheDir: values.cacheDir } as ModelLocationOptions,
+    remoteHost: values.remoteHost as string | undefined,
+  };
 }

@@ -8,6 +8,7 @@ import {
   DEFAULT_INIT_NOISE,
   DEFAULT_LOSS_NETWORK,
   DEFAULT_POOLING,
+  DEFAULT_REMOTE_HOST,
   DEFAULT_STRENGTH,
   DEFAULT_STYLE_SCALE,
   DEFAULT_STYLE_WEIGHT,
@@ -31,9 +32,12 @@ import {
 import { NODE_DEVICES } from '../devices.js';
 
 /** How a flag's text becomes an option value. */
-export type FlagKind = 'integer' | 'number' | 'choice' | 'boolean' | 'string' | 'list';
-/** Which stylization method a flag belongs to: `cli` flags are the command line's own (files, output, help). */
-export type FlagMethod = 'fast' | 'optimization' | 'both' | 'cli';
+export type FlagKind = 'integer' | 'number' | 'choice' | 'boolean' | 'string' | 'list' | 'url';
+/**
+ * Which stylization method a flag belongs to: `cli` flags are the command line's own (files, output, help),
+ * `models` flags belong to `pastiche models` alone.
+ */
+export type FlagMethod = 'fast' | 'optimization' | 'both' | 'cli' | 'models';
 
 /**
  * One command-line flag. The parser's configuration, the checks, the help text and the option objects handed to
@@ -51,6 +55,8 @@ export interface Flag {
   target: 'load' | 'run' | 'cli';
   /** Also a flag of `pastiche export-grad`; a string is its help text there. */
   exportGrad?: boolean | string;
+  /** Also a flag of `pastiche models` (see {@link MODELS_COMMANDS} for which command takes it); a string is its help text there. */
+  models?: boolean | string;
   /** May be repeated (the values are collected in order). */
   multiple?: boolean;
   /** Placeholder of the value in the help text. */
@@ -95,10 +101,11 @@ export const FLAGS: readonly Flag[] = Object.freeze([
   { flag: 'quality', option: 'quality', kind: 'integer', method: 'cli', target: 'cli', arg: '<q>', ...QUALITY,
     help: `JPEG/WebP/AVIF quality, ${QUALITY.min}..${QUALITY.max}`, default: "sharp's default" },
   { flag: 'json', option: 'json', kind: 'boolean', method: 'cli', target: 'cli', exportGrad: 'print the two paths as one JSON object { features, lossGrad }',
+    models: 'print one JSON object per model (path: one object with the search path)',
     help: 'print one JSON object per output' },
   { flag: 'list-styles', option: 'listStyles', kind: 'boolean', method: 'cli', target: 'cli',
     help: 'list the built-in styles (and whether each is built) and exit' },
-  { flag: 'help', short: 'h', option: 'help', kind: 'boolean', method: 'cli', target: 'cli', exportGrad: true, help: 'show this help' },
+  { flag: 'help', short: 'h', option: 'help', kind: 'boolean', method: 'cli', target: 'cli', exportGrad: true, models: true, help: 'show this help' },
   { flag: 'version', option: 'version', kind: 'boolean', method: 'cli', target: 'cli', help: 'print the version of @pastiche/node' },
 
   // Both methods.
@@ -109,10 +116,18 @@ export const FLAGS: readonly Flag[] = Object.freeze([
     help: "keep the photo's colours, transfer only luminance" },
   { flag: 'device', option: 'device', kind: 'choice', method: 'both', target: 'load', arg: '<d>', choices: NODE_DEVICES.names,
     help: `where models run: ${NODE_DEVICES.names.join(' | ')} (auto tries ${NODE_DEVICES.autoOrder.join(', then ')})`, default: NODE_DEVICES.default },
-  { flag: 'model-dir', option: 'modelDir', kind: 'string', method: 'both', target: 'load', exportGrad: true, arg: '<dir>',
-    help: 'folder with the built-in models', default: 'PASTICHE_MODELS, then models/onnx of the repository' },
+  { flag: 'model-dir', option: 'modelDir', kind: 'string', method: 'both', target: 'load', exportGrad: true, models: true, arg: '<dir>',
+    help: 'folder with the built-in models, searched first', default: 'PASTICHE_MODELS, then models/onnx of the repository' },
   { flag: 'cache-dir', option: 'cacheDir', kind: 'string', method: 'both', target: 'load', exportGrad: true, arg: '<dir>',
-    help: 'cache of models downloaded by URL', default: 'PASTICHE_CACHE, then ~/.cache/pastiche' },
+    models: 'the cache folder: where pull keeps models, what verify and clear work on (default: PASTICHE_CACHE, then ~/.cache/pastiche)',
+    help: 'cache of downloaded models (built-in models fetched on first use, models by URL)', default: 'PASTICHE_CACHE, then ~/.cache/pastiche' },
+  { flag: 'remote-host', option: 'remoteHost', kind: 'url', method: 'both', target: 'load', models: true, arg: '<url>',
+    help: "host serving the original weights of built-in models under GitHub's raw-file paths (a mirror)",
+    default: `PASTICHE_REMOTE_HOST, then ${DEFAULT_REMOTE_HOST}` },
+
+  // pastiche models.
+  { flag: 'all', option: 'all', kind: 'boolean', method: 'models', target: 'cli', models: 'every built-in model',
+    help: 'with pastiche models pull: every built-in model' },
 
   // The fast method (style networks).
   { flag: 'strength', option: 'strength', kind: 'number', method: 'fast', target: 'run', arg: '<x>',
@@ -156,6 +171,22 @@ export const FLAGS: readonly Flag[] = Object.freeze([
   { flag: 'style-scale', option: 'styleScale', kind: 'number', method: 'optimization', target: 'run', arg: '<x>',
     help: `style images' size relative to the content, up to ${MAX_STYLE_SCALE}`, default: DEFAULT_STYLE_SCALE },
 ] satisfies Flag[]);
+
+/** The commands of `pastiche models`: what each does, the flags it takes, and whether it takes model names. */
+export const MODELS_COMMANDS = Object.freeze({
+  list: { flags: ['json', 'model-dir', 'cache-dir'], names: 'none', synopsis: 'list [--json]',
+    help: 'every built-in model (styles and loss networks): kind, name, title, licence, size, and the folder of its verified copy on this machine' },
+  pull: { flags: ['all', 'json', 'model-dir', 'cache-dir', 'remote-host'], names: 'required', synopsis: 'pull <names…> | --all [--json]',
+    help: 'download and convert models ahead of time into the cache folder (for offline machines and container images); a verified copy already here is kept' },
+  path: { flags: ['json', 'model-dir', 'cache-dir'], names: 'none', synopsis: 'path [--json]',
+    help: 'print the cache folder (with --json, every folder searched for models, in order)' },
+  verify: { flags: ['json', 'cache-dir'], names: 'none', synopsis: 'verify [--json]',
+    help: "check every model in the cache folder against the catalog's sha256: ok or altered (exit 1 if any is altered)" },
+  clear: { flags: ['json', 'cache-dir'], names: 'optional', synopsis: 'clear [names…] [--json]',
+    help: 'delete the named models, or every model (and models downloaded by URL), from the cache folder only' },
+} as const satisfies Record<string, { flags: readonly string[]; names: 'none' | 'optional' | 'required'; synopsis: string; help: string }>);
+
+export type ModelsAction = keyof typeof MODELS_COMMANDS;
 
 const BY_FLAG = new Map(FLAGS.map((f) => [f.flag, f]));
 const BY_OPTION = new Map(FLAGS.map((f) => [f.option, f]));

@@ -1,4 +1,4 @@
-import { FLAGS, type Flag, type FlagMethod } from './flags.js';
+import { FLAGS, MODELS_COMMANDS, type Flag, type FlagMethod } from './flags.js';
 import type { HelpTopic } from './usage-error.js';
 
 const WIDTH = 100;
@@ -20,10 +20,11 @@ function wrap(text: string | string[], width: number): string[] {
 }
 
 /** `  -s, --style <style>        text (default: candy)`, wrapped under the text column. */
-function flagLine(flag: Flag, topic: HelpTopic): string {
+function flagLine(flag: Flag, topic: HelpTopic, note = ''): string {
   const names = `${flag.short ? `-${flag.short}, ` : '    '}--${flag.flag}${flag.arg ? ` ${flag.arg}` : ''}`;
-  const text = topic === 'export-grad' && typeof flag.exportGrad === 'string' ? flag.exportGrad : flag.help;
-  const described = flag.default === undefined ? text : `${text} (default: ${flag.default})`;
+  const own = topic === 'export-grad' ? flag.exportGrad : topic === 'models' ? flag.models : undefined;
+  const text = typeof own === 'string' ? own : flag.help;
+  const described = (flag.default === undefined || typeof own === 'string' ? text : `${text} (default: ${flag.default})`) + note;
   const [first, ...rest] = wrap(described, WIDTH - INDENT);
   const head = `  ${names}`;
   return [
@@ -37,6 +38,7 @@ const SECTIONS: readonly { method: FlagMethod; title: string }[] = [
   { method: 'both', title: 'Both methods:' },
   { method: 'fast', title: 'Style networks (the fast method):' },
   { method: 'optimization', title: 'Style images (the optimisation method of Gatys et al., with --style-image):' },
+  { method: 'models', title: 'Built-in models (pastiche models, see pastiche models --help):' },
 ];
 
 function stylizeHelp(): string {
@@ -44,6 +46,7 @@ function stylizeHelp(): string {
   return `Usage: pastiche <inputs…> [--style <style>] [-o <file> | --out-dir <dir>] [options]
        pastiche <inputs…> --style-image <img[:w]>… [options]
        pastiche export-grad [options]          (see pastiche export-grad --help)
+       pastiche models list | pull | path | verify | clear    (see pastiche models --help)
        pastiche --list-styles | --version | --help
 
 Stylizes images with a feed-forward style network (a built-in style or any ONNX style network), or by
@@ -70,7 +73,40 @@ ${flags.map((f) => flagLine(f, 'export-grad')).join('\n')}
 `;
 }
 
+function modelsHelp(): string {
+  const commands = Object.values(MODELS_COMMANDS).map((c) => {
+    const [first, ...rest] = wrap(c.help, WIDTH - INDENT);
+    const head = `  ${c.synopsis}`;
+    return [head.length < INDENT ? `${head.padEnd(INDENT)}${first}` : `${head}\n${' '.repeat(INDENT)}${first}`, ...rest.map((l) => ' '.repeat(INDENT) + l)].join('\n');
+  });
+  const order: FlagMethod[] = ['models', 'cli', 'both'];
+  const flags = order.flatMap((method) => FLAGS.filter((f) => f.models && f.method === method));
+  // Which commands take a flag, unless all do.
+  const takers = (flag: Flag) => {
+    const names = Object.entries(MODELS_COMMANDS).filter(([, c]) => (c.flags as readonly string[]).includes(flag.flag)).map(([name]) => name);
+    return flag.flag === 'help' || names.length === Object.keys(MODELS_COMMANDS).length ? '' : ` [${names.join(', ')}]`;
+  };
+  const flagLines = flags.map((f) => flagLine(f, 'models', takers(f)));
+  return `Usage: pastiche models <command> [options]
+
+Manages the built-in models on this machine. A load fetches a missing built-in model on first use: the
+original public weights from GitHub (or --remote-host), converted, checked against the catalog's sha256 and
+kept in the cache folder. \`pastiche models pull\` does that ahead of time, for offline machines and
+container images. A copy counts only when its sha256 is the catalog's.
+
+Commands:
+${commands.join('\n')}
+
+Options (in brackets: the only commands that take it):
+${flagLines.join('\n')}
+
+Models are searched in --model-dir, then PASTICHE_MODELS (or the repository's models/onnx), then the cache.
+Set PASTICHE_ALLOW_REMOTE_MODELS=0 to keep loads off the network.
+`;
+}
+
 /** The help text of a topic, derived from the flag table. */
 export function helpText(topic: HelpTopic): string {
+  if (topic === 'models') return modelsHelp();
   return topic === 'export-grad' ? exportGradHelp() : stylizeHelp();
 }

@@ -9,6 +9,7 @@ import type { StylizedImage } from '../stylized-image.js';
 import { parseCliArgs, type CliCommand, type StylizeCommand } from './cli-args.js';
 import { expandInputs } from './expand-inputs.js';
 import { helpText } from './help.js';
+import { runModelsCommand } from './models-command.js';
 import { planOutputs } from './output-paths.js';
 import { ProgressBar, type CliStream } from './progress-bar.js';
 import { UsageError } from './usage-error.js';
@@ -29,7 +30,7 @@ function listStyles(json: boolean, locations: ModelLocationOptions, { stdout }: 
       stdout.write(JSON.stringify({ name: style.name, title: style.title, license: style.license, installed }) + '\n');
     } else {
       const isDefault = style.name === BUILTIN_CATALOG.default ? '  [default]' : '';
-      const mark = installed ? '' : '  (not built: run `npm run models`)';
+      const mark = installed ? '' : '  (not on this machine: fetched on first use, or `pastiche models pull`)';
       stdout.write(`${style.name.padEnd(20)} ${style.title.padEnd(22)} ${style.license}${isDefault}${mark}\n`);
     }
   }
@@ -166,12 +167,14 @@ export async function runCli(argv: string[], streams: CliStreams): Promise<numbe
         return 0;
       case 'export-grad':
         return await exportGrad(command, streams);
+      case 'models':
+        return await runModelsCommand(command, streams);
       case 'stylize':
         return await stylizeAll(command, streams);
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      const help = error.topic === 'export-grad' ? 'pastiche export-grad --help' : 'pastiche --help';
+      const help = error.topic === 'stylize' ? 'pastiche --help' : `pastiche ${error.topic} --help`;
       streams.stderr.write(`pastiche: ${error.message} (see ${help})\n`);
       return 2;
     }

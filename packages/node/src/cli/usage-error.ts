@@ -1,7 +1,7 @@
 /** What a help text is about: the main command or a subcommand. */
-export type HelpTopic = 'stylize' | 'export-grad';
+export type HelpTopic = 'stylize' | 'export-grad' | 'models';
 
-/** A command-line mistake: printed as one line, `pastiche: <message> (see pastiche --help)`, with exit code 2. */
+/** A command-line mistake: printed as one line, `pastiche: <message> (see pastiche [<topic>] --help)`, with exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
 
