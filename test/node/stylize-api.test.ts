@@ -143,7 +143,7 @@ describe('load once, run many', () => {
 
 describe('errors', () => {
   it.skipIf(cudaLibrariesInstalled())('explains how to install CUDA when its libraries are missing', async () => {
-    await expectCode(stylize(photo(), 'candy', { device: 'cuda' }), 'E_DEVICE_UNAVAILABLE', /npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12/);
+    await expectCode(stylize(photo(), 'candy', { device: 'cuda' }), 'E_DEVICE_UNAVAILABLE', /ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install\.js/);
   });
 
   it.skipIf(cudaLibrariesInstalled())("falls back from 'auto' to the CPU with one warning", async () => {

@@ -21,9 +21,8 @@ export const NODE_DEVICES: DeviceTable<NodeDevice> = Object.freeze({
 const HINTS: Readonly<Record<Exclude<NodeDevice, 'auto'>, string>> = {
   cpu: '',
   cuda:
-    'CUDA needs onnxruntime-node built with its CUDA 12 libraries: run `npm rebuild onnxruntime-node ' +
-    '--onnxruntime-node-install=cuda12` (or set ONNXRUNTIME_NODE_INSTALL=cuda12 and reinstall) on a machine with ' +
-    'internet access, an NVIDIA driver, CUDA 12 and cuDNN 9.',
+    'CUDA needs onnxruntime-node with its CUDA 12 libraries: run `ONNXRUNTIME_NODE_INSTALL=cuda12 node ' +
+    'node_modules/onnxruntime-node/script/install.js` on a machine with internet access, an NVIDIA driver, CUDA 12 and cuDNN 9.',
   webgpu:
     'onnxruntime-node bundles WebGPU (Dawn) but found no adapter: install a Vulkan driver (NVIDIA, or Mesa) and ' +
     'libvulkan1, or point VK_ICD_FILENAMES at one (e.g. /usr/lib/chromium/vk_swiftshader_icd.json for software rendering).',
