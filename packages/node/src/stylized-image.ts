@@ -65,7 +65,12 @@ export class StylizedImage {
     }
   }
 
-  /** Writes the image, format from the extension, through a temporary file (never half-written). */
+  /**
+   * Writes the image, format from the extension, through a temporary file in the same folder that is renamed into
+   * place: never half-written, and a failure (or SIGINT/SIGTERM) leaves the existing file as it was and no temporary
+   * file behind. An existing file keeps its permissions; a symbolic link is written through (its target replaced, the
+   * link kept).
+   */
   async toFile(path: string, options: EncodeOptions = {}): Promise<void> {
     if (typeof path !== 'string' || path === '') throw new TypeError(`Expected a file path for path but received ${describeValue(path)}`);
     const encoded = await this.toBuffer(formatForPath(path), options);

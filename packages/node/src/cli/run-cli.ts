@@ -104,7 +104,7 @@ function styleNameOf(command: StylizeCommand): string {
 async function stylizeAll(command: StylizeCommand, streams: CliStreams): Promise<number> {
   const styleName = styleNameOf(command);
   const inputs = await expandInputs(command.inputs);
-  const outputs = planOutputs(inputs, styleName, command.output, command.outDir ?? '.');
+  const outputs = await planOutputs(inputs, styleName, command.output, command.outDir ?? '.', command.method === 'fast' ? [command.style] : command.styleImages.map((s) => s.image));
   const bar = new ProgressBar(streams.stderr);
   const count = inputs.length;
   try {
