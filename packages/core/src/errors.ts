@@ -5,10 +5,19 @@ export const ERROR_CODES = [
   'E_MODEL_NOT_FOUND',
   'E_MODEL_CHECKSUM',
   'E_MODEL_DOWNLOAD',
+  /** A model file or model bytes over the size cap for model files (`DEFAULT_MAX_MODEL_BYTES`), refused before reading or hashing. */
+  'E_MODEL_TOO_LARGE',
   'E_IMAGE_DECODE',
   'E_IMAGE_ENCODE',
+  /**
+   * An image over the pixel limit (the `maxPixels` run option), refused from its header before it is decoded or
+   * rasterised, or a working size (`size`, `styleScale`) that would be over it.
+   */
+  'E_IMAGE_TOO_LARGE',
   'E_DEVICE_UNAVAILABLE',
   'E_INFERENCE',
+  /** A style network that returned NaN or ±Infinity, or an optimisation whose loss or gradient became non-finite. */
+  'E_NUMERIC',
   'E_ONNX_PARSE',
   'E_IO',
   'E_ABORTED',
@@ -47,4 +56,30 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   const ctor = (value as object).constructor?.name;
   return ctor ? `an object of type ${ctor}` : `a value of type ${typeof value}`;
+}
+
+/** A byte count for messages: `1.5 GB`, `746 kB`, `68 bytes` (powers of 1000). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} bytes`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${Number(value.toPrecision(3))} ${units[unit]}`;
+}
+
+/**
+ * E_MODEL_TOO_LARGE for a model file or model bytes over `limit` (DEFAULT_MAX_MODEL_BYTES, the cap downloads
+ * have too), raised before the bytes are read, hashed or parsed.
+ */
+export function modelTooLarge(what: string, bytes: number, limit: number): PasticheError {
+  return new PasticheError(
+    'E_MODEL_TOO_LARGE',
+    `${what.charAt(0).toUpperCase() + what.slice(1)} is ${formatBytes(bytes)} (${bytes} bytes), over the ${formatBytes(limit)} limit for model files ` +
+      `(DEFAULT_MAX_MODEL_BYTES, ${limit} bytes), which no option raises: the largest style network is under 10 MB and the full VGG19 ` +
+      `about 550 MB. Check that this is the model you meant.`,
+  );
 }

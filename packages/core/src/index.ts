@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './arguments.js';
 export * from './catalog/index.js';
 export * from './image/index.js';
+export * from './image/image-header.js';
 export * from './image/tensor-conventions.js';
 export * from './models/metadata-keys.js';
 export * from './models/model-conventions.js';
