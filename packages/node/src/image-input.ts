@@ -1,4 +1,4 @@
-import { PasticheError, describeValue, invalidType, type RawImage } from '@pastiche/core';
+import { DEFAULT_MAX_PIXELS, PasticheError, checkPixelLimit, describeValue, formatMegapixels, invalidType, type ImageLimits, type RawImage } from '@pastiche/core';
 import sharp, { type Sharp } from 'sharp';
 
 /** Raw interleaved pixels, e.g. from a canvas or another decoder. */
@@ -42,7 +42,7 @@ export function describeInput(input: ImageInput): string {
   return `the ${input.byteLength}-byte image buffer`;
 }
 
-function checkRaw(raw: RawPixels): RawImage {
+function checkRaw(raw: RawPixels, maxPixels: number): RawImage {
   const { data, width, height, channels } = raw;
   if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
     throw new TypeError(`Expected Uint8Array or Uint8ClampedArray for data but received ${describeValue(data)}`);
@@ -53,6 +53,8 @@ function checkRaw(raw: RawPixels): RawImage {
   if (![1, 2, 3, 4].includes(channels)) {
     throw new TypeError(`Expected 1, 2, 3 or 4 for channels but received ${describeValue(channels)}`);
   }
+  // The declared size, before the data: every later copy (planar float32 and so on) is that size.
+  checkPixelLimit(width, height, maxPixels, 'the raw image');
   if (data.length !== width * height * channels) {
     throw new RangeError(
       `Expected ${width * height * channels} bytes of pixel data for ${width}×${height}×${channels} but received ${data.length}`,
@@ -61,26 +63,57 @@ function checkRaw(raw: RawPixels): RawImage {
   return { data, width, height, channels };
 }
 
+/** The input as the subject of a sentence: `the image 'photo.png'`, `the 746-byte image buffer`. */
+const imageSubject = (input: ImageInput) => (typeof input === 'string' ? `the image ${describeInput(input)}` : describeInput(input));
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+function decodeError(input: ImageInput, cause: unknown, maxPixels: number): PasticheError {
+  const reason = (cause as Error).message;
+  // libvips' own check (limitInputPixels), for what the header did not tell: the same limit, the same code.
+  if (/exceeds pixel limit/i.test(reason)) {
+    return new PasticheError(
+      'E_IMAGE_TOO_LARGE',
+      `${capitalise(imageSubject(input))} is over the ${formatMegapixels(maxPixels)}-megapixel limit (maxPixels): ${reason}. Pass a larger maxPixels to allow it, or resize it first.`,
+      { cause },
+    );
+  }
+  const hint = /missing|no such file|ENOENT/i.test(reason) ? 'Check that the file exists.' : 'Expected a JPEG, PNG, WebP, AVIF, GIF, TIFF or SVG image.';
+  return new PasticheError('E_IMAGE_DECODE', `Could not decode ${describeInput(input)}: ${reason}. ${hint}`, { cause });
+}
+
+/** sharp's pixel limit: a positive integer, or false for none. */
+const sharpLimit = (maxPixels: number): number | false => (Number.isFinite(maxPixels) ? maxPixels : false);
+
 /**
  * Decodes any {@link ImageInput} to interleaved 8-bit RGB, applying EXIF orientation so that
- * photos come out the way viewers show them.
+ * photos come out the way viewers show them. An image over `limits.maxPixels` is refused with
+ * E_IMAGE_TOO_LARGE from its header (sharp's metadata, which reads no pixels; an SVG's size at the density it
+ * is rendered at) before anything is decoded or rasterised; libvips gets the same limit (`limitInputPixels`).
  */
-export async function decodeImage(input: ImageInput): Promise<RawImage> {
-  if (isRawPixels(input) && !isSharp(input)) return checkRaw(input);
-  let pipeline: Sharp;
-  if (typeof input === 'string') pipeline = sharp(input, { failOn: 'error' });
-  else if (isSharp(input)) pipeline = input.clone();
-  else if (input instanceof Uint8Array) pipeline = sharp(input, { failOn: 'error' });
-  else if (input instanceof ArrayBuffer) pipeline = sharp(new Uint8Array(input), { failOn: 'error' });
-  else {
-    throw invalidType('input', IMAGE_INPUTS, input);
+export async function decodeImage(input: ImageInput, limits: ImageLimits = { maxPixels: DEFAULT_MAX_PIXELS }): Promise<RawImage> {
+  const { maxPixels } = limits;
+  if (isRawPixels(input) && !isSharp(input)) return checkRaw(input, maxPixels);
+  let source: string | Uint8Array | undefined;
+  if (typeof input === 'string' || input instanceof Uint8Array) source = input;
+  else if (input instanceof ArrayBuffer) source = new Uint8Array(input);
+  else if (!isSharp(input)) throw invalidType('input', IMAGE_INPUTS, input);
+  // The header only (sharp's metadata reads no pixels; an SVG's size is the one it renders at), without
+  // libvips' limit, so that the refusal can say how large the image is.
+  const header = source === undefined ? (input as Sharp).clone() : sharp(source, { failOn: 'error', limitInputPixels: false });
+  let width: number | undefined;
+  let height: number | undefined;
+  try {
+    ({ width, height } = await header.metadata());
+  } catch (cause) {
+    throw decodeError(input, cause, maxPixels);
   }
+  if (width !== undefined && height !== undefined) checkPixelLimit(width, height, maxPixels, imageSubject(input));
+  // libvips gets the limit too, for what a header does not tell.
+  const pipeline = source === undefined ? (input as Sharp).clone() : sharp(source, { failOn: 'error', limitInputPixels: sharpLimit(maxPixels) });
   try {
     const { data, info } = await pipeline.rotate().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
   } catch (cause) {
-    const reason = (cause as Error).message;
-    const hint = /missing|no such file|ENOENT/i.test(reason) ? 'Check that the file exists.' : 'Expected a JPEG, PNG, WebP, AVIF, GIF or TIFF image.';
-    throw new PasticheError('E_IMAGE_DECODE', `Could not decode ${describeInput(input)}: ${reason}. ${hint}`, { cause });
+    throw decodeError(input, cause, maxPixels);
   }
 }

@@ -19,7 +19,7 @@ export const nodePlatform: Platform<ImageInput, StylizedImage, NodeDevice, Model
   probeDevice: async (device) =>
     device === 'cuda' && !cudaLibrariesInstalled() ? "onnxruntime-node's CUDA provider library is not installed" : undefined,
   deviceHint,
-  decodeImage: (input) => decodeImage(input),
+  decodeImage: (input, _signal, limits) => decodeImage(input, limits),
   isImageInput,
   imageInputs: IMAGE_INPUTS,
   models: nodeModelStore,

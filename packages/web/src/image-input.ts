@@ -1,4 +1,17 @@
-import { PasticheError, describeValue, invalidType, type RawImage } from '@pastiche/core';
+import {
+  DEFAULT_MAX_PIXELS,
+  IMAGE_HEADER_PREFIX,
+  MAX_IMAGE_HEADER_BYTES,
+  PasticheError,
+  checkPixelLimit,
+  describeValue,
+  invalidType,
+  looksLikeSvg,
+  readImageHeader,
+  readSvgSize,
+  type ImageLimits,
+  type RawImage,
+} from '@pastiche/core';
 import { context2d, createCanvas } from './canvas.js';
 
 /**
@@ -35,8 +48,10 @@ function isRawImage(value: unknown): value is RawImage {
 
 type Drawable = ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas;
 
-function readPixels(source: Drawable, width: number, height: number, what: string): RawImage {
+function readPixels(source: Drawable, width: number, height: number, what: string, maxPixels: number): RawImage {
   if (width < 1 || height < 1) throw new PasticheError('E_IMAGE_DECODE', `Could not read ${what}: it is ${width}×${height} pixels.`);
+  // Before the canvas: it and its ImageData are the image's size (4 bytes a pixel each).
+  checkPixelLimit(width, height, maxPixels, what);
   const context = context2d(createCanvas(width, height), what);
   context.drawImage(source, 0, 0);
   let imageData: ImageData;
@@ -52,7 +67,34 @@ function readPixels(source: Drawable, width: number, height: number, what: strin
   return { data: imageData.data, width, height, channels: 4 };
 }
 
-async function decodeBlob(blob: Blob, what: string): Promise<RawImage> {
+async function blobBytes(blob: Blob, end: number): Promise<Uint8Array> {
+  return new Uint8Array(await blob.slice(0, Math.min(end, blob.size)).arrayBuffer());
+}
+
+/**
+ * Refuses a Blob over the pixel limit from its first bytes, before `createImageBitmap` decodes it: the header of
+ * a PNG, JPEG, GIF, WebP, BMP or AVIF file (core's readImageHeader), the root element of an SVG. Other formats,
+ * and headers past MAX_IMAGE_HEADER_BYTES, are checked once decoded, before they are drawn.
+ */
+export async function checkBlobHeader(blob: Blob, what: string, maxPixels: number): Promise<void> {
+  if (maxPixels === Infinity) return;
+  let bytes = await blobBytes(blob, IMAGE_HEADER_PREFIX);
+  if (blob.type === 'image/svg+xml' || looksLikeSvg(new TextDecoder().decode(bytes.subarray(0, 1024)))) {
+    // The root element comes first, after an XML declaration, comments and a doctype.
+    const size = readSvgSize(new TextDecoder().decode(bytes));
+    if (size) checkPixelLimit(size.width, size.height, maxPixels, what);
+    return;
+  }
+  let header = readImageHeader(bytes);
+  while (header && 'needBytes' in header && header.needBytes > bytes.length && bytes.length < blob.size && header.needBytes <= MAX_IMAGE_HEADER_BYTES) {
+    bytes = await blobBytes(blob, Math.max(header.needBytes, 2 * bytes.length));
+    header = readImageHeader(bytes);
+  }
+  if (header && 'width' in header) checkPixelLimit(header.width, header.height, maxPixels, what);
+}
+
+async function decodeBlob(blob: Blob, what: string, maxPixels: number): Promise<RawImage> {
+  await checkBlobHeader(blob, what, maxPixels);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image', premultiplyAlpha: 'none' });
@@ -64,13 +106,13 @@ async function decodeBlob(blob: Blob, what: string): Promise<RawImage> {
     );
   }
   try {
-    return readPixels(bitmap, bitmap.width, bitmap.height, what);
+    return readPixels(bitmap, bitmap.width, bitmap.height, what, maxPixels);
   } finally {
     bitmap.close();
   }
 }
 
-async function fetchImage(url: string): Promise<RawImage> {
+async function fetchImage(url: string, maxPixels: number): Promise<RawImage> {
   const absolute = new URL(url, globalThis.location?.href).href;
   const what = `the image at ${url.startsWith('data:') ? 'a data: URL' : absolute}`;
   let response: Response;
@@ -80,7 +122,7 @@ async function fetchImage(url: string): Promise<RawImage> {
     throw new PasticheError('E_IMAGE_DECODE', `Could not fetch ${what}: ${(cause as Error).message}.`, { cause });
   }
   if (!response.ok) throw new PasticheError('E_IMAGE_DECODE', `Could not fetch ${what}: HTTP ${response.status}. Check the URL.`);
-  return decodeBlob(await response.blob(), what);
+  return decodeBlob(await response.blob(), what, maxPixels);
 }
 
 /** What {@link decodeImage} takes, for messages. */
@@ -96,20 +138,29 @@ export function isImageInput(value: unknown): value is ImageInput {
 
 /**
  * Decodes any {@link ImageInput} to interleaved 8-bit pixels (RGBA from canvases, or the raw pixels given).
- * Blobs and URLs are decoded with their EXIF orientation applied.
+ * Blobs and URLs are decoded with their EXIF orientation applied. An image over `limits.maxPixels` is refused
+ * with E_IMAGE_TOO_LARGE before it is drawn: Blobs and URLs from their header, before they are decoded; the
+ * others (decoded already) from their size.
  */
-export async function decodeImage(input: ImageInput): Promise<RawImage> {
-  if (isInstance<ImageData>(input, 'ImageData')) return { data: input.data, width: input.width, height: input.height, channels: 4 };
-  if (isRawImage(input)) return input;
+export async function decodeImage(input: ImageInput, limits: ImageLimits = { maxPixels: DEFAULT_MAX_PIXELS }): Promise<RawImage> {
+  const { maxPixels } = limits;
+  if (isInstance<ImageData>(input, 'ImageData')) {
+    checkPixelLimit(input.width, input.height, maxPixels, 'the ImageData');
+    return { data: input.data, width: input.width, height: input.height, channels: 4 };
+  }
+  if (isRawImage(input)) {
+    checkPixelLimit(input.width, input.height, maxPixels, 'the raw image');
+    return input;
+  }
   if (typeof input === 'string' || input instanceof URL) {
     const url = input instanceof URL ? input.href : input;
     if (url === '') throw new TypeError(`Expected an image URL for input but received ${describeValue(input)}`);
-    return fetchImage(url);
+    return fetchImage(url, maxPixels);
   }
-  if (isInstance<Blob>(input, 'Blob')) return decodeBlob(input, `the ${input.size}-byte ${input.type || 'untyped'} Blob`);
-  if (isInstance<ImageBitmap>(input, 'ImageBitmap')) return readPixels(input, input.width, input.height, 'the ImageBitmap');
-  if (isInstance<OffscreenCanvas>(input, 'OffscreenCanvas')) return readPixels(input, input.width, input.height, 'the OffscreenCanvas');
-  if (isInstance<HTMLCanvasElement>(input, 'HTMLCanvasElement')) return readPixels(input, input.width, input.height, 'the canvas');
+  if (isInstance<Blob>(input, 'Blob')) return decodeBlob(input, `the ${input.size}-byte ${input.type || 'untyped'} Blob`, maxPixels);
+  if (isInstance<ImageBitmap>(input, 'ImageBitmap')) return readPixels(input, input.width, input.height, 'the ImageBitmap', maxPixels);
+  if (isInstance<OffscreenCanvas>(input, 'OffscreenCanvas')) return readPixels(input, input.width, input.height, 'the OffscreenCanvas', maxPixels);
+  if (isInstance<HTMLCanvasElement>(input, 'HTMLCanvasElement')) return readPixels(input, input.width, input.height, 'the canvas', maxPixels);
   if (isInstance<HTMLImageElement>(input, 'HTMLImageElement')) {
     const what = `the <img> ${input.currentSrc || input.src ? `from ${(input.currentSrc || input.src).slice(0, 80)}` : 'without a src'}`;
     if (!input.complete || input.naturalWidth === 0) {
@@ -119,7 +170,8 @@ export async function decodeImage(input: ImageInput): Promise<RawImage> {
         throw new PasticheError('E_IMAGE_DECODE', `Could not decode ${what}: ${(cause as Error).message}.`, { cause });
       }
     }
-    return readPixels(input, input.naturalWidth, input.naturalHeight, what);
+    // Its natural size (an SVG's too), before it is drawn on a canvas that size.
+    return readPixels(input, input.naturalWidth, input.naturalHeight, what, maxPixels);
   }
   throw invalidType('input', IMAGE_INPUTS, input);
 }

@@ -19,7 +19,7 @@ export const webPlatform: Platform<ImageInput, StylizedImage, WebDevice, WebStor
   env,
   probeDevice: (device, forAuto) => (device === 'webgpu' ? webGpuUnavailable(forAuto) : Promise.resolve(undefined)),
   deviceHint: (device) => (device === 'webgpu' ? WEBGPU_HINT : ''),
-  decodeImage: (input) => decodeImage(input),
+  decodeImage: (input, _signal, limits) => decodeImage(input, limits),
   isImageInput,
   imageInputs: IMAGE_INPUTS,
   models: webModelStore,

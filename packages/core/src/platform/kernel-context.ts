@@ -6,10 +6,10 @@ import { SessionCache } from './session-cache.js';
 
 /** The options of one fast-method run and one optimisation run, by name (for telling them from load options). */
 export const RUN_KEYS = {
-  fast: ['size', 'tile', 'tileOverlap', 'fixedSize', 'preserveColors', 'strength', 'signal', 'onProgress'],
+  fast: ['size', 'tile', 'tileOverlap', 'fixedSize', 'preserveColors', 'strength', 'maxPixels', 'signal', 'onProgress'],
   optimization: [
     'size', 'iterations', 'scales', 'optimizer', 'learningRate', 'init', 'initNoise', 'seed', 'contentWeight', 'styleWeight',
-    'tvWeight', 'styleScale', 'preserveColors', 'previewEvery', 'signal', 'onProgress',
+    'tvWeight', 'styleScale', 'preserveColors', 'previewEvery', 'maxPixels', 'signal', 'onProgress',
   ],
 } as const;
 

@@ -1,5 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-common';
 import type { Catalog } from '../catalog/catalog-types.js';
+import type { ImageLimits } from '../image/image-header.js';
 import type { PlanarImage, RawImage } from '../image/image-types.js';
 import type { ModelSettings } from './model-settings.js';
 import type { LoadProgressCallback } from './load-progress.js';
@@ -93,8 +94,11 @@ export interface Platform<Image, Result, Device extends string, StoreOptions ext
   probeDevice(device: Exclude<Device, 'auto'>, forAuto: boolean): Promise<string | undefined>;
   /** What to install or change to get `device`, appended to E_DEVICE_UNAVAILABLE. */
   deviceHint(device: Exclude<Device, 'auto'>): string;
-  /** Decodes an image to interleaved 8-bit pixels; throws TypeError for what is no image input at all. */
-  decodeImage(input: Image, signal: AbortSignal | undefined): Promise<RawImage>;
+  /**
+   * Decodes an image to interleaved 8-bit pixels; throws TypeError for what is no image input at all, and
+   * E_IMAGE_TOO_LARGE, from the header and before decoding or rasterising, for an image over `limits.maxPixels`.
+   */
+  decodeImage(input: Image, signal: AbortSignal | undefined, limits: ImageLimits): Promise<RawImage>;
   /** True for values `decodeImage` takes, so that arguments can be told apart before any work. */
   isImageInput(value: unknown): value is Image;
   /** What `decodeImage` accepts, for TypeErrors. */

@@ -208,9 +208,10 @@ export function createStyleOptimizer<Image, Result>(
       context.checkImage(content, 'content');
       inputs.forEach((s, i) => context.checkImage(s.image, inputs.length === 1 ? 'styleImage' : `styleImages[${i}]`));
       if (disposed) throw new PasticheError('E_DISPOSED', `This style optimizer (${info.lossNetwork}) was disposed; load it again.`);
+      const limits = { maxPixels: resolved.maxPixels };
       const [contentRaw, ...styleRaws] = await Promise.all([
-        context.platform.decodeImage(content, resolved.signal),
-        ...inputs.map((s) => context.platform.decodeImage(s.image, resolved.signal)),
+        context.platform.decodeImage(content, resolved.signal, limits),
+        ...inputs.map((s) => context.platform.decodeImage(s.image, resolved.signal, limits)),
       ]);
       const styles = { images: styleRaws.map(rawToPlanar), shares };
       const { onProgress } = resolved;

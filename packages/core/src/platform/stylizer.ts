@@ -63,7 +63,7 @@ export function createStylizer<Image, Result>(
       const resolved = resolveStylizeOptions(context.runOptions('fast', options));
       context.checkImage(input, 'input');
       if (disposed) throw new PasticheError('E_DISPOSED', `This stylizer of '${info.model}' was disposed; load the style again.`);
-      const raw = await context.platform.decodeImage(input, resolved.signal);
+      const raw = await context.platform.decodeImage(input, resolved.signal, { maxPixels: resolved.maxPixels });
       const output = await stylizeResolved(model, rawToPlanar(raw), resolved);
       return context.platform.createResult(output, { model: info.model, device, ms: performance.now() - started } satisfies StylizeInfo);
     },

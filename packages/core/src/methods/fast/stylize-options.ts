@@ -11,6 +11,7 @@ import {
   invalidValue,
   isNumber,
 } from '../../arguments.js';
+import { DEFAULT_MAX_PIXELS, resolveMaxPixels } from '../../image/image-header.js';
 import { MAX_IMAGE_SIDE } from '../../image/resize.js';
 
 export { MAX_IMAGE_SIDE };
@@ -50,6 +51,12 @@ export interface StylizeOptions {
   preserveColors?: boolean;
   /** From 0 to 1: 0 returns the content, 1 the full style. @default DEFAULT_STRENGTH */
   strength?: number;
+  /**
+   * Most pixels (width × height) an input may have, checked from its header before it is decoded, and the
+   * working size after `size` may have: a positive integer, or `Infinity` for no limit. Over it, E_IMAGE_TOO_LARGE.
+   * @default DEFAULT_MAX_PIXELS (40 megapixels, which fits a 4 GB machine)
+   */
+  maxPixels?: number;
   /** Stops between network runs with an `E_ABORTED` error. */
   signal?: AbortSignal;
   onProgress?: (progress: StylizeProgress) => void;
@@ -69,6 +76,7 @@ export interface ResolvedStylizeOptions {
   fixedSize: FixedSizeMode;
   preserveColors: boolean;
   strength: number;
+  maxPixels: number;
   signal: AbortSignal | undefined;
   onProgress: ((progress: StylizeProgress) => void) | undefined;
 }
@@ -97,6 +105,7 @@ export function resolveStylizeOptions(options: StylizeOptions = {}): ResolvedSty
     fixedSize: o.fixedSize === undefined ? 'tile' : expectOneOf('fixedSize', o.fixedSize, FIXED_SIZE_MODES),
     preserveColors: o.preserveColors === undefined ? false : expectBoolean('preserveColors', o.preserveColors),
     strength: o.strength === undefined ? DEFAULT_STRENGTH : expectNumber('strength', o.strength, { min: 0, max: 1 }),
+    maxPixels: o.maxPixels === undefined ? DEFAULT_MAX_PIXELS : resolveMaxPixels(o.maxPixels),
     signal: o.signal === undefined ? undefined : expectSignal('signal', o.signal),
     onProgress: o.onProgress === undefined ? undefined : expectFunction<(progress: StylizeProgress) => void>('onProgress', o.onProgress),
   };

@@ -13,6 +13,7 @@ import {
   expectString,
   invalidValue,
 } from '../../arguments.js';
+import { DEFAULT_MAX_PIXELS, resolveMaxPixels } from '../../image/image-header.js';
 import type { PlanarImage } from '../../image/image-types.js';
 import { MAX_IMAGE_SIDE } from '../../image/resize.js';
 import type { OptimizerKind } from '../../optimizers/optimizer.js';
@@ -80,6 +81,12 @@ export interface GatysOptions {
   preserveColors?: boolean;
   /** Include a preview image in progress every N iterations (an integer ≥ 0); 0 never. @default 0 */
   previewEvery?: number;
+  /**
+   * Most pixels (width × height) the content and each style image may have, checked from their headers before
+   * they are decoded, and the working sizes (`size`, `styleScale`) may have: a positive integer, or `Infinity` for
+   * no limit. Over it, E_IMAGE_TOO_LARGE. @default DEFAULT_MAX_PIXELS (40 megapixels)
+   */
+  maxPixels?: number;
   signal?: AbortSignal;
   onProgress?: (progress: GatysProgress) => void;
 }
@@ -162,6 +169,7 @@ export function resolveGatysOptions(options: GatysOptions = {}): ResolvedGatysOp
     styleLayers,
     preserveColors: o.preserveColors === undefined ? false : expectBoolean('preserveColors', o.preserveColors),
     previewEvery: o.previewEvery === undefined ? 0 : expectInteger('previewEvery', o.previewEvery, { min: 0 }),
+    maxPixels: o.maxPixels === undefined ? DEFAULT_MAX_PIXELS : resolveMaxPixels(o.maxPixels),
     signal: o.signal === undefined ? undefined : expectSignal('signal', o.signal),
     onProgress: o.onProgress === undefined ? undefined : expectFunction<(progress: GatysProgress) => void>('onProgress', o.onProgress),
   };
