@@ -135,10 +135,28 @@ export class StyleModel {
       if (!(out.data instanceof Float32Array)) {
         throw new PasticheError('E_INFERENCE', `Model '${this.name}' returned ${describeTensorType(out.data)}; expected float32.`);
       }
+      this.checkFinite(out.data, image);
       return tensorToPlanarUnchecked(out.data, out.dims, this.conventions.output);
     } finally {
       out.dispose?.();
     }
+  }
+
+  /**
+   * Throws E_NUMERIC when the output holds NaN or ±Infinity: converted to 8 bits they would come out as black or
+   * white pixels, and the run would look like a success. One pass, a fraction of the run's own time.
+   */
+  private checkFinite(data: Float32Array, image: PlanarImage): void {
+    let bad = 0;
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) bad++;
+    if (bad === 0) return;
+    const on = this.device ? ` on ${this.device}` : '';
+    throw new PasticheError(
+      'E_NUMERIC',
+      `Style network '${this.name}' returned ${bad} NaN or infinite value${bad === 1 ? '' : 's'} (of ${data.length})${on} for a ` +
+        `${image.width}×${image.height} image, which would come out as black or white pixels. The model is broken or overflows: ` +
+        `try the CPU device, a float32 export of the model, or another model.`,
+    );
   }
 
   /** Releases the session. Further runs raise E_INFERENCE. */

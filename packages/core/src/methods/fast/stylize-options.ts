@@ -62,7 +62,11 @@ export interface StylizeOptions {
   onProgress?: (progress: StylizeProgress) => void;
 }
 
-export const DEFAULT_TILE_LIMIT = 1536;
+/**
+ * 1024: onnxruntime's working memory grows with the tile's area (candy: about 1.5 GB RSS at 1024², 4 GB at 1536²,
+ * measured on the CPU), and smaller tiles run no slower per pixel (4.5 µs/px at 1024², 6 µs/px at 1536²).
+ */
+export const DEFAULT_TILE_LIMIT = 1024;
 export const DEFAULT_TILE_OVERLAP = 32;
 export const DEFAULT_STRENGTH = 1;
 /** Smallest `tile`: smaller tiles would be mostly overlap. */

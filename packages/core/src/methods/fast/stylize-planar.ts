@@ -1,10 +1,11 @@
 import { PasticheError } from '../../errors.js';
 import { blendWithContentUnchecked, preserveColorsUnchecked } from '../../image/color.js';
+import { checkPixelLimit } from '../../image/image-header.js';
 import type { PlanarImage } from '../../image/image-types.js';
-import { cropImageUnchecked, padsToMultipleUnchecked, reflectPadUnchecked } from '../../image/padding.js';
+import { cropImageUnchecked, reflectPadUnchecked } from '../../image/padding.js';
 import { expectPlanarImage } from '../../image/planar-checks.js';
 import { fitLongestSideUnchecked, resizeImageUnchecked } from '../../image/resize.js';
-import { blendTilesUnchecked, planTilesUnchecked, type TileRect } from '../../image/tiling.js';
+import { planTilesUnchecked, tileBlendWeights, type TileRect } from '../../image/tiling.js';
 import type { StyleModel } from '../../models/style-model.js';
 import { resolveStylizeOptions, type ResolvedStylizeOptions, type StylizeOptions } from './stylize-options.js';
 
@@ -47,14 +48,27 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /**
- * Runs the model on an image of any size it accepts after padding: reflect-pads to the size multiple
- * (or up to the fixed size), runs, and crops back.
+ * Smallest side a free-size network is run on; smaller images (1×1, 3×2000, `size: 3`) are reflect-padded up to it
+ * and cropped back. Style networks pad inside too (candy's first 9×9 convolution reflect-pads 4 pixels, and after
+ * two stride-2 layers its residual blocks pad 1 pixel of a quarter-size map), and onnxruntime refuses a reflect
+ * pad as large as the side: the built-in networks need 8 pixels, 32 leaves room for deeper ones and is the
+ * smallest `tile` (MIN_TILE), so that no run is smaller than a tile may be.
+ */
+export const MIN_RUN_SIDE = 32;
+
+const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
+
+/**
+ * Runs the model on an image of any size it accepts after padding: reflect-pads to the size multiple, at least
+ * {@link MIN_RUN_SIDE} (or up to the fixed size), runs, and crops back. Our reflect padding mirrors back and forth,
+ * so it pads a side of any length, and replicates a 1-pixel side.
  */
 async function runPadded(model: RunnableStyleModel, image: PlanarImage): Promise<PlanarImage> {
   const fixed = model.fixedSize;
+  const multiple = model.conventions.sizeMultiple;
   const pads = fixed
     ? padsTo(image.width, image.height, fixed.width, fixed.height)
-    : padsToMultipleUnchecked(image.width, image.height, model.conventions.sizeMultiple);
+    : padsTo(image.width, image.height, roundUp(Math.max(image.width, MIN_RUN_SIDE), multiple), roundUp(Math.max(image.height, MIN_RUN_SIDE), multiple));
   const padded = pads.top || pads.right || pads.bottom || pads.left ? reflectPadUnchecked(image, pads) : image;
   let output = await model.run(padded);
   // Some exported networks return a slightly different size (e.g. odd sizes through strided convs).
@@ -98,7 +112,9 @@ export async function stylizeResolved(
 ): Promise<PlanarImage> {
   const o = options;
   throwIfAborted(o.signal);
+  checkPixelLimit(content.width, content.height, o.maxPixels, 'the content image');
   const target = o.size ? fitLongestSideUnchecked(content.width, content.height, o.size) : content;
+  if (o.size) checkPixelLimit(target.width, target.height, o.maxPixels, `the image at size ${o.size}`, 'Pass a smaller size, or a larger maxPixels to allow it.');
   const image =
     target.width === content.width && target.height === content.height
       ? content
@@ -107,13 +123,7 @@ export async function stylizeResolved(
 
   let stylized: PlanarImage;
   if (plan.kind === 'tiles') {
-    const outputs: PlanarImage[] = [];
-    for (const tile of plan.tiles) {
-      throwIfAborted(o.signal);
-      outputs.push(await runPadded(model, cropImageUnchecked(image, tile)));
-      o.onProgress?.({ done: outputs.length, total: plan.tiles.length });
-    }
-    stylized = blendTilesUnchecked(outputs, plan.tiles, image.width, image.height, plan.overlap);
+    stylized = await runTiles(model, image, plan, o);
   } else {
     const input = plan.kind === 'resize' ? resizeImageUnchecked(image, plan.width, plan.height) : image;
     const output = await runPadded(model, input);
@@ -124,4 +134,54 @@ export async function stylizeResolved(
   if (o.preserveColors) stylized = preserveColorsUnchecked(stylized, image);
   if (o.strength < 1) stylized = blendWithContentUnchecked(stylized, image, o.strength);
   return stylized;
+}
+
+/**
+ * Runs the tiles in order and blends them as {@link blendTiles} does (the same weights, summed per row in float64
+ * in tile order, so the result is the same to the bit), writing each row once no later tile covers it. Only the
+ * outputs of tiles that reach below the rows written are kept: about two rows of tiles, not one output per tile.
+ */
+async function runTiles(
+  model: RunnableStyleModel,
+  image: PlanarImage,
+  plan: Extract<RunPlan, { kind: 'tiles' }>,
+  o: ResolvedStylizeOptions,
+): Promise<PlanarImage> {
+  const { tiles, overlap } = plan;
+  const { width, height } = image;
+  const n = width * height;
+  const weights = tileBlendWeights(tiles, width, height, overlap);
+  const out = new Float32Array(3 * n);
+  const acc = new Float64Array(3 * width);
+  const outputs = new Map<number, Float32Array>();
+  let written = 0;
+  const writeRowsBefore = (end: number) => {
+    for (let y = written; y < end; y++) {
+      acc.fill(0);
+      for (const [i, src] of outputs) {
+        const t = tiles[i];
+        if (y < t.y || y >= t.y + t.height) continue;
+        const tn = t.width * t.height;
+        const w = weights[i];
+        const row = (y - t.y) * t.width;
+        for (let c = 0; c < 3; c++) {
+          const a = c * width + t.x;
+          const s = c * tn + row;
+          for (let j = 0; j < t.width; j++) acc[a + j] += src[s + j] * w[row + j];
+        }
+      }
+      for (let c = 0; c < 3; c++) out.set(acc.subarray(c * width, (c + 1) * width), c * n + y * width);
+    }
+    written = Math.max(written, end);
+    for (const i of [...outputs.keys()]) if (tiles[i].y + tiles[i].height <= written) outputs.delete(i);
+  };
+  for (const [i, tile] of tiles.entries()) {
+    throwIfAborted(o.signal);
+    // A Map iterates in insertion order: tile order, as blendTiles adds them up.
+    outputs.set(i, (await runPadded(model, cropImageUnchecked(image, tile))).data);
+    o.onProgress?.({ done: i + 1, total: tiles.length });
+    // Tiles go row by row: no tile after this one starts above the next one's top.
+    writeRowsBefore(i + 1 < tiles.length ? tiles[i + 1].y : height);
+  }
+  return { data: out, width, height };
 }
