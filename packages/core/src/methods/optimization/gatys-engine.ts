@@ -107,14 +107,45 @@ export class GatysEngine {
     return this.runtime.createTensor(data, [1, 3, height, width]);
   }
 
-  /** Content feature maps and Gram matrices of an image, keyed by the features graph's output names. */
+  /** The loss network's name, for messages. */
+  private get name(): string {
+    return this.graphs.lossGrad.metadataProps[METADATA_KEYS.name] ?? this.graphs.features.metadataProps[METADATA_KEYS.name] ?? 'loss network';
+  }
+
+  /** Runs a session; what onnxruntime throws (a shape it cannot take, …) becomes E_INFERENCE. */
+  private async run(session: InferenceSession, feeds: Record<string, Tensor>, what: string, width: number, height: number) {
+    try {
+      return await session.run(feeds);
+    } catch (cause) {
+      throw new PasticheError(
+        'E_INFERENCE',
+        `Running the ${what} graph of '${this.name}' on a ${width}×${height} image failed: ${((cause as Error)?.message ?? String(cause)).split('\n')[0]}`,
+        { cause },
+      );
+    }
+  }
+
+  /**
+   * Content feature maps and Gram matrices of an image, keyed by the features graph's output names. Features
+   * that are NaN or infinite (a broken network, an overflow on the device) are E_NUMERIC: every loss would be NaN.
+   */
   async features(image: PlanarImage): Promise<Map<string, FloatArray>> {
     const [session] = this.sessions();
-    const outputs = await session.run({ [N.image]: this.imageTensor(image.data, image.width, image.height) });
+    const outputs = await this.run(session, { [N.image]: this.imageTensor(image.data, image.width, image.height) }, 'features', image.width, image.height);
     const result = new Map<string, FloatArray>();
     for (const [name, value] of Object.entries(outputs)) {
       const tensor = value as Tensor;
-      result.set(name, { data: tensor.data as Float32Array, dims: tensor.dims });
+      const data = tensor.data as Float32Array;
+      for (let i = 0; i < data.length; i++) {
+        if (!Number.isFinite(data[i])) {
+          throw new PasticheError(
+            'E_NUMERIC',
+            `Loss network '${this.name}' returned ${data[i]} in ${name} for a ${image.width}×${image.height} image: every loss would be NaN. ` +
+              `The network is broken or overflows: try the CPU device, or another loss network.`,
+          );
+        }
+      }
+      result.set(name, { data, dims: tensor.dims });
     }
     return result;
   }
@@ -130,7 +161,7 @@ export class GatysEngine {
       [N.weights]: this.runtime.createTensor(weights, [weights.length]),
     };
     for (const [name, t] of targets) feeds[name] = this.runtime.createTensor(t.data, t.dims);
-    const outputs = await session.run(feeds);
+    const outputs = await this.run(session, feeds, 'loss+gradient', width, height);
     const terms: Record<string, number> = {};
     for (const term of this.graphs.termNames) terms[term] = fetchScalar(outputs, term);
     return { loss: fetchScalar(outputs, N.loss), terms, grad: (outputs[N.grad] as Tensor).data as Float32Array };

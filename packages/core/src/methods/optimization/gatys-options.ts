@@ -102,6 +102,12 @@ export const DEFAULT_TV_WEIGHT = 1e-2;
 export const DEFAULT_STYLE_SCALE = 1;
 /** Smallest `size`: the coarsest scale is never below it either. */
 export const MIN_GATYS_SIZE = 16;
+/**
+ * Smallest side the loss networks are run on: an image thinner than this at some scale (3×200, or a wide image's
+ * coarsest scale), and a style image as thin, is optimised stretched to it and resized back. SqueezeNet's
+ * default layers need 9 pixels (a stride-2 convolution and three stride-2 poolings before fire9), VGG19's 4.
+ */
+export const MIN_LOSS_SIDE = MIN_GATYS_SIZE;
 /** Most scales (11): from {@link MIN_GATYS_SIZE} to {@link MAX_IMAGE_SIDE} by doubling; more would repeat the coarsest. */
 export const MAX_GATYS_SCALES = Math.log2(MAX_IMAGE_SIDE / MIN_GATYS_SIZE) + 1;
 /** Largest `styleScale`: style images 8× the content's side; more would only cost memory (and crash in the runtime). */
@@ -173,6 +179,11 @@ export function resolveGatysOptions(options: GatysOptions = {}): ResolvedGatysOp
     signal: o.signal === undefined ? undefined : expectSignal('signal', o.signal),
     onProgress: o.onProgress === undefined ? undefined : expectFunction<(progress: GatysProgress) => void>('onProgress', o.onProgress),
   };
+}
+
+/** The size the loss network runs at for an image of `width` × `height`: each side at least {@link MIN_LOSS_SIDE}. */
+export function lossNetworkSize(width: number, height: number): { width: number; height: number } {
+  return { width: Math.max(width, MIN_LOSS_SIDE), height: Math.max(height, MIN_LOSS_SIDE) };
 }
 
 /** Longest side of each scale, coarse to fine, halving from `size`. */

@@ -1,5 +1,6 @@
 import { PasticheError } from '../../errors.js';
 import { preserveColorsUnchecked } from '../../image/color.js';
+import { checkPixelLimit } from '../../image/image-header.js';
 import type { PlanarImage } from '../../image/image-types.js';
 import { expectPlanarImage } from '../../image/planar-checks.js';
 import { fitLongestSideUnchecked, resizeImageUnchecked } from '../../image/resize.js';
@@ -7,10 +8,11 @@ import { createResolvedOptimizer, type Objective } from '../../optimizers/optimi
 import { applyAdamDefaults, applyLbfgsDefaults } from '../../optimizers/optimizer-options.js';
 import { SeededRandom } from '../../optimizers/seeded-random.js';
 import type { GatysEngine } from './gatys-engine.js';
-import { resolveGatysOptions, scaleSizes, type GatysOptions, type ResolvedGatysOptions } from './gatys-options.js';
+import { lossNetworkSize, resolveGatysOptions, scaleSizes, type GatysOptions, type ResolvedGatysOptions } from './gatys-options.js';
 import {
   computeResolvedStyleTargets,
   resolveStyleImages,
+  styleImageSize,
   type ResolvedStyleImages,
   type WeightedStyleImage,
 } from './style-targets.js';
@@ -41,10 +43,45 @@ export async function optimizeStyle(
   return optimizeStyleResolved(engine, content, resolvedStyles, resolveGatysOptions(options));
 }
 
+/** Checks, before any work, that neither the result nor any style image at the finest scale is over `maxPixels`. */
+function checkWorkingSizes(content: PlanarImage, styles: ResolvedStyleImages, o: ResolvedGatysOptions, side: number): void {
+  checkPixelLimit(content.width, content.height, o.maxPixels, 'the content image');
+  styles.images.forEach((image, i) => checkPixelLimit(image.width, image.height, o.maxPixels, `style image ${i + 1}`));
+  const finest = fitLongestSideUnchecked(content.width, content.height, side);
+  const result = lossNetworkSize(finest.width, finest.height);
+  checkPixelLimit(result.width, result.height, o.maxPixels, `the image at size ${o.size}`, 'Pass a smaller size, or a larger maxPixels to allow it.');
+  styles.images.forEach((image, i) => {
+    const size = styleImageSize(image, o.styleScale, Math.max(result.width, result.height));
+    checkPixelLimit(
+      size.width,
+      size.height,
+      o.maxPixels,
+      `style image ${i + 1} at styleScale ${o.styleScale} (of the result's ${Math.max(result.width, result.height)}-pixel side)`,
+      'Pass a smaller styleScale or size, or a larger maxPixels to allow it.',
+    );
+  });
+}
+
+function numericError(message: string, cause?: unknown): PasticheError {
+  return new PasticheError(
+    'E_NUMERIC',
+    `${message} Nothing usable came of it: try the CPU device, the 'lbfgs' optimizer or a smaller learningRate (Adam), ` +
+      `smaller weights (styleWeight, contentWeight, tvWeight), or another loss network.`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function allFinite(data: Float32Array): boolean {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return false;
+  return true;
+}
+
 /**
  * {@link optimizeStyle} on values resolved already, for adapters that check their options once at their own
  * boundary: `content` a well-formed planar image, `styles` from {@link resolveStyleImages}, `options` from
- * {@link resolveGatysOptions}. Nothing is checked again, here or in the kernels it calls at each scale.
+ * {@link resolveGatysOptions}. Nothing is checked again, here or in the kernels it calls at each scale, but the
+ * sizes: every working size against `maxPixels` (E_IMAGE_TOO_LARGE) before any work. A loss or gradient that
+ * becomes NaN or infinite where the optimiser cannot step around it is E_NUMERIC, never a black or white image.
  */
 export async function optimizeStyleResolved(
   engine: GatysEngine,
@@ -55,6 +92,7 @@ export async function optimizeStyleResolved(
   const o = options;
   const started = performance.now();
   const sizes = scaleSizes(o.size, o.scales);
+  checkWorkingSizes(content, styles, o, sizes[sizes.length - 1]);
   // `iterations` means iterations: L-BFGS's default evaluation cap (1.25×, as PyTorch) would cut short runs.
   const common = { lower: 0, upper: 255, maxIterations: o.iterations, signal: o.signal };
   const optimizerOptions =
@@ -62,10 +100,13 @@ export async function optimizeStyleResolved(
       ? applyAdamDefaults({ ...common, learningRate: o.learningRate })
       : applyLbfgsDefaults({ ...common, maxEvaluations: 2 * o.iterations + 10 });
   let current: PlanarImage | undefined;
+  let target = { width: content.width, height: content.height };
 
   for (const [s, side] of sizes.entries()) {
     if (o.signal?.aborted) throw new PasticheError('E_ABORTED', 'Optimisation was aborted.', { cause: o.signal.reason });
-    const { width, height } = fitLongestSideUnchecked(content.width, content.height, side);
+    target = fitLongestSideUnchecked(content.width, content.height, side);
+    // What the loss network runs at: the target, stretched where a side is under MIN_LOSS_SIDE.
+    const { width, height } = lossNetworkSize(target.width, target.height);
     const scaledContent = resizeImageUnchecked(content, width, height);
     const x0 = current ? resizeImageUnchecked(current, width, height).data : initialImage(scaledContent, o);
     const { targets, weights } = await computeResolvedStyleTargets(engine, scaledContent, styles, {
@@ -77,15 +118,29 @@ export async function optimizeStyleResolved(
 
     // Terms of recent evaluations, so that progress can report those of the accepted iterate.
     const termsByLoss = new Map<number, Record<string, number>>();
+    let nonFinite: string | undefined;
     const objective: Objective = async (x) => {
       const evaluation = await engine.evaluate(x, width, height, targets, weights);
+      // L-BFGS steps back from a non-finite trial point; noted, in case the optimiser cannot.
+      if (!Number.isFinite(evaluation.loss)) nonFinite = `the loss became ${evaluation.loss}`;
+      else if (!allFinite(evaluation.grad)) nonFinite = 'the gradient held NaN or infinite values';
       termsByLoss.set(evaluation.loss, evaluation.terms);
       if (termsByLoss.size > 64) termsByLoss.delete(termsByLoss.keys().next().value!);
       return evaluation;
     };
+    const where = () => `at scale ${s + 1} of ${sizes.length} (${width}×${height})`;
     const optimizer = createResolvedOptimizer(o.optimizer, x0, objective, optimizerOptions);
     while (optimizer.stopReason === undefined) {
-      const result = await optimizer.step();
+      let result;
+      try {
+        result = await optimizer.step();
+      } catch (cause) {
+        // The optimisers fail with a RangeError on a loss or gradient they cannot step around (Adam, or x0).
+        if (nonFinite !== undefined && cause instanceof RangeError) {
+          throw numericError(`The optimisation diverged ${where()}, iteration ${optimizer.iteration + 1}: ${nonFinite}.`, cause);
+        }
+        throw cause;
+      }
       const preview = o.previewEvery > 0 && result.iteration % o.previewEvery === 0;
       o.onProgress?.({
         scale: s + 1,
@@ -97,11 +152,19 @@ export async function optimizeStyleResolved(
         loss: result.loss,
         terms: termsByLoss.get(result.loss) ?? {},
         elapsedMs: performance.now() - started,
-        ...(preview ? { preview: { data: optimizer.x.slice(), width, height } } : {}),
+        ...(preview ? { preview: backTo(target, { data: optimizer.x.slice(), width, height }) } : {}),
       });
     }
     current = { data: optimizer.x.slice(), width, height };
+    if (!Number.isFinite(optimizer.loss) || !allFinite(current.data)) {
+      throw numericError(`The optimisation ended ${where()} with a loss of ${optimizer.loss} or pixels that are not finite.`);
+    }
   }
-  const result = current!;
+  const result = backTo(target, current!);
   return o.preserveColors ? preserveColorsUnchecked(result, resizeImageUnchecked(content, result.width, result.height)) : result;
+}
+
+/** `image` resized to `size` where the loss network ran on it stretched. */
+function backTo(size: { width: number; height: number }, image: PlanarImage): PlanarImage {
+  return image.width === size.width && image.height === size.height ? image : resizeImageUnchecked(image, size.width, size.height);
 }

@@ -4,7 +4,7 @@ import { expectPlanarImage } from '../../image/planar-checks.js';
 import { fitLongestSideUnchecked, resizeImageUnchecked } from '../../image/resize.js';
 import { LOSS_GRAPH_NAMES as N } from '../../gradient/loss-graph-names.js';
 import type { FloatArray, GatysEngine } from './gatys-engine.js';
-import { MAX_STYLE_SCALE } from './gatys-options.js';
+import { lossNetworkSize, MAX_STYLE_SCALE } from './gatys-options.js';
 
 /** A style image and its share of the blended style. */
 export interface WeightedStyleImage {
@@ -77,6 +77,15 @@ export function validateStyleImages(styles: readonly WeightedStyleImage[]): numb
   return resolveStyleImages(styles).shares;
 }
 
+/**
+ * The size a style image is resized to for its Gram matrices: its longest side `styleScale` × the content's (at
+ * least 16 pixels), each side at least MIN_LOSS_SIDE (a thin image is stretched: Gram matrices do not keep shape).
+ */
+export function styleImageSize(image: { width: number; height: number }, styleScale: number, contentSide: number): { width: number; height: number } {
+  const size = fitLongestSideUnchecked(image.width, image.height, Math.max(16, Math.round(styleScale * contentSide)));
+  return lossNetworkSize(size.width, size.height);
+}
+
 /** The weights the user gives each kind of term, and the style images' size relative to the content. */
 export interface TargetWeights {
   content: number;
@@ -119,9 +128,9 @@ export async function computeResolvedStyleTargets(
   const contentFeatures = await engine.features(content);
   for (const layer of contentLayers) targets.set(N.targetContent(layer), contentFeatures.get(N.content(layer))!);
 
-  const styleSide = Math.max(16, Math.round(weights.styleScale * Math.max(content.width, content.height)));
+  const contentSide = Math.max(content.width, content.height);
   for (const [i, image] of styles.images.entries()) {
-    const size = fitLongestSideUnchecked(image.width, image.height, styleSide);
+    const size = styleImageSize(image, weights.styleScale, contentSide);
     const features = await engine.features(resizeImageUnchecked(image, size.width, size.height));
     for (const layer of styleLayers) {
       const gram = features.get(N.gram(layer))!;
