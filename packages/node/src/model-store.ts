@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_CATALOG, PasticheError, expectString, type ModelCache, type ModelStore } from '@pastiche/core';
+import { BUILTIN_CATALOG, DEFAULT_MAX_MODEL_BYTES, PasticheError, expectString, modelTooLarge, type ModelCache, type ModelStore } from '@pastiche/core';
 import { writeFileAtomic } from './atomic-write.js';
 
 /** Where models live on this machine. */
@@ -112,8 +112,12 @@ export const nodeModelStore: ModelStore<ModelLocationOptions> = {
   locate: (text) => (looksLikePath(text) || existsSync(text) ? { kind: 'path', path: resolve(text) } : undefined),
   async readFile(path) {
     try {
+      // The size first: a file over the cap is refused unread.
+      const { size } = await stat(path);
+      if (size > DEFAULT_MAX_MODEL_BYTES) throw modelTooLarge(`model file '${path}'`, size, DEFAULT_MAX_MODEL_BYTES);
       return new Uint8Array(await readFile(path));
     } catch (cause) {
+      if (cause instanceof PasticheError) throw cause;
       throw new PasticheError('E_MODEL_NOT_FOUND', `Could not read model file '${path}': ${(cause as Error).message}`, { cause });
     }
   },

@@ -3,9 +3,9 @@ import type { Catalog } from '../catalog/catalog-types.js';
 import type { CatalogEntry } from '../catalog/catalog-types.js';
 import { catalogFileFor, catalogStyleNames, findCatalogLossNetwork, findCatalogStyle, lossNetworkNames } from '../catalog/resolve-catalog-name.js';
 import type { ModelSettings } from './model-settings.js';
-import { PasticheError } from '../errors.js';
+import { modelTooLarge, PasticheError } from '../errors.js';
 import type { LoadProgressCallback } from './load-progress.js';
-import { downloadModel } from './model-download.js';
+import { DEFAULT_MAX_MODEL_BYTES, downloadModel } from './model-download.js';
 import type { ModelLocation, Platform } from './platform.js';
 import { webCryptoSha256 } from './sha256.js';
 
@@ -60,6 +60,8 @@ let anonymousBytes = 0;
 const bytesIds = new WeakMap<object, string>();
 
 async function bytesReference(platform: Pick<AnyPlatform<object>, 'sha256'>, source: object, bytes: Uint8Array): Promise<ModelReference> {
+  // Before hashing: the cap downloads and files have.
+  if (bytes.length > DEFAULT_MAX_MODEL_BYTES) throw modelTooLarge('the model given as bytes', bytes.length, DEFAULT_MAX_MODEL_BYTES);
   const hash = await (platform.sha256 ?? webCryptoSha256)(bytes);
   let key = hash && `sha256:${hash}`;
   if (!key) {
