@@ -126,7 +126,7 @@ export function tileBlendWeights(tiles: TileRect[], width: number, height: numbe
  * {@link tileBlendWeights} without the argument checks, for the pipeline. It still throws a RangeError for a
  * pixel no tile covers: that costs nothing, the sums are computed anyway.
  */
-function tileBlendWeightsUnchecked(tiles: readonly TileRect[], width: number, height: number, overlap: number): Float32Array[] {
+export function tileBlendWeightsUnchecked(tiles: readonly TileRect[], width: number, height: number, overlap: number): Float32Array[] {
   const winX = tiles.map((t) => axisWindow(t.x, t.width, width, overlap));
   const winY = tiles.map((t) => axisWindow(t.y, t.height, height, overlap));
   const weights = tiles.map((t) => new Float32Array(t.width * t.height));
@@ -205,19 +205,22 @@ export function blendTilesUnchecked(
   const acc = new Float64Array(3 * width);
   for (let y = 0; y < height; y++) {
     acc.fill(0);
-    for (const i of rows[y]) {
-      const t = tiles[i];
-      const tn = t.width * t.height;
-      const src = outputs[i].data;
-      const w = weights[i];
-      const row = (y - t.y) * t.width;
-      for (let c = 0; c < 3; c++) {
-        const a = c * width + t.x;
-        const s = c * tn + row;
-        for (let j = 0; j < t.width; j++) acc[a + j] += src[s + j] * w[row + j];
-      }
-    }
+    for (const i of rows[y]) addTileRow(acc, tiles[i], outputs[i].data, weights[i], y, width);
     for (let c = 0; c < 3; c++) out.set(acc.subarray(c * width, (c + 1) * width), c * n + y * width);
   }
   return { data: out, width, height };
+}
+
+/**
+ * Adds row `y` of one tile's output, times its blend weights, into a float64 row accumulator of the whole image
+ * (3 planes of `width`): the one inner loop of blendTiles and of the fast method's blending as tiles finish.
+ */
+export function addTileRow(acc: Float64Array, tile: TileRect, src: Float32Array, weights: Float32Array, y: number, width: number): void {
+  const tn = tile.width * tile.height;
+  const row = (y - tile.y) * tile.width;
+  for (let c = 0; c < 3; c++) {
+    const a = c * width + tile.x;
+    const s = c * tn + row;
+    for (let j = 0; j < tile.width; j++) acc[a + j] += src[s + j] * weights[row + j];
+  }
 }

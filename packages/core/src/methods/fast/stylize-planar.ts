@@ -5,7 +5,7 @@ import type { PlanarImage } from '../../image/image-types.js';
 import { cropImageUnchecked, reflectPadUnchecked } from '../../image/padding.js';
 import { expectPlanarImage } from '../../image/planar-checks.js';
 import { fitLongestSideUnchecked, resizeImageUnchecked } from '../../image/resize.js';
-import { planTilesUnchecked, tileBlendWeights, type TileRect } from '../../image/tiling.js';
+import { addTileRow, planTilesUnchecked, tileBlendWeightsUnchecked, type TileRect } from '../../image/tiling.js';
 import type { StyleModel } from '../../models/style-model.js';
 import { resolveStylizeOptions, type ResolvedStylizeOptions, type StylizeOptions } from './stylize-options.js';
 
@@ -150,7 +150,7 @@ async function runTiles(
   const { tiles, overlap } = plan;
   const { width, height } = image;
   const n = width * height;
-  const weights = tileBlendWeights(tiles, width, height, overlap);
+  const weights = tileBlendWeightsUnchecked(tiles, width, height, overlap);
   const out = new Float32Array(3 * n);
   const acc = new Float64Array(3 * width);
   const outputs = new Map<number, Float32Array>();
@@ -161,14 +161,7 @@ async function runTiles(
       for (const [i, src] of outputs) {
         const t = tiles[i];
         if (y < t.y || y >= t.y + t.height) continue;
-        const tn = t.width * t.height;
-        const w = weights[i];
-        const row = (y - t.y) * t.width;
-        for (let c = 0; c < 3; c++) {
-          const a = c * width + t.x;
-          const s = c * tn + row;
-          for (let j = 0; j < t.width; j++) acc[a + j] += src[s + j] * w[row + j];
-        }
+        addTileRow(acc, t, src, weights[i], y, width);
       }
       for (let c = 0; c < 3; c++) out.set(acc.subarray(c * width, (c + 1) * width), c * n + y * width);
     }
