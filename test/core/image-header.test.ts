@@ -11,34 +11,7 @@ import {
   readSvgSize,
   resolveMaxPixels,
 } from '@pastiche/core';
-
-/** CRC-32 as PNG chunks use it (zlib.crc32 is newer than the Node versions the packages take). */
-function crc32(bytes: Uint8Array): number {
-  let crc = ~0;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return ~crc >>> 0;
-}
-
-/** A valid PNG declaring `width` × `height` with one tiny IDAT: a few dozen bytes, whatever size it claims. */
-function pngHeader(width: number, height: number): Uint8Array {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return new Uint8Array(Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0))]));
-}
+import { craftedPng } from '../helpers/crafted-png.js';
 
 const encode = (format: 'png' | 'jpeg' | 'webp' | 'gif' | 'avif', width: number, height: number, options?: object) =>
   sharp({ create: { width, height, channels: 3, background: '#c83' } })
@@ -71,7 +44,7 @@ describe('readImageHeader', () => {
   });
 
   it('reads a crafted 16000×16000 PNG from its IHDR, and asks for more bytes when cut short', () => {
-    const png = pngHeader(16000, 16000);
+    const png = craftedPng(16000, 16000);
     expect(readImageHeader(png)).toEqual({ format: 'png', width: 16000, height: 16000 });
     expect(readImageHeader(png.subarray(0, 12))).toEqual({ format: 'png', needBytes: 24 });
   });
@@ -112,7 +85,7 @@ describe('readImageHeader', () => {
   it('returns undefined for other bytes and malformed headers', () => {
     expect(readImageHeader(new Uint8Array(0))).toBeUndefined();
     expect(readImageHeader(new TextEncoder().encode('hello, world: not an image at all'))).toBeUndefined();
-    const png = pngHeader(10, 10);
+    const png = craftedPng(10, 10);
     png.set([0, 0, 0, 0], 12); // no IHDR where it must be
     expect(readImageHeader(png)).toBeUndefined();
     // Start of scan before any frame header.
@@ -189,7 +162,7 @@ describe('@pastiche/web decodeImage refuses from the header, before createImageB
     };
 
   it.each([
-    ['a crafted 16000×16000 PNG', () => new Blob([pngHeader(16000, 16000)], { type: 'image/png' }), '16000×16000'],
+    ['a crafted 16000×16000 PNG', () => new Blob([craftedPng(16000, 16000)], { type: 'image/png' }), '16000×16000'],
     ['a 16000×16000 SVG', () => new Blob(['<svg xmlns="http://www.w3.org/2000/svg" width="16000" height="16000"/>'], { type: 'image/svg+xml' }), '16000×16000'],
     ['an untyped SVG Blob', () => new Blob(['<?xml version="1.0"?><svg width="9000" height="9000"></svg>']), '9000×9000'],
     ['a raw image declaring 16000×16000', () => ({ data: new Uint8Array(4), width: 16000, height: 16000, channels: 4 }), '16000×16000'],
