@@ -4,7 +4,7 @@ import { PasticheError } from '../errors.js';
 import type { PlanarImage } from '../image/image-types.js';
 import { planarToTensorUnchecked, tensorToPlanarUnchecked } from '../image/tensor-conversion.js';
 import { decodeModel } from '../onnx/onnx-codec.js';
-import type { OrtRuntime } from '../platform/runtime.js';
+import type { OrtRuntime } from '../runtime/runtime.js';
 import { METADATA_KEYS } from './metadata-keys.js';
 import { resolveModelConventions, type ModelConventionOverrides, type ModelConventions } from './model-conventions.js';
 import { assertThreeChannels, fixedImageSize, inferSignature, type ModelSignature } from './model-signature.js';

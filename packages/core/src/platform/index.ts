@@ -1,5 +1,5 @@
 export * from './platform.js';
-export type * from './runtime.js';
+export type * from '../runtime/runtime.js';
 export type * from './load-progress.js';
 export type { DeviceOptions } from './device-selection.js';
 export type { LoadStyleOptions, ModelLoadOptions } from './load-options.js';

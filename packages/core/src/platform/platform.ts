@@ -4,7 +4,7 @@ import type { ImageLimits } from '../image/image-header.js';
 import type { PlanarImage, RawImage } from '../image/image-types.js';
 import type { ModelSettings } from './model-settings.js';
 import type { LoadProgressCallback } from './load-progress.js';
-import type { OrtRuntime } from './runtime.js';
+import type { OrtRuntime } from '../runtime/runtime.js';
 
 export type ExecutionProviders = NonNullable<InferenceSession.SessionOptions['executionProviders']>;
 

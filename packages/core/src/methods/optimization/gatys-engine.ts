@@ -9,7 +9,7 @@ import { LOSS_GRAPH_NAMES as N } from '../../gradient/loss-graph-names.js';
 import { lossNetworkLayers } from '../../gradient/loss-spec.js';
 import { encodeModel } from '../../onnx/onnx-codec.js';
 import type { ModelProto } from '../../onnx/onnx-types.js';
-import type { OrtRuntime } from '../../platform/runtime.js';
+import type { OrtRuntime } from '../../runtime/runtime.js';
 import { checkLayerNames } from './gatys-options.js';
 
 /** A float tensor's data and shape, as fed to or fetched from a session. */
