@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BUILTIN_CATALOG, createPastiche, sourceFileUrl, type CatalogEntry, type LoadProgress } from '@pastiche/core';
 import { nodePlatform } from '../../packages/node/src/node-platform.js';
@@ -89,7 +89,30 @@ describe('built-in models on first use', () => {
     expect(error).toMatchObject({ name: 'PasticheError', code: 'E_MODEL_NOT_FOUND' });
     expect(error.message).toContain("Built-in model 'candy' (candy.onnx) is not on this machine");
     expect(error.message).toContain('npx pastiche models pull candy');
+    expect(error.message).toContain(`its original weights, e.g. ${pathOf(entry('candy')).slice(1)}`);
     expect(server.requests).toEqual([]);
+  });
+
+  it('converts original weights kept in a model folder under the mirror\'s paths, with the network off', async () => {
+    const weights = await mkdtemp(join(tmpdir(), 'pastiche-weights-'));
+    const path = pathOf(entry('candy'));
+    await mkdir(join(weights, dirname(path)), { recursive: true });
+    await copyFile(server.routes.get(path)!, join(weights, path));
+    const events: LoadProgress[] = [];
+    const options = { cacheDir, modelDir: weights, allowRemoteModels: false, onLoadProgress: (e: LoadProgress) => events.push(e) };
+    const stylizer = await createPastiche(nodePlatform).loadStyle('candy', options);
+    expect(stylizer.info.model).toBe('candy');
+    expect(server.requests).toEqual([]);
+    expect(events.filter((e) => e.status === 'initiate')).toEqual([]);
+    expect(sha256(await readFile(join(cacheDir, 'models', 'candy.onnx')))).toBe(entry('candy').onnx.sha256);
+    await stylizer.dispose();
+
+    // An altered copy is refused by name, and nothing is kept.
+    await writeFile(join(weights, path), 'not the weights');
+    const fresh = await mkdtemp(join(tmpdir(), 'pastiche-first-use-'));
+    const error = await failure(createPastiche(nodePlatform).loadStyle('candy', { ...options, cacheDir: fresh }));
+    expect(error).toMatchObject({ name: 'PasticheError', code: 'E_MODEL_CHECKSUM', message: expect.stringContaining(join(weights, path)) });
+    expect(existsSync(join(fresh, 'models', 'candy.onnx'))).toBe(false);
   });
 
   it('detects an altered cache entry and fetches it again', async () => {

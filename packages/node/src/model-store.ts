@@ -11,7 +11,9 @@ import { writeFileAtomic } from './atomic-write.js';
 export interface ModelLocationOptions {
   /**
    * Folder holding built-in models (`candy.onnx`, …), searched before env PASTICHE_MODELS and the cache. Without
-   * PASTICHE_MODELS, a checkout of the Pastiche repository also searches its models/onnx.
+   * PASTICHE_MODELS, a checkout of the Pastiche repository also searches its models/onnx. It may also hold a built-in
+   * model's original weights under the mirror's paths (`nihui/ncnn-android-styletransfer/master/app/src/main/assets/
+   * candy.bin`, as `remoteHost` serves them): they are converted on first use, with no network.
    */
   modelDir?: string;
   /** Per-user cache for downloaded models. @default env PASTICHE_CACHE, then $XDG_CACHE_HOME/pastiche or ~/.cache/pastiche */
@@ -93,6 +95,13 @@ export const nodeModelStore: ModelStore<ModelLocationOptions> = {
       if (!existsSync(path)) continue;
       const bytes = new Uint8Array(await readFile(path));
       if (await accept(bytes)) return { bytes, where: path };
+    }
+    return undefined;
+  },
+  async readSourceFile(relativePath, options) {
+    for (const dir of modelSearchPath(options)) {
+      const path = join(dir, ...relativePath.split('/'));
+      if (existsSync(path)) return { bytes: new Uint8Array(await readFile(path)), where: path };
     }
     return undefined;
   },

@@ -132,10 +132,12 @@ function builtInReference<StoreOptions extends object>(
         throw new PasticheError('E_MODEL_NOT_FOUND', `${file} is in none of: ${where}. Export it first (see the README), or set modelDir to its folder.`);
       }
       // Imported on first use: most loads find the model on hand.
-      const { fetchAndConvert, offlineError } = await import('./catalog-model.js');
-      if (!context.settings.allowRemoteModels) throw offlineError(name, file, where);
+      const { fetchAndConvert } = await import('./catalog-model.js');
       const bytes = await fetchAndConvert(entry, {
         remoteHost: context.settings.remoteHost,
+        allowRemote: context.settings.allowRemoteModels,
+        readLocal: store.readSourceFile && ((path) => store.readSourceFile!(path, context.options as StoreOptions)),
+        where,
         stallMs: context.settings.downloadStallTimeout,
         hash,
         signal: context.signal,

@@ -61,6 +61,11 @@ export interface ModelStore<Options> {
    * a served model folder, or the Cache API): the first copy that `accept` takes (it checks the sha256), or undefined.
    */
   readCatalogModel(file: string, context: ModelStoreContext<Options>, accept: (bytes: Uint8Array) => Promise<boolean>): Promise<KeptModel | undefined>;
+  /**
+   * An original file of a built-in model kept on this machine under the mirror's path (`OWNER/REPO/REF/PATH/FILE`;
+   * node: in a model folder), converted on first use like a download; platforms without files omit it.
+   */
+  readSourceFile?(relativePath: string, options: Options): Promise<KeptModel | undefined>;
   /** Keeps a model converted on first use (node: `<cache>/models/<file>`, written atomically; web: the Cache API). */
   keepCatalogModel(file: string, bytes: Uint8Array, context: ModelStoreContext<Options>): Promise<void>;
   /** Where built-in models are looked for, for messages. */
