@@ -114,7 +114,7 @@ describe('load once, run many', () => {
     expect((await b.stylize(photo(), { size: 32 })).width).toBe(32);
     const c = await pastiche.loadStyle('candy', { sessionOptions: { intraOpNumThreads: 1 } });
     await pastiche.dispose();
-    await expectCode(c.stylize(photo(), { size: 32 }), 'E_INFERENCE', /disposed/);
+    await expectCode(c.stylize(photo(), { size: 32 }), 'E_DISPOSED', /^This stylizer of 'candy' was disposed; load the style again\.$/);
   });
 
   it('tells load options from run options', async () => {

@@ -117,7 +117,7 @@ export class StyleModel {
 
   private async runNow(image: PlanarImage): Promise<PlanarImage> {
     const session = this.session;
-    if (!session) throw new PasticheError('E_INFERENCE', `Style model '${this.name}' was disposed; load it again.`);
+    if (!session) throw new PasticheError('E_DISPOSED', `Style model '${this.name}' was disposed; load it again.`);
     const { data, dims } = planarToTensorUnchecked(image, this.conventions.input);
     const feeds = { [this.signature.input.name]: this.runtime.createTensor(data, dims) };
     let outputs: InferenceSession.OnnxValueMapType;
@@ -159,7 +159,7 @@ export class StyleModel {
     );
   }
 
-  /** Releases the session. Further runs raise E_INFERENCE. */
+  /** Releases the session once the runs queued before it have finished. Further runs raise E_DISPOSED. */
   async dispose(): Promise<void> {
     const session = this.session;
     this.session = undefined;

@@ -2,6 +2,7 @@ import { expectKnownKeys, expectOptions, invalidType } from '../arguments.js';
 import { MODEL_LOAD_KEYS, type ResolvedModelLoadOptions } from './load-options.js';
 import type { ReferenceContext } from './model-reference.js';
 import type { Platform } from './platform.js';
+import { RunScope } from './run-scope.js';
 import { SessionCache } from './session-cache.js';
 
 /** The options of one fast-method run and one optimisation run, by name (for telling them from load options). */
@@ -25,8 +26,17 @@ export type Method = keyof typeof RUN_KEYS;
 export interface KernelContext<Image, Result> {
   readonly platform: Platform<Image, Result, string, object>;
   readonly sessions: SessionCache;
+  /**
+   * The runs of this platform's API: `dispose()` ends them (E_DISPOSED) and starts a new scope, so that stylizers
+   * and optimizers loaded before it fail while later loads work.
+   */
+  readonly runs: RunScope;
+  /** Ends every run (E_DISPOSED), waits for them, then releases every session. */
+  dispose(): Promise<void>;
   /** Warns about `auto` falling back once per process (or page). */
   warnFallback(message: string): void;
+  /** Warns once per `key` (a model, say): what is odd but not wrong enough to refuse. */
+  warnOnce(key: object, message: string, code: string): void;
   /** Checks a run's options object: a load option there is a TypeError that says where it belongs. */
   runOptions<T extends object>(method: Method, options: T | undefined): Partial<T>;
   /** Load option names of a method on this platform. */
@@ -43,11 +53,28 @@ export interface KernelContext<Image, Result> {
 
 export function createKernelContext<Image, Result>(platform: Platform<Image, Result, string, object>): KernelContext<Image, Result> {
   let warned = false;
+  const warnedAbout = new WeakSet<object>();
+  let runs = new RunScope(`The ${platform.name} API`);
+  const sessions = new SessionCache();
   const loadKeys = (method: Method) => new Set<string>([...MODEL_LOAD_KEYS, ...platform.storeOptionKeys, ...LOAD_KEYS[method]]);
   const loadFunction = { fast: 'loadStyle()', optimization: 'loadStyleOptimizer()' } as const;
   return {
     platform,
-    sessions: new SessionCache(),
+    sessions,
+    get runs() {
+      return runs;
+    },
+    async dispose() {
+      const ended = runs;
+      runs = new RunScope(ended.what);
+      await ended.dispose();
+      await sessions.dispose();
+    },
+    warnOnce(key, message, code) {
+      if (warnedAbout.has(key)) return;
+      warnedAbout.add(key);
+      platform.warn(message, code);
+    },
     warnFallback(message) {
       if (warned) return;
       warned = true;

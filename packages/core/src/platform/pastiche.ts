@@ -8,6 +8,8 @@ import { openOnDevice } from './device-selection.js';
 import { createKernelContext, RUN_KEYS, type KernelContext, type Method } from './kernel-context.js';
 import { expectConventions, resolveModelLoadOptions, type LoadStyleOptions } from './load-options.js';
 import { checkModelArgument, resolveModelReference } from './model-reference.js';
+import { PasticheError } from '../errors.js';
+import { typed } from './run-scope.js';
 import type { Platform } from './platform.js';
 import type { LoadOptimizerOptions, OptimizeRunOptions, StyleOptimizer, TimedStyleOptimizer } from './style-optimizer.js';
 import { createStylizer, type LoadedStyleModel, type Stylizer, type TimedStylizer } from './stylizer.js';
@@ -24,7 +26,10 @@ export interface Pastiche<Image, Result, Device extends string, StoreOptions ext
   /** One-shot: the optimisation method with `{ styleImage }` / `{ styleImages }`, else the fast method. */
   stylize(input: Image, style: StyleImages<Image>, options?: LoadOptimizerOptions<Device, ModelSource> & StoreOptions & OptimizeRunOptions): Promise<Result>;
   stylize(input: Image, style: StyleSource<ModelSource>, options?: LoadStyleOptions<Device> & StoreOptions & StylizeOptions): Promise<Result>;
-  /** Releases every session this platform's calls created; stylizers and optimizers still held fail afterwards. */
+  /**
+   * Ends every run in flight (each finishes or fails with E_DISPOSED) and releases every session this platform's
+   * calls created; stylizers and optimizers still held fail with E_DISPOSED afterwards, later loads work.
+   */
   dispose(): Promise<void>;
 }
 
@@ -72,23 +77,31 @@ export function createPastiche<Image, Result, Device extends string, StoreOption
     const storeOptions = context.storeOptions(all);
     checkModelArgument(platform, style, 'style');
     platform.beforeSessions?.(storeOptions as Partial<StoreOptions>);
-    const reference = await resolveModelReference(context.platform, style, 'style', context.referenceContext(load, storeOptions));
-    const key = JSON.stringify(['style', reference.key, load.device.key, conventions ?? null]);
-    const hold = await abortable(
-      'Loading the style',
-      context.sessions.acquire<LoadedStyleModel>(key, async () => {
-        const bytes = await reference.read();
-        const { value: model, device } = await openOnDevice(
-          platform,
-          load.device,
-          (sessionOptions) => StyleModel.load(bytes, platform.runtime, { name: reference.name, conventions, sessionOptions }),
-          (message) => context.warnFallback(message),
-        );
-        return { model, device, dispose: () => model.dispose() };
-      }),
-      load.signal,
-      (h) => h.release(),
-    );
+    // A dispose() while this loads ends it: the scope of runs it would have joined is gone.
+    const scope = context.runs;
+    const hold = await typed('E_MODEL_LOAD', 'Loading the style', async () => {
+      const reference = await resolveModelReference(context.platform, style, 'style', context.referenceContext(load, storeOptions));
+      const key = JSON.stringify(['style', reference.key, load.device.key, conventions ?? null]);
+      return abortable(
+        'Loading the style',
+        context.sessions.acquire<LoadedStyleModel>(key, async () => {
+          const bytes = await reference.read();
+          const { value: model, device } = await openOnDevice(
+            platform,
+            load.device,
+            (sessionOptions) => StyleModel.load(bytes, platform.runtime, { name: reference.name, conventions, sessionOptions }),
+            (message) => context.warnFallback(message),
+          );
+          return { model, device, dispose: () => model.dispose() };
+        }),
+        load.signal,
+        (h) => h.release(),
+      );
+    });
+    if (scope.disposed) {
+      await hold.release();
+      throw new PasticheError('E_DISPOSED', `dispose() was called while the style '${hold.owner.model.name}' loaded; load it again.`);
+    }
     load.onLoadProgress?.({ status: 'ready', name: hold.owner.model.name, device: hold.owner.device });
     return createStylizer(context, hold.owner.model, hold.owner.device, hold);
   }
@@ -127,6 +140,6 @@ export function createPastiche<Image, Result, Device extends string, StoreOption
     loadStyle: loadStylizer,
     loadStyleOptimizer: loadOptimizer,
     stylize: stylize as Pastiche<Image, Result, Device, StoreOptions, ModelSource>['stylize'],
-    dispose: () => context.sessions.dispose(),
+    dispose: () => context.dispose(),
   };
 }

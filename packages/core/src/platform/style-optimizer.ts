@@ -17,6 +17,7 @@ import { decodeModel } from '../onnx/onnx-codec.js';
 import type { KernelContext } from './kernel-context.js';
 import type { ModelLoadOptions } from './load-options.js';
 import { checkModelArgument, type ModelReference } from './model-reference.js';
+import { typed } from './run-scope.js';
 import type { SessionHold } from './session-cache.js';
 
 /**
@@ -59,6 +60,7 @@ export interface StyleOptimizer<Image, Result> {
   readonly info: StyleOptimizerInfo;
   /** Optimises `content` towards the style images' Gram matrices; runs on one optimizer are queued. */
   stylize(content: Image, style: StyleImages<Image>, options?: OptimizeRunOptions): Promise<Result>;
+  /** Ends the runs in flight (each fails with E_DISPOSED at its next iteration), then releases the sessions. Later calls fail with E_DISPOSED. */
   dispose(): Promise<void>;
 }
 
@@ -187,7 +189,6 @@ export function createStyleOptimizer<Image, Result>(
   pooling: Pooling,
 ): TimedStyleOptimizer<Image, Result> {
   const loaded = hold.owner;
-  let disposed = false;
   const info: StyleOptimizerInfo = Object.freeze({
     lossNetwork: loaded.name,
     device: loaded.device,
@@ -195,6 +196,8 @@ export function createStyleOptimizer<Image, Result>(
     styleLayers: Object.freeze([...loaded.engine.graphs.styleLayers]),
     pooling,
   });
+  const runs = context.runs.child(`This style optimizer (${info.lossNetwork})`);
+  let released: Promise<void> | undefined;
   return {
     info,
     stylize(content: Image, style: StyleImages<Image>, options?: OptimizeRunOptions): Promise<Result> {
@@ -207,29 +210,34 @@ export function createStyleOptimizer<Image, Result>(
       const shares = styleShares(inputs.map((s) => s.weight), 'styleImages');
       context.checkImage(content, 'content');
       inputs.forEach((s, i) => context.checkImage(s.image, inputs.length === 1 ? 'styleImage' : `styleImages[${i}]`));
-      if (disposed) throw new PasticheError('E_DISPOSED', `This style optimizer (${info.lossNetwork}) was disposed; load it again.`);
-      const limits = { maxPixels: resolved.maxPixels };
-      const [contentRaw, ...styleRaws] = await Promise.all([
-        context.platform.decodeImage(content, resolved.signal, limits),
-        ...inputs.map((s) => context.platform.decodeImage(s.image, resolved.signal, limits)),
-      ]);
-      const styles = { images: styleRaws.map(rawToPlanar), shares };
-      const { onProgress } = resolved;
-      const preview = context.platform.previewImage;
-      const result = await loaded.exclusive(() =>
-        optimizeStyleResolved(loaded.engine, rawToPlanar(contentRaw), styles, {
-          ...resolved,
-          onProgress:
-            onProgress &&
-            (preview ? ({ preview: image, ...progress }: GatysProgress) => onProgress(image ? ({ ...progress, preview: preview(image) } as GatysProgress) : progress) : onProgress),
-        }),
-      );
-      return context.platform.createResult(result, { model: `gatys:${info.lossNetwork}`, device: info.device, ms: performance.now() - started });
+      return runs.run(resolved.signal, async (signal) => {
+        const limits = { maxPixels: resolved.maxPixels };
+        const decode = (image: Image, what: string) => typed('E_IMAGE_DECODE', `Decoding ${what}`, () => context.platform.decodeImage(image, signal, limits));
+        const [contentRaw, ...styleRaws] = await Promise.all([
+          decode(content, 'the content image'),
+          ...inputs.map((s, i) => decode(s.image, inputs.length === 1 ? 'the style image' : `style image ${i + 1}`)),
+        ]);
+        const styles = { images: styleRaws.map(rawToPlanar), shares };
+        const { onProgress } = resolved;
+        const preview = context.platform.previewImage;
+        const result = await typed('E_INFERENCE', `Optimising with ${info.lossNetwork} on ${info.device}`, () =>
+          loaded.exclusive(() =>
+            optimizeStyleResolved(loaded.engine, rawToPlanar(contentRaw), styles, {
+              ...resolved,
+              signal,
+              onProgress:
+                onProgress &&
+                (preview ? ({ preview: image, ...progress }: GatysProgress) => onProgress(image ? ({ ...progress, preview: preview(image) } as GatysProgress) : progress) : onProgress),
+            }),
+          ),
+        );
+        return context.platform.createResult(result, { model: `gatys:${info.lossNetwork}`, device: info.device, ms: performance.now() - started });
+      });
     },
-    async dispose(): Promise<void> {
-      if (disposed) return;
-      disposed = true;
-      await hold.release();
+    dispose(): Promise<void> {
+      // Runs in flight end (E_DISPOSED) at their next iteration, before the sessions are let go.
+      released ??= runs.dispose().then(() => hold.release());
+      return released;
     },
   };
 }

@@ -1,10 +1,11 @@
 import { resolveStylizeOptions, type StylizeOptions } from '../methods/fast/stylize-options.js';
-import { stylizeResolved } from '../methods/fast/stylize-planar.js';
+import { stylizeResolved, type RunnableStyleModel } from '../methods/fast/stylize-planar.js';
+import type { PlanarImage } from '../image/image-types.js';
 import { rawToPlanar } from '../image/pixels.js';
 import type { ModelConventions } from '../models/model-conventions.js';
 import { StyleModel } from '../models/style-model.js';
-import { PasticheError } from '../errors.js';
 import type { KernelContext } from './kernel-context.js';
+import { typed } from './run-scope.js';
 import type { SessionHold } from './session-cache.js';
 import type { StylizeInfo } from './platform.js';
 
@@ -25,7 +26,10 @@ export interface Stylizer<Image, Result> {
   readonly info: StylizerInfo;
   /** Stylizes one image; runs on one stylizer are queued (one session runs one image at a time). */
   stylize(input: Image, options?: StylizeOptions): Promise<Result>;
-  /** Releases the session (shared sessions live until their last user lets go). Later calls fail with E_DISPOSED. */
+  /**
+   * Ends the runs in flight (each finishes or fails with E_DISPOSED), then releases the session (shared sessions
+   * live until their last user lets go). Later calls fail with E_DISPOSED.
+   */
   dispose(): Promise<void>;
 }
 
@@ -45,6 +49,31 @@ export interface TimedStylizer<Image, Result> extends Stylizer<Image, Result> {
   run(input: Image, options: StylizeOptions | undefined, started: number): Promise<Result>;
 }
 
+/**
+ * The model as the fast method runs it: the same runs, but an output of another size than its input (which the
+ * method resizes back) is warned about once per model instead of passing silently.
+ */
+function checkedRuns<Image, Result>(context: KernelContext<Image, Result>, model: StyleModel, device: string): RunnableStyleModel {
+  return {
+    name: model.name,
+    fixedSize: model.fixedSize,
+    conventions: model.conventions,
+    async run(image: PlanarImage): Promise<PlanarImage> {
+      const output = await model.run(image);
+      if (output.width !== image.width || output.height !== image.height) {
+        context.warnOnce(
+          model,
+          `Style model '${model.name}' (${device}) returned a ${output.width}×${output.height} image for a ${image.width}×${image.height} input; ` +
+            `Pastiche resizes its outputs back to the input's size, which blurs or crops the style. A style network should keep the size ` +
+            `(export it with padding that does, or set pastiche.size_multiple to the multiple it needs).`,
+          'PASTICHE_OUTPUT_SIZE',
+        );
+      }
+      return output;
+    },
+  };
+}
+
 /** A stylizer over a held model; `hold` is undefined for a model the caller owns. */
 export function createStylizer<Image, Result>(
   context: KernelContext<Image, Result>,
@@ -52,8 +81,10 @@ export function createStylizer<Image, Result>(
   device: string,
   hold: SessionHold<LoadedStyleModel> | undefined,
 ): TimedStylizer<Image, Result> {
-  let disposed = false;
   const info = describeStyleModel(model, device);
+  const runs = context.runs.child(`This stylizer of '${info.model}'`, 'load the style again');
+  const runnable = checkedRuns(context, model, device);
+  let released: Promise<void> | undefined;
   return {
     info,
     stylize(input: Image, options?: StylizeOptions): Promise<Result> {
@@ -62,15 +93,20 @@ export function createStylizer<Image, Result>(
     async run(input: Image, options: StylizeOptions | undefined, started: number): Promise<Result> {
       const resolved = resolveStylizeOptions(context.runOptions('fast', options));
       context.checkImage(input, 'input');
-      if (disposed) throw new PasticheError('E_DISPOSED', `This stylizer of '${info.model}' was disposed; load the style again.`);
-      const raw = await context.platform.decodeImage(input, resolved.signal, { maxPixels: resolved.maxPixels });
-      const output = await stylizeResolved(model, rawToPlanar(raw), resolved);
-      return context.platform.createResult(output, { model: info.model, device, ms: performance.now() - started } satisfies StylizeInfo);
+      return runs.run(resolved.signal, async (signal) => {
+        const raw = await typed('E_IMAGE_DECODE', 'Decoding the input image', () =>
+          context.platform.decodeImage(input, signal, { maxPixels: resolved.maxPixels }),
+        );
+        const output = await typed('E_INFERENCE', `Stylizing with '${info.model}' on ${device}`, () =>
+          stylizeResolved(runnable, rawToPlanar(raw), { ...resolved, signal }),
+        );
+        return context.platform.createResult(output, { model: info.model, device, ms: performance.now() - started } satisfies StylizeInfo);
+      });
     },
-    async dispose(): Promise<void> {
-      if (disposed) return;
-      disposed = true;
-      await hold?.release();
+    dispose(): Promise<void> {
+      // Runs in flight end (E_DISPOSED) before the session is let go: onnxruntime must not release a running session.
+      released ??= runs.dispose().then(() => hold?.release());
+      return released;
     },
   };
 }

@@ -92,13 +92,20 @@ export class GatysEngine {
         throw new PasticheError('E_MODEL_LOAD', `${runtime.name} could not load the ${what} graph: ${(cause as Error).message}`, { cause });
       }
     };
-    const [features, lossGrad] = await Promise.all([open(graphs.features, 'features'), open(graphs.lossGrad, 'loss+gradient')]);
+    const opened = await Promise.allSettled([open(graphs.features, 'features'), open(graphs.lossGrad, 'loss+gradient')]);
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed) {
+      // The other session may have opened: release it, or it would live as long as the process.
+      await Promise.allSettled(opened.map((o) => (o.status === 'fulfilled' ? o.value.release() : undefined)));
+      throw failed.reason;
+    }
+    const [features, lossGrad] = opened.map((o) => (o as PromiseFulfilledResult<InferenceSession>).value);
     return new GatysEngine(graphs, runtime, features, lossGrad);
   }
 
   private sessions(): [InferenceSession, InferenceSession] {
     if (!this.featuresSession || !this.lossGradSession) {
-      throw new PasticheError('E_INFERENCE', 'This optimisation engine was disposed; create a new one.');
+      throw new PasticheError('E_DISPOSED', 'This optimisation engine was disposed; create a new one.');
     }
     return [this.featuresSession, this.lossGradSession];
   }
