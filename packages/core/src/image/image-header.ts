@@ -228,3 +228,66 @@ export function readSvgSize(text: string): { width: number; height: number } | u
   if (height !== undefined && ratio) return { width: Math.ceil(height * ratio), height: Math.ceil(height) };
   return undefined;
 }
+
+/** Bytes of an image file's start and end that {@link describeImageDamage} reads. */
+export const IMAGE_DAMAGE_BYTES = 32;
+
+const FORMAT_NAMES: Readonly<Record<string, string>> = {
+  png: 'PNG', jpeg: 'JPEG', gif: 'GIF', webp: 'WebP', bmp: 'BMP', avif: 'AVIF/HEIF', tiff: 'TIFF',
+};
+
+/** The format an image file's first bytes announce (its signature), whether or not the rest is sound. */
+function sniffFormat(head: Uint8Array): string | undefined {
+  if (head.length >= 8 && PNG_SIGNATURE.every((v, i) => head[i] === v)) return 'png';
+  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
+  if (ascii(head, 0, 'GIF87a') || ascii(head, 0, 'GIF89a')) return 'gif';
+  if (ascii(head, 0, 'RIFF') && ascii(head, 8, 'WEBP')) return 'webp';
+  if (ascii(head, 0, 'BM') && head.length >= 6) return 'bmp';
+  if (ascii(head, 4, 'ftyp')) return 'avif';
+  if (ascii(head, 0, 'II*\0') || ascii(head, 0, 'MM\0*')) return 'tiff';
+  return undefined;
+}
+
+/** Whether a file of a format ends as that format must end (undefined where the end tells nothing). */
+function endsWhole(format: string, head: Uint8Array, tail: Uint8Array, size: number): boolean | undefined {
+  const endsWith = (bytes: number[]) => bytes.length <= tail.length && bytes.every((v, i) => tail[tail.length - bytes.length + i] === v);
+  switch (format) {
+    case 'png':
+      return endsWith([0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+    case 'jpeg':
+      // FF D9 cannot occur in entropy-coded data (an FF there is followed by 00 or a restart marker).
+      for (let i = 0; i + 1 < tail.length; i++) if (tail[i] === 0xff && tail[i + 1] === 0xd9) return true;
+      return false;
+    case 'gif':
+      return tail[tail.length - 1] === 0x3b;
+    case 'webp':
+      return head.length >= 8 ? u32le(head, 4) + 8 <= size : undefined;
+    case 'bmp':
+      return u32le(head, 2) <= size;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * What is wrong with an image file that its decoder refused, from its first and last {@link IMAGE_DAMAGE_BYTES} bytes
+ * and its size: `a PNG file cut short: it does not end with the IEND chunk`, `a JPEG file with damaged data`, or
+ * undefined when the bytes are no image format known here (the file is then not an image, or one this platform
+ * does not read). For messages: a truncated download should not read as "expected a JPEG, PNG, …".
+ */
+export function describeImageDamage(head: Uint8Array, tail: Uint8Array, size: number): string | undefined {
+  const format = sniffFormat(head);
+  if (!format) return undefined;
+  const name = FORMAT_NAMES[format];
+  const whole = endsWhole(format, head, tail, size);
+  const ending: Readonly<Record<string, string>> = {
+    png: 'it does not end with the IEND chunk',
+    jpeg: 'it does not end with the end-of-image marker',
+    gif: 'it does not end with the trailer byte',
+    webp: `its header declares ${head.length >= 8 ? u32le(head, 4) + 8 : '?'} bytes but it has ${size}`,
+    bmp: `its header declares ${head.length >= 6 ? u32le(head, 2) : '?'} bytes but it has ${size}`,
+  };
+  if (whole === false) return `a ${name} file cut short (truncated): ${ending[format]}`;
+  if (whole === true) return `a ${name} file whose data is corrupt (it is complete, but does not decode)`;
+  return `a ${name} file that is truncated or corrupt`;
+}
