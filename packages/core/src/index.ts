@@ -14,5 +14,6 @@ export * from './methods/fast/stylize-planar.js';
 export * from './methods/optimization/index.js';
 export * from './gradient/index.js';
 export * from './optimizers/index.js';
+export * from './rewrites/index.js';
 export * from './platform/index.js';
 export * from './converters/index.js';

@@ -26,6 +26,12 @@ export class ConstantValues {
     return t && [...t.dims];
   }
 
+  /** Values of a FLOAT constant, or undefined when `name` is not one. */
+  float32(name: string): Float32Array | undefined {
+    const t = this.tensors.get(name);
+    return t?.dataType === TensorDataType.FLOAT ? tensorToFloat32(t) : undefined;
+  }
+
   /** Values of an integer or float constant as numbers, or undefined when `name` is not a constant. */
   numbers(name: string): number[] | undefined {
     const t = this.tensors.get(name);

@@ -1,0 +1,1 @@
+export { applySpeedRewrites, type SpeedRewrites } from './speed-rewrites.js';
