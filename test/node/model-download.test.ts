@@ -108,4 +108,21 @@ describe('models given by URL', () => {
     expect(error.code).toBe('E_ABORTED');
     expect(await filesIn(cacheDir)).toEqual([]);
   });
+
+  it('refuse a download over maxModelBytes (E_MODEL_TOO_LARGE), from its Content-Length, caching nothing', async () => {
+    // Sessions the calls above opened would answer without a read.
+    await dispose();
+    const cacheDir = await mkdtemp(join(tmpdir(), 'pastiche-cache-'));
+    const url = `${base}/models/udnie.onnx`;
+    const error = await loadStyle(url, { cacheDir, maxModelBytes: 1000 }).catch((e) => e);
+    expect(error).toBeInstanceOf(PasticheError);
+    expect(error.code).toBe('E_MODEL_TOO_LARGE');
+    expect(error.message).toBe(
+      `The model at ${url} is ${(modelBytes.length / 1e6).toPrecision(3)} MB (${modelBytes.length} bytes), over the 1 kB limit for model files (maxModelBytes, 1000 bytes): ` +
+        'the largest style network is under 10 MB and the full VGG19 about 550 MB. Check that this is the model you meant, or pass a larger maxModelBytes to allow it.',
+    );
+    expect(await filesIn(cacheDir)).toEqual([]);
+    const stylizer = await loadStyle(url, { cacheDir, maxModelBytes: modelBytes.length });
+    await stylizer.dispose();
+  });
 });

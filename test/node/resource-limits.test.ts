@@ -184,7 +184,12 @@ describe('a cap on model files (DEFAULT_MAX_MODEL_BYTES)', () => {
     await file.close();
     const { error, grewMB } = await refusal(() => loadStyle(path));
     expect(error.code).toBe('E_MODEL_TOO_LARGE');
-    expect(error.message).toMatch(new RegExp(`^Model file '.*huge\\.onnx' is 1\\.07 GB \\(1073741825 bytes\\), over the 1\\.07 GB limit for model files \\(DEFAULT_MAX_MODEL_BYTES, 1073741824 bytes\\)`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^Model file '.*huge\\.onnx' is 1\\.07 GB \\(1073741825 bytes\\), over the 1\\.07 GB limit for model files \\(maxModelBytes, 1073741824 bytes\\)` +
+          `: .* or pass a larger maxModelBytes to allow it\\.$`,
+      ),
+    );
     expect(grewMB).toBeLessThan(200);
     await expect(stylize(rgb(8, 8), { styleImage: rgb(8, 8) }, { lossNetwork: path })).rejects.toMatchObject({ code: 'E_MODEL_TOO_LARGE' });
   });
@@ -196,6 +201,62 @@ describe('a cap on model files (DEFAULT_MAX_MODEL_BYTES)', () => {
     expect(error.code).toBe('E_MODEL_TOO_LARGE');
     expect(error.message).toMatch(/^The model given as bytes is 1\.07 GB/);
     expect(grewMB).toBeLessThan(200);
+  });
+});
+
+describe('maxModelBytes (load option, env, PASTICHE_MAX_MODEL_BYTES)', () => {
+  const candy = builtModel('candy.onnx');
+
+  it('lowers and raises the cap per load, over env, for files, bytes and both methods', async () => {
+    const size = (await readFile(candy)).length;
+    const low = await refusal(() => loadStyle(candy, { maxModelBytes: size - 1 }));
+    expect(low.error.code).toBe('E_MODEL_TOO_LARGE');
+    expect(low.error.message).toMatch(new RegExp(`\\(maxModelBytes, ${size - 1} bytes\\)`));
+    await expect(loadStyle(await readFile(candy), { maxModelBytes: 1000 })).rejects.toMatchObject({
+      code: 'E_MODEL_TOO_LARGE',
+      message: expect.stringMatching(/^The model given as bytes is 6\.\d+ MB \(\d+ bytes\), over the 1 kB limit for model files \(maxModelBytes, 1000 bytes\)/),
+    });
+    await expect(stylize(rgb(8, 8), { styleImage: rgb(8, 8) }, { lossNetwork: builtModel('squeezenet1.1.onnx'), maxModelBytes: 1000 })).rejects.toMatchObject({
+      code: 'E_MODEL_TOO_LARGE',
+    });
+    const { env } = await import('@pastiche/node');
+    const before = env.maxModelBytes;
+    expect(before).toBe(DEFAULT_MAX_MODEL_BYTES);
+    env.maxModelBytes = 1000;
+    try {
+      await expect(loadStyle(candy)).rejects.toMatchObject({ code: 'E_MODEL_TOO_LARGE' });
+      // The option overrides env both ways.
+      for (const maxModelBytes of [size, Infinity]) {
+        const stylizer = await loadStyle(candy, { maxModelBytes });
+        expect((await stylizer.stylize(rgb(8, 8))).width).toBe(8);
+        await stylizer.dispose();
+      }
+    } finally {
+      env.maxModelBytes = before;
+    }
+  });
+
+  it.each([
+    [0, RangeError],
+    [-1, RangeError],
+    [1.5, RangeError],
+    [NaN, RangeError],
+    ['1000', TypeError],
+  ])('refuses maxModelBytes %j with a %o before any work', async (value, type) => {
+    await expect(loadStyle('candy', { maxModelBytes: value as number })).rejects.toThrow(
+      new type(`Expected positive integer or Infinity for maxModelBytes but received ${typeof value === 'string' ? `"${value}" of type string` : `${value} of type number`}`),
+    );
+  });
+
+  it('PASTICHE_MAX_MODEL_BYTES sets env.maxModelBytes in a fresh process, and a bad value is a RangeError at import', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const script = "import('@pastiche/node').then((m) => console.log(String(m.env.maxModelBytes)), (e) => console.log(e.name + ': ' + e.message))";
+    const run = (value: string) =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, env: { ...process.env, PASTICHE_MAX_MODEL_BYTES: value }, encoding: 'utf8' }).trim();
+    expect(run('5000')).toBe('5000');
+    expect(run('Infinity')).toBe('Infinity');
+    expect(run('')).toBe(String(DEFAULT_MAX_MODEL_BYTES));
+    expect(run('lots')).toBe('RangeError: Expected a positive integer or Infinity for PASTICHE_MAX_MODEL_BYTES but received "lots"');
   });
 });
 

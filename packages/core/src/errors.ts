@@ -72,14 +72,16 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
- * E_MODEL_TOO_LARGE for a model file or model bytes over `limit` (DEFAULT_MAX_MODEL_BYTES, the cap downloads
- * have too), raised before the bytes are read, hashed or parsed.
+ * E_MODEL_TOO_LARGE for a model file, model bytes or a download over `limit` (the `maxModelBytes` load option, default
+ * DEFAULT_MAX_MODEL_BYTES), raised before the bytes are read, hashed or parsed. `bytes` is a lower bound when `atLeast`
+ * (a download that sent more than the limit).
  */
-export function modelTooLarge(what: string, bytes: number, limit: number): PasticheError {
+export function modelTooLarge(what: string, bytes: number, limit: number, atLeast = false): PasticheError {
+  const size = atLeast ? `more than ${formatBytes(limit)} (${bytes} bytes so far)` : `${formatBytes(bytes)} (${bytes} bytes)`;
   return new PasticheError(
     'E_MODEL_TOO_LARGE',
-    `${what.charAt(0).toUpperCase() + what.slice(1)} is ${formatBytes(bytes)} (${bytes} bytes), over the ${formatBytes(limit)} limit for model files ` +
-      `(DEFAULT_MAX_MODEL_BYTES, ${limit} bytes), which no option raises: the largest style network is under 10 MB and the full VGG19 ` +
-      `about 550 MB. Check that this is the model you meant.`,
+    `${what.charAt(0).toUpperCase() + what.slice(1)} is ${size}, over the ${formatBytes(limit)} limit for model files ` +
+      `(maxModelBytes, ${limit} bytes): the largest style network is under 10 MB and the full VGG19 about 550 MB. Check that this ` +
+      `is the model you meant, or pass a larger maxModelBytes to allow it.`,
   );
 }

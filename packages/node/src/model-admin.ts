@@ -9,6 +9,7 @@ import {
   findCatalogLossNetwork,
   findCatalogStyle,
   invalidValue,
+  resolveMaxModelBytes,
   resolveModelReference,
   type CatalogEntry,
   type LoadProgressCallback,
@@ -140,7 +141,7 @@ export interface PulledModel {
 export async function pullBuiltInModel(name: string, options: PullOptions = {}): Promise<PulledModel> {
   const { kind, entry } = builtInModel(name);
   checkModelLocations(options);
-  const { remoteHost, allowRemoteModels, downloadStallTimeout, signal, onLoadProgress } = options;
+  const { remoteHost, allowRemoteModels, downloadStallTimeout, maxModelBytes, signal, onLoadProgress } = options;
   if (remoteHost !== undefined && !/^https?:\/\//i.test(expectString('remoteHost', remoteHost, 'an http(s) URL'))) {
     throw invalidValue('remoteHost', 'an http(s) URL', remoteHost);
   }
@@ -148,6 +149,7 @@ export async function pullBuiltInModel(name: string, options: PullOptions = {}):
     remoteHost: remoteHost ?? env.remoteHost,
     allowRemoteModels: allowRemoteModels ?? env.allowRemoteModels,
     downloadStallTimeout: downloadStallTimeout ?? env.downloadStallTimeout,
+    maxModelBytes: maxModelBytes === undefined ? env.maxModelBytes : resolveMaxModelBytes(maxModelBytes),
   };
   let downloaded = false;
   // The catalog name, not an alias: `vgg19` would be the full VGG19 wherever a model folder holds one.

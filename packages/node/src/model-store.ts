@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_CATALOG, DEFAULT_MAX_MODEL_BYTES, PasticheError, expectString, modelTooLarge, type ModelCache, type ModelStore } from '@pastiche/core';
+import { BUILTIN_CATALOG, PasticheError, expectString, modelTooLarge, type ModelCache, type ModelStore } from '@pastiche/core';
 import { writeFileAtomic } from './atomic-write.js';
 
 /** Where models live on this machine. */
@@ -119,11 +119,11 @@ export const nodeModelStore: ModelStore<ModelLocationOptions> = {
   describeCatalogModels: (options) => modelSearchPath(options).join(', '),
   hasCatalogFile: (file, options) => modelSearchPath(options).some((dir) => existsSync(join(dir, file))),
   locate: (text) => (looksLikePath(text) || existsSync(text) ? { kind: 'path', path: resolve(text) } : undefined),
-  async readFile(path) {
+  async readFile(path, _signal, maxBytes) {
     try {
       // The size first: a file over the cap is refused unread.
       const { size } = await stat(path);
-      if (size > DEFAULT_MAX_MODEL_BYTES) throw modelTooLarge(`model file '${path}'`, size, DEFAULT_MAX_MODEL_BYTES);
+      if (size > maxBytes) throw modelTooLarge(`model file '${path}'`, size, maxBytes);
       return new Uint8Array(await readFile(path));
     } catch (cause) {
       if (cause instanceof PasticheError) throw cause;

@@ -1,4 +1,4 @@
-import type { Platform } from '@pastiche/core';
+import { modelTooLarge, type Platform } from '@pastiche/core';
 import { WEB_DEVICES, WEBGPU_HINT, webGpuUnavailable, type WebDevice } from './devices.js';
 import { env } from './env.js';
 import { decodeImage, IMAGE_INPUTS, isImageInput, type ImageInput } from './image-input.js';
@@ -29,7 +29,12 @@ export const webPlatform: Platform<ImageInput, StylizedImage, WebDevice, WebStor
     checkRuntimeOptions(options);
   },
   isModelBytes: isBlob,
-  modelBytes: (value) => (isBlob(value) ? value.arrayBuffer().then((buffer) => new Uint8Array(buffer)) : undefined),
+  modelBytes(value, maxBytes) {
+    if (!isBlob(value)) return undefined;
+    // Its size first: a Blob over the cap is refused unread.
+    if (value.size > maxBytes) return Promise.reject(modelTooLarge(`the model given as a ${value.size}-byte Blob`, value.size, maxBytes));
+    return value.arrayBuffer().then((buffer) => new Uint8Array(buffer));
+  },
   beforeSessions: configureRuntime,
   createResult: (image, info) => new StylizedImage(planarToImageData(image), info),
   previewImage: planarToImageData,

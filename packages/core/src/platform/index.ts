@@ -2,7 +2,7 @@ export * from './platform.js';
 export type * from '../runtime/runtime.js';
 export type * from './load-progress.js';
 export type { DeviceOptions } from './device-selection.js';
-export type { LoadStyleOptions, ModelLoadOptions } from './load-options.js';
+export { resolveMaxModelBytes, type LoadStyleOptions, type ModelLoadOptions } from './load-options.js';
 export { DEFAULT_DOWNLOAD_STALL_MS, DEFAULT_MAX_MODEL_BYTES, downloadModel, type DownloadOptions } from './model-download.js';
 export { webCryptoSha256 } from './sha256.js';
 export type { Stylizer, StylizerInfo } from './stylizer.js';

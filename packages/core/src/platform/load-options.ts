@@ -1,4 +1,4 @@
-import { expectBoolean, expectFunction, expectInteger, expectOptions, expectSignal, expectString, invalidValue } from '../arguments.js';
+import { expectBoolean, expectFunction, expectInteger, expectOptions, expectSignal, expectString, invalidType, invalidValue, isNumber } from '../arguments.js';
 import type { ModelSettings } from './model-settings.js';
 import type { ModelConventionOverrides } from '../models/model-conventions.js';
 import { resolveDeviceOptions, type DeviceOptions, type ResolvedDeviceOptions } from './device-selection.js';
@@ -30,7 +30,9 @@ export interface ResolvedModelLoadOptions<Device extends string> {
 }
 
 /** The keys every load takes, before the platform's own and the method's. */
-export const MODEL_LOAD_KEYS = ['device', 'executionProviders', 'sessionOptions', 'remoteHost', 'allowRemoteModels', 'downloadStallTimeout', 'sha256', 'signal', 'onLoadProgress'] as const;
+export const MODEL_LOAD_KEYS = [
+  'device', 'executionProviders', 'sessionOptions', 'remoteHost', 'allowRemoteModels', 'downloadStallTimeout', 'maxModelBytes', 'sha256', 'signal', 'onLoadProgress',
+] as const;
 
 /** Checks what every load takes, once. */
 export function resolveModelLoadOptions<Device extends string>(
@@ -38,7 +40,7 @@ export function resolveModelLoadOptions<Device extends string>(
   env: Required<ModelSettings>,
   options: ModelLoadOptions<Device>,
 ): ResolvedModelLoadOptions<Device> {
-  const { sha256, signal, onLoadProgress, remoteHost, allowRemoteModels, downloadStallTimeout } = options;
+  const { sha256, signal, onLoadProgress, remoteHost, allowRemoteModels, downloadStallTimeout, maxModelBytes } = options;
   if (remoteHost !== undefined && !/^https?:\/\//i.test(expectString('remoteHost', remoteHost, 'an http(s) URL'))) {
     throw invalidValue('remoteHost', 'an http(s) URL', remoteHost);
   }
@@ -52,11 +54,20 @@ export function resolveModelLoadOptions<Device extends string>(
       allowRemoteModels: allowRemoteModels === undefined ? env.allowRemoteModels : expectBoolean('allowRemoteModels', allowRemoteModels),
       downloadStallTimeout:
         downloadStallTimeout === undefined ? env.downloadStallTimeout : expectInteger('downloadStallTimeout', downloadStallTimeout, { min: 1 }),
+      maxModelBytes: maxModelBytes === undefined ? env.maxModelBytes : resolveMaxModelBytes(maxModelBytes),
     },
     sha256: sha256?.toLowerCase(),
     signal: signal === undefined ? undefined : expectSignal('signal', signal),
     onLoadProgress: onLoadProgress === undefined ? undefined : expectFunction<LoadProgressCallback>('onLoadProgress', onLoadProgress),
   };
+}
+
+/** `maxModelBytes` checked: a positive integer, or `Infinity` (no cap). */
+export function resolveMaxModelBytes(value: unknown): number {
+  const expected = 'positive integer or Infinity';
+  if (!isNumber(value)) throw invalidType('maxModelBytes', expected, value);
+  if (value !== Infinity && !(Number.isInteger(value) && value >= 1)) throw invalidValue('maxModelBytes', expected, value);
+  return value;
 }
 
 /** `conventions`, checked as an object (its fields are checked against the model when it loads). */

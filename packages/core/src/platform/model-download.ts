@@ -1,10 +1,10 @@
-import { PasticheError } from '../errors.js';
+import { modelTooLarge, PasticheError } from '../errors.js';
 import type { LoadProgressCallback } from './load-progress.js';
 import type { ModelCache } from './platform.js';
 
 /** A download that sends nothing for this long is abandoned. */
 export const DEFAULT_DOWNLOAD_STALL_MS = 30_000;
-/** Larger model files are refused (the largest built-in one is under 10 MB). */
+/** Larger model files are refused unless `maxModelBytes` allows them (the largest built-in one is under 10 MB). */
 export const DEFAULT_MAX_MODEL_BYTES = 1 << 30;
 
 export interface DownloadOptions {
@@ -47,9 +47,7 @@ async function readBody(url: string, response: Response, options: DownloadOption
   const header = Number(response.headers.get('content-length'));
   // Content-Length counts encoded bytes; with Content-Encoding the decoded length is unknown.
   const total = Number.isFinite(header) && header > 0 && !response.headers.get('content-encoding') ? header : undefined;
-  if (total !== undefined && total > maxBytes) {
-    throw new PasticheError('E_MODEL_DOWNLOAD', `${url} is ${total} bytes, over the ${maxBytes}-byte limit for model files.`);
-  }
+  if (total !== undefined && total > maxBytes) throw modelTooLarge(`the model at ${url}`, total, maxBytes);
   const report = (loaded: number) =>
     options.onProgress?.({ status: 'progress', name: options.name, url, loaded, total, progress: total ? Math.min(100, (loaded / total) * 100) : undefined });
   const reader = response.body!.getReader();
@@ -66,7 +64,7 @@ async function readBody(url: string, response: Response, options: DownloadOption
       const { done, value } = await reader.read();
       if (done) break;
       loaded += value.length;
-      if (loaded > maxBytes) throw new PasticheError('E_MODEL_DOWNLOAD', `${url} sent more than the ${maxBytes}-byte limit for model files.`);
+      if (loaded > maxBytes) throw modelTooLarge(`the model at ${url}`, loaded, maxBytes, true);
       chunks.push(value);
       report(loaded);
     }

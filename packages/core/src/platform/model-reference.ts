@@ -5,7 +5,7 @@ import { catalogFileFor, catalogStyleNames, findCatalogLossNetwork, findCatalogS
 import type { ModelSettings } from './model-settings.js';
 import { modelTooLarge, PasticheError } from '../errors.js';
 import type { LoadProgressCallback } from './load-progress.js';
-import { DEFAULT_MAX_MODEL_BYTES, downloadModel } from './model-download.js';
+import { downloadModel } from './model-download.js';
 import type { ModelLocation, Platform } from './platform.js';
 import { webCryptoSha256 } from './sha256.js';
 
@@ -59,9 +59,9 @@ function unknownName(role: ModelRole, text: string, catalog: Catalog): PasticheE
 let anonymousBytes = 0;
 const bytesIds = new WeakMap<object, string>();
 
-async function bytesReference(platform: Pick<AnyPlatform<object>, 'sha256'>, source: object, bytes: Uint8Array): Promise<ModelReference> {
+async function bytesReference(platform: Pick<AnyPlatform<object>, 'sha256'>, source: object, bytes: Uint8Array, maxBytes: number): Promise<ModelReference> {
   // Before hashing: the cap downloads and files have.
-  if (bytes.length > DEFAULT_MAX_MODEL_BYTES) throw modelTooLarge('the model given as bytes', bytes.length, DEFAULT_MAX_MODEL_BYTES);
+  if (bytes.length > maxBytes) throw modelTooLarge('the model given as bytes', bytes.length, maxBytes);
   const hash = await (platform.sha256 ?? webCryptoSha256)(bytes);
   let key = hash && `sha256:${hash}`;
   if (!key) {
@@ -82,7 +82,7 @@ function locationReference<StoreOptions extends object>(
   if (location.kind === 'path') {
     const readFile = platform.models.readFile;
     if (!readFile) throw new PasticheError('E_MODEL_NOT_FOUND', `${platform.name} cannot read files; pass a URL or the model's bytes.`);
-    return { key: `file:${location.path}`, name, read: () => readFile(location.path, context.signal) };
+    return { key: `file:${location.path}`, name, read: () => readFile(location.path, context.signal, context.settings.maxModelBytes) };
   }
   const { url } = location;
   return {
@@ -97,6 +97,7 @@ function locationReference<StoreOptions extends object>(
         signal: context.signal,
         onProgress: context.onLoadProgress,
         stallMs: context.settings.downloadStallTimeout,
+        maxBytes: context.settings.maxModelBytes,
       }),
   };
 }
@@ -160,9 +161,10 @@ export async function resolveModelReference<StoreOptions extends object>(
   role: ModelRole,
   context: ReferenceContext<StoreOptions>,
 ): Promise<ModelReference> {
-  if (isBytes(value)) return bytesReference(platform, value, value instanceof Uint8Array ? value : new Uint8Array(value));
-  const extra = platform.modelBytes?.(value);
-  if (extra) return bytesReference(platform, value as object, await extra);
+  const { maxModelBytes } = context.settings;
+  if (isBytes(value)) return bytesReference(platform, value, value instanceof Uint8Array ? value : new Uint8Array(value), maxModelBytes);
+  const extra = platform.modelBytes?.(value, maxModelBytes);
+  if (extra) return bytesReference(platform, value as object, await extra, maxModelBytes);
   const text = value instanceof URL ? value.href : expectString(PARAMS[role], value);
   if (isHttpUrl(text)) return locationReference(platform, { kind: 'url', url: text }, fileName({ kind: 'url', url: text }), context);
   const store = platform.models;

@@ -14,4 +14,9 @@ export interface ModelSettings {
   allowRemoteModels?: boolean;
   /** A download that sends nothing for this many milliseconds fails (E_MODEL_DOWNLOAD). @default DEFAULT_DOWNLOAD_STALL_MS (30 s) */
   downloadStallTimeout?: number;
+  /**
+   * Model files, model bytes and downloads over this many bytes are refused with E_MODEL_TOO_LARGE before they are
+   * read, hashed or parsed; `Infinity` for no cap. @default DEFAULT_MAX_MODEL_BYTES (1 GiB; node: env PASTICHE_MAX_MODEL_BYTES)
+   */
+  maxModelBytes?: number;
 }

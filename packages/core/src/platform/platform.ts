@@ -74,8 +74,8 @@ export interface ModelStore<Options> {
   hasCatalogFile?(file: string, options: Options): boolean;
   /** A string that is neither a catalog name nor an http(s) URL: a file path (node), a URL relative to the page (web). */
   locate(text: string): ModelLocation | undefined;
-  /** Reads a local file (platforms without files omit it). */
-  readFile?(path: string, signal: AbortSignal | undefined): Promise<Uint8Array>;
+  /** Reads a local file (platforms without files omit it); one over `maxBytes` is E_MODEL_TOO_LARGE, unread. */
+  readFile?(path: string, signal: AbortSignal | undefined, maxBytes: number): Promise<Uint8Array>;
   /** The persistent cache for URLs, when the options allow one. */
   cache(options: Options): ModelCache | undefined;
 }
@@ -113,8 +113,11 @@ export interface Platform<Image, Result, Device extends string, StoreOptions ext
   readonly storeOptionKeys: readonly (keyof StoreOptions & string)[];
   /** Checks the store's options (types and values); called once, before any work. */
   checkStoreOptions(options: Partial<StoreOptions>): void;
-  /** Lowers extra byte-like model inputs (e.g. a Blob) to bytes; undefined when `value` is none of them. */
-  modelBytes?(value: unknown): Promise<Uint8Array> | undefined;
+  /**
+   * Lowers extra byte-like model inputs (e.g. a Blob) to bytes; undefined when `value` is none of them. One over
+   * `maxBytes` is E_MODEL_TOO_LARGE, unread.
+   */
+  modelBytes?(value: unknown, maxBytes: number): Promise<Uint8Array> | undefined;
   /** True for extra byte-like model inputs that `modelBytes` takes. */
   isModelBytes?(value: unknown): boolean;
   /** Hex SHA-256 (undefined where the platform cannot hash). @default Web Crypto's, where there is one (Node, secure pages) */
