@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  DIVERGENCE_FACTOR,
+  DIVERGENCE_PINNED_SHARE,
   GatysEngine,
   GraphBuilder,
   MIN_LOSS_SIDE,
@@ -184,6 +186,35 @@ describe('an optimisation whose loss becomes NaN or infinite', () => {
     });
     const out = await optimizeStyle(engine, content(), styles(), { size: 32, scales: 1, iterations: 5 });
     expect(out.data.every(Number.isFinite)).toBe(true);
+  });
+
+  it('a loss that stays finite but ends over DIVERGENCE_FACTOR times its start is E_NUMERIC', async () => {
+    // Rises with every evaluation: 1, 101, 201, … (6 evaluations for 5 iterations); Adam steps on regardless.
+    const { engine } = lossEngine((_x, call) => 1 + 100 * call);
+    const error = await errorOf(optimizeStyle(engine, content(), styles(), { size: 32, scales: 1, iterations: 5, optimizer: 'adam' }));
+    expect(error.code).toBe('E_NUMERIC');
+    expect(error.message).toMatch(
+      new RegExp(`^The optimisation diverged at scale 1 of 1 \\(32×24\\): its loss grew from 1\\.00 to 501 \\(×501, more than ×${DIVERGENCE_FACTOR}\\) instead of falling\\. `),
+    );
+  });
+
+  it('pixels pinned at 0 or 255 by a runaway optimiser are E_NUMERIC, though the loss falls', async () => {
+    // A gradient that pushes every pixel up, hard: Adam drives them all to the 255 bound.
+    let calls = 0;
+    const engine = { ...lossEngine(() => 0).engine, evaluate: async (x: Float32Array) => ({ loss: 100 - calls++, terms: {}, grad: x.map(() => -1e6) }) } as unknown as GatysEngine;
+    const error = await errorOf(optimizeStyle(engine, content(), styles(), { size: 32, scales: 1, iterations: 10, optimizer: 'adam', learningRate: 1000 }));
+    expect(error.code).toBe('E_NUMERIC');
+    expect(error.message).toMatch(/^The optimisation diverged at scale 1 of 1 \(32×24\): 100% of the pixel values ended pinned at 0 or 255 \(\d+% at its start\)/);
+    expect(DIVERGENCE_PINNED_SHARE).toBe(0.5);
+  });
+
+  it('a sound run that falls, or rises less than DIVERGENCE_FACTOR times, is no error', async () => {
+    const { engine } = lossEngine((x) => x.reduce((s, v) => s + (v - 100) ** 2, 0) / x.length);
+    const out = await optimizeStyle(engine, content(), styles(), { size: 32, scales: 2, iterations: 5, optimizer: 'adam' });
+    expect(out.width).toBe(32);
+    const rising = lossEngine((_x, call) => 1 + call).engine;
+    const risen = await optimizeStyle(rising, content(), styles(), { size: 32, scales: 1, iterations: 5, optimizer: 'adam' });
+    expect(risen.data.every(Number.isFinite)).toBe(true);
   });
 
   it('features that are not finite are E_NUMERIC before any optimisation', async () => {

@@ -119,4 +119,18 @@ describe('optimisation method (Gatys) on SqueezeNet', () => {
     // A bad run option fails before the loss network is even resolved.
     await expect(stylize(photo(), { styleImage: starry() }, { iterations: -1, lossNetwork: 'alexnet' })).rejects.toThrow(RangeError);
   });
+
+  it('a real optimisation that diverges while its loss stays finite is E_NUMERIC, not an image of noise', async () => {
+    // Adam with a learning rate 2e5 times the default throws pixels between the bounds: without the check this returned
+    // an image with every value at 0 or 255.
+    const options = { size: 64, scales: 1, iterations: 30, optimizer: 'adam', learningRate: 1e6 } as const;
+    const error = await stylize(contentImage('coffee.png'), { styleImage: starry() }, options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PasticheError);
+    expect((error as PasticheError).code).toBe('E_NUMERIC');
+    expect((error as Error).message).toMatch(/^The optimisation diverged at scale 1 of 1 \(64×43\): \d+% of the pixel values ended pinned at 0 or 255 /);
+    expect((error as Error).message).toContain('a smaller learningRate (Adam)');
+    // The same run at the default learning rate is sound.
+    const sound = await stylize(contentImage('coffee.png'), { styleImage: starry() }, { ...options, learningRate: undefined });
+    expect(sound.width).toBe(64);
+  });
 });

@@ -71,6 +71,27 @@ function numericError(message: string, cause?: unknown): PasticheError {
   );
 }
 
+/**
+ * A scale whose loss ends this many times above where it started diverged: the optimiser made the image worse than
+ * its start by an order of magnitude (Adam with a learning rate far too large ends at ×20–×100 with most pixels at 0
+ * or 255; a sound run ends below its start). The loss stays finite, so only this tells such garbage from a result.
+ */
+export const DIVERGENCE_FACTOR = 10;
+
+/**
+ * A scale that ends with this share more of its pixel values pinned at 0 or 255 than its start had diverged too: the
+ * bounds keep pixels in range, so a runaway optimiser shows as pinned pixels (Adam at learning rate 1e4: 82%, its
+ * loss ×6; sound runs pin about 1%).
+ */
+export const DIVERGENCE_PINNED_SHARE = 0.5;
+
+/** The share of values at the bounds 0 or 255. */
+function pinnedShare(data: Float32Array): number {
+  let pinned = 0;
+  for (let i = 0; i < data.length; i++) if (data[i] <= 0 || data[i] >= 255) pinned++;
+  return pinned / data.length;
+}
+
 function allFinite(data: Float32Array): boolean {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return false;
   return true;
@@ -119,8 +140,11 @@ export async function optimizeStyleResolved(
     // Terms of recent evaluations, so that progress can report those of the accepted iterate.
     const termsByLoss = new Map<number, Record<string, number>>();
     let nonFinite: string | undefined;
+    // The loss where this scale starts (its first evaluation is at x0).
+    let startLoss: number | undefined;
     const objective: Objective = async (x) => {
       const evaluation = await engine.evaluate(x, width, height, targets, weights);
+      startLoss ??= evaluation.loss;
       // L-BFGS steps back from a non-finite trial point; noted, in case the optimiser cannot.
       if (!Number.isFinite(evaluation.loss)) nonFinite = `the loss became ${evaluation.loss}`;
       else if (!allFinite(evaluation.grad)) nonFinite = 'the gradient held NaN or infinite values';
@@ -158,6 +182,19 @@ export async function optimizeStyleResolved(
     current = { data: optimizer.x.slice(), width, height };
     if (!Number.isFinite(optimizer.loss) || !allFinite(current.data)) {
       throw numericError(`The optimisation ended ${where()} with a loss of ${optimizer.loss} or pixels that are not finite.`);
+    }
+    const [pinnedStart, pinnedEnd] = [pinnedShare(x0), pinnedShare(current.data)];
+    if (pinnedEnd - pinnedStart > DIVERGENCE_PINNED_SHARE) {
+      throw numericError(
+        `The optimisation diverged ${where()}: ${(100 * pinnedEnd).toFixed(0)}% of the pixel values ended pinned at 0 or 255 ` +
+          `(${(100 * pinnedStart).toFixed(0)}% at its start), with a loss of ${optimizer.loss.toPrecision(3)} from ${startLoss?.toPrecision(3)}.`,
+      );
+    }
+    if (startLoss !== undefined && optimizer.loss > Math.max(DIVERGENCE_FACTOR * startLoss, startLoss + 1e-6)) {
+      throw numericError(
+        `The optimisation diverged ${where()}: its loss grew from ${startLoss.toPrecision(3)} to ${optimizer.loss.toPrecision(3)} ` +
+          `(×${(optimizer.loss / startLoss).toPrecision(3)}, more than ×${DIVERGENCE_FACTOR}) instead of falling.`,
+      );
     }
   }
   const result = backTo(target, current!);
