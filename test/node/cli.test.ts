@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +120,13 @@ describe('pastiche CLI', () => {
     [['x.png', '--style-image', 'y.jpg', '--optimizer', 'sgd'], 2, '--optimizer expects one of lbfgs, adam'],
     [['x.png', '--strength', '0.5', '--style-image', 'x.jpg'], 2, '--strength does not apply to --style-image'],
     [['x.png', '--model-dir', 'no/such/folder'], 2, "--model-dir 'no/such/folder' does not exist"],
+    [['x.png', '--max-pixels', '-5'], 2, "--max-pixels expects a positive integer, or 0 or Infinity for no limit, got '-5'"],
+    [['x.png', '--max-pixels', 'many'], 2, "--max-pixels expects an integer, got 'many'"],
+    [['missing.jpg'], 2, "input 'missing.jpg' does not exist"],
+    [['demo'], 2, "input 'demo' is a folder: name its images, e.g. 'demo/*.jpg'"],
+    [['demo/landscape.jpg', '--style', 'nope'], 2, "--style expects a built-in name (candy, mosaic,"],
+    [['demo/landscape.jpg', '--style', 'no/such/style.onnx'], 2, "--style file 'no/such/style.onnx' does not exist"],
+    [['demo/landscape.jpg', '--style-image', 'demo/landscape.jpg', '--loss-net', 'alexnet'], 2, "--loss-net expects a built-in name (squeezenet, vgg19,"],
   ])('rejects %j with exit %i', async (args, code, message) => {
     const run = await pastiche(...args);
     expect(run.code).toBe(code);
@@ -259,16 +266,50 @@ describe('pastiche CLI', () => {
     expect(quiet).toMatchObject({ code: 0, stderr: '' });
   });
 
-  it('fails with one line and writes nothing for a missing image or an unknown style', async () => {
+  it('refuses a missing image or an unknown style before any work (exit 2), writing nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pastiche-cli-'));
-    const missing = await pastiche('missing.jpg', '--out-dir', dir);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
-    expect(missing.stderr).toMatch(/^pastiche: missing\.jpg: Could not decode 'missing\.jpg'/);
-    const unknown = await pastiche(contentImage('coffee.png'), '--style', 'nope', '--out-dir', dir);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/^pastiche: Unknown style 'nope'/);
+    for (const args of [['missing.jpg', contentImage('coffee.png')], [contentImage('coffee.png'), '--style', 'nope']]) {
+      vi.mocked(node.loadStyle).mockClear();
+      const run = await pasticheInProcess([...args, '--out-dir', dir]);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(node.loadStyle).not.toHaveBeenCalled();
+    }
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('keeps a batch going past bad images: one line per failure naming the input, a count, exit 1 at the end', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pastiche-cli-'));
+    const png = readFileSync(contentImage('coffee.png'));
+    const truncated = join(dir, 'truncated.png');
+    const garbage = join(dir, 'garbage.jpg');
+    writeFileSync(truncated, png.subarray(0, png.length >> 1));
+    writeFileSync(garbage, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(400, 7)]));
+    const out = join(dir, 'out');
+    const run = await pastiche(contentImage('coffee.png'), truncated, garbage, contentImage('chelsea.png'), '--size', '32', '--out-dir', out);
+    expect(run.code).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(new RegExp(`^pastiche: ${truncated}: Could not decode '${truncated}': it is a PNG file cut short \\(truncated\\): it does not end with the IEND chunk `));
+    expect(lines[1]).toMatch(new RegExp(`^pastiche: ${garbage}: Could not decode '${garbage}': it is a JPEG file cut short \\(truncated\\)`));
+    expect(lines[2]).toBe('pastiche: 2 of 4 images failed');
+    expect(run.stdout.trim().split('\n').map((l) => OUTPUT_LINE.exec(l)?.[2])).toEqual([join(out, 'coffee-candy.png'), join(out, 'chelsea-candy.png')]);
+    expect((await readdir(out)).sort()).toEqual(['chelsea-candy.png', 'coffee-candy.png']);
+  });
+
+  it('takes --max-pixels for every input of the batch: over it each fails with E_IMAGE_TOO_LARGE, 0 lifts the limit', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pastiche-cli-'));
+    const limited = await pastiche(contentImage('coffee.png'), '--max-pixels', '1000', '--size', '32', '--out-dir', dir);
+    expect(limited.code).toBe(1);
+    expect(limited.stderr).toMatch(/^pastiche: .*coffee\.png: The image '.*coffee\.png' is 600×400 \(0\.24 megapixels\), over the 0\.001-megapixel limit \(maxPixels\)\./);
+    expect(await readdir(dir)).toEqual([]);
+    for (const unlimited of ['0', 'Infinity']) {
+      const run = await pastiche(contentImage('coffee.png'), '--max-pixels', unlimited, '--size', '32', '--out-dir', dir, '--json');
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+    }
+    const optimised = await pastiche(contentImage('coffee.png'), '--style-image', styleImage('starry_night.jpg'), '--max-pixels', '1000', '--out-dir', dir);
+    expect(optimised.code).toBe(1);
+    expect(optimised.stderr).toContain('(maxPixels)');
   });
 
   it('runs the optimisation method with weighted style images', async () => {

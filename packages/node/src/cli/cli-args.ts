@@ -1,6 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { BUILTIN_CATALOG, expectInteger, expectNumber, resolveGatysOptions, resolveStylizeOptions } from '@pastiche/core';
+import {
+  BUILTIN_CATALOG,
+  expectInteger,
+  expectNumber,
+  findCatalogLossNetwork,
+  findCatalogStyle,
+  lossNetworkNames,
+  resolveGatysOptions,
+  resolveStylizeOptions,
+} from '@pastiche/core';
 import type { ExportGradientOptions } from '../export-grad.js';
 import type { LoadOptimizerOptions, LoadStyleOptions, OptimizeRunOptions, StylizeOptions } from '../index.js';
 import { builtInModelNames, findBuiltInModel } from '../model-admin.js';
@@ -110,7 +119,8 @@ function usageErrorFrom(error: unknown, raw: ReadonlyMap<string, string>, values
   const match = /^Expected (.+) for (\w+)(?:\[(\d+)\])? but received (.+)$/s.exec(error.message);
   const flag = match ? flagForOption(match[2]) : undefined;
   if (!match || !flag) return new UsageError(error.message);
-  const expected = flag.zeroMeansFalse ? match[1].replace(/ or false$/, ' or 0') : match[1];
+  let expected = flag.zeroMeansFalse ? match[1].replace(/ or false$/, ' or 0') : match[1];
+  if (flag.zeroMeansUnlimited) expected = expected.replace(/ or Infinity$/, ', or 0 or Infinity for no limit');
   const item = match[3] === undefined ? undefined : (values[flag.option] as unknown[] | undefined)?.[Number(match[3])];
   return new UsageError(`${flagName(flag)} expects ${withArticle(expected)}, got '${item ?? raw.get(flag.flag) ?? match[4]}'`);
 }
@@ -132,6 +142,7 @@ function convert(flag: Flag, text: string | boolean): unknown {
   switch (flag.kind) {
     case 'integer':
     case 'number': {
+      if (flag.zeroMeansUnlimited && /^\s*(0|\+?Infinity)\s*$/.test(value)) return Infinity;
       const n = value.trim() === '' ? NaN : Number(value);
       if (!Number.isFinite(n)) throw new UsageError(`${name} expects ${flag.kind === 'integer' ? 'an integer' : 'a number'}, got '${value}'`);
       if (flag.zeroMeansFalse && n === 0) return false;
@@ -173,6 +184,25 @@ function checkFolder(values: Values, option: string): void {
   const name = flagName(flagForOption(option)!);
   if (!existsSync(dir)) throw new UsageError(`${name} '${dir}' does not exist`);
   if (!statSync(dir).isDirectory()) throw new UsageError(`${name} '${dir}' is not a folder`);
+}
+
+/**
+ * `--style` and `--loss-net`: a built-in name (a loss network's alias too), an http(s) URL, or a file that exists.
+ * Anything else is a usage error before any work, rather than a failed load after the inputs were planned.
+ */
+function checkModelFlag(values: Values, option: 'style' | 'lossNetwork'): void {
+  const value = values[option] as string | undefined;
+  if (value === undefined || /^https?:\/\//i.test(value)) return;
+  const builtIn = option === 'style' ? findCatalogStyle(BUILTIN_CATALOG, value) : findCatalogLossNetwork(BUILTIN_CATALOG, value);
+  if (builtIn) return;
+  const name = flagName(flagForOption(option)!);
+  if (existsSync(value)) {
+    if (statSync(value).isDirectory()) throw new UsageError(`${name} '${value}' is a folder, not an .onnx file`);
+    return;
+  }
+  const names = option === 'style' ? BUILTIN_CATALOG.styles.map((s) => s.name) : lossNetworkNames(BUILTIN_CATALOG);
+  const what = /[\\/]|\.onnx$/i.test(value) ? `file '${value}' does not exist` : `expects a built-in name (${names.join(', ')}), an .onnx file or an http(s) URL, got '${value}'`;
+  throw new UsageError(`${name} ${what}`);
 }
 
 /** `starry.jpg` or `starry.jpg:0.3` (a weight after the last colon, unless the whole text names a file). */
@@ -231,6 +261,7 @@ function checkCommand(parsed: Parsed, topic: HelpTopic): CliCommand {
     const { contentLayers, styleLayers } = values as { contentLayers?: string[]; styleLayers?: string[] };
     check(() => resolveGatysOptions({ contentLayers, styleLayers }), raw, values);
     checkFolder(values, 'modelDir');
+    checkModelFlag(values, 'lossNetwork');
     const options = pick(values, 'optimization', 'load') as ExportGradientOptions;
     return { command: 'export-grad', outDir: (values.outDir as string | undefined) ?? '.', json: values.json === true, options };
   }
@@ -254,6 +285,7 @@ function checkCommand(parsed: Parsed, topic: HelpTopic): CliCommand {
     check(() => resolveGatysOptions({ ...run, contentLayers: load.contentLayers as string[], styleLayers: load.styleLayers as string[] }), raw, values);
   }
   checkFolder(values, 'modelDir');
+  checkModelFlag(values, method === 'fast' ? 'style' : 'lossNetwork');
 
   const outputs: OutputArguments = {
     inputs: parsed.positionals,
@@ -264,6 +296,10 @@ function checkCommand(parsed: Parsed, topic: HelpTopic): CliCommand {
   };
   if (outputs.inputs.length === 0) throw new UsageError('no input images given');
   if (outputs.output !== undefined && outputs.outDir !== undefined) throw new UsageError('use either -o/--output or --out-dir, not both');
+  // Before the inputs are looked at (a glob is checked again once expanded).
+  if (outputs.output !== undefined && outputs.inputs.length > 1) {
+    throw new UsageError(`-o/--output takes a single input but ${outputs.inputs.length} were given; use --out-dir`);
+  }
   if (outputs.output !== undefined) check(() => formatForPath(outputs.output!), raw, values);
 
   if (method === 'fast') {

@@ -7,6 +7,7 @@ import {
   DEFAULT_GATYS_SIZE,
   DEFAULT_INIT_NOISE,
   DEFAULT_LOSS_NETWORK,
+  DEFAULT_MAX_PIXELS,
   DEFAULT_POOLING,
   DEFAULT_REMOTE_HOST,
   DEFAULT_STRENGTH,
@@ -70,6 +71,8 @@ export interface Flag {
   choices?: readonly string[];
   /** `0` stands for `false` (e.g. `--tile 0` never tiles). */
   zeroMeansFalse?: boolean;
+  /** `0` and `Infinity` stand for no limit (`Infinity`, e.g. `--max-pixels 0`). */
+  zeroMeansUnlimited?: boolean;
 }
 
 /** Every value of a string union, from a record over it (so that a new member is a type error here). */
@@ -112,6 +115,9 @@ export const FLAGS: readonly Flag[] = Object.freeze([
   { flag: 'size', option: 'size', kind: 'integer', method: 'both', target: 'run', arg: '<N>',
     help: `longest side of the result in pixels: 1..${MAX_IMAGE_SIDE} for style networks (default: keep the size), ` +
       `${MIN_GATYS_SIZE}..${MAX_IMAGE_SIDE} with --style-image (default ${DEFAULT_GATYS_SIZE})` },
+  { flag: 'max-pixels', option: 'maxPixels', kind: 'integer', method: 'both', target: 'run', arg: '<N>', zeroMeansUnlimited: true,
+    help: 'refuse images (and sizes) with more pixels than this, read from the header before decoding; 0 or Infinity for no limit',
+    default: DEFAULT_MAX_PIXELS },
   { flag: 'preserve-colors', option: 'preserveColors', kind: 'boolean', method: 'both', target: 'run',
     help: "keep the photo's colours, transfer only luminance" },
   { flag: 'device', option: 'device', kind: 'choice', method: 'both', target: 'load', arg: '<d>', choices: NODE_DEVICES.names,

@@ -124,7 +124,7 @@ async function stylizeAll(command: StylizeCommand, streams: CliStreams): Promise
         } catch (error) {
           bar.clear();
           failures++;
-          streams.stderr.write(`pastiche: ${input}: ${(error as Error).message}\n`);
+          streams.stderr.write(`pastiche: ${input}: ${oneLine(error)}\n`);
           continue;
         }
         const { model, device, ms } = image.info;
@@ -139,10 +139,16 @@ async function stylizeAll(command: StylizeCommand, streams: CliStreams): Promise
     } finally {
       await stylizer.dispose();
     }
+    if (failures > 0 && count > 1) streams.stderr.write(`pastiche: ${failures} of ${count} images failed\n`);
     return failures === 0 ? 0 : 1;
   } finally {
     bar.clear();
   }
+}
+
+/** An error's message on one line (a runtime's may hold several), so that each failure is one line of stderr. */
+function oneLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).replace(/\s*\n\s*/g, ' ').trim();
 }
 
 async function exportGrad(command: Extract<CliCommand, { command: 'export-grad' }>, { stdout }: CliStreams): Promise<number> {
@@ -178,7 +184,7 @@ export async function runCli(argv: string[], streams: CliStreams): Promise<numbe
       streams.stderr.write(`pastiche: ${error.message} (see ${help})\n`);
       return 2;
     }
-    streams.stderr.write(`pastiche: ${(error as Error).message}\n`);
+    streams.stderr.write(`pastiche: ${oneLine(error)}\n`);
     return 1;
   }
 }
