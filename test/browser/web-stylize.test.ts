@@ -222,6 +222,30 @@ describe('@pastiche/web in Chromium', () => {
       code: 'E_IMAGE_ENCODE',
       message: 'This browser cannot encode image/x-nope (it produced image/png); use image/png, image/jpeg or image/webp.',
     });
+    expect(errors.emptyBlob).toEqual({
+      name: 'PasticheError',
+      code: 'E_IMAGE_DECODE',
+      message: 'Could not decode the 0-byte image/png Blob: it is empty. Expected the bytes of a JPEG, PNG, WebP, AVIF or GIF image.',
+    });
+    expect(errors.truncatedPng?.code).toBe('E_IMAGE_DECODE');
+    expect(errors.truncatedPng?.message).toMatch(
+      /^Could not decode the \d+-byte image\/png Blob: it is a PNG file cut short \(truncated\): it does not end with the IEND chunk \(.+\)\. Save, export or download it again\.$/,
+    );
+    expect(errors.garbageJpeg?.code).toBe('E_IMAGE_DECODE');
+    expect(errors.garbageJpeg?.message).toMatch(/^Could not decode the 404-byte image\/jpeg Blob: it is a JPEG file cut short \(truncated\)/);
+    expect(errors.nullOptions).toEqual({ name: 'TypeError', code: undefined, message: 'Expected an options object for options but received null' });
+    expect(errors.stringProviders).toEqual({
+      name: 'TypeError',
+      code: undefined,
+      message: 'Expected a non-empty array of execution provider names or { name } objects for executionProviders but received "wasm" of type string',
+    });
+    expect(errors.rawMismatch).toEqual({
+      name: 'RangeError',
+      code: undefined,
+      message: 'Expected width × height × channels = 48 (4×4×3) for input.data.length but received 10 of type number',
+    });
+    expect(errors.disposedDuringRun).toEqual({ name: 'PasticheError', code: 'E_DISPOSED', message: "This stylizer of 'candy' was disposed; load the style again." });
+    expect(errors.runAfterDispose).toEqual(errors.disposedDuringRun);
     expect(errors.changedThreads).toEqual({
       name: 'RangeError',
       code: undefined,

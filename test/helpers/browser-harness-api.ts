@@ -98,7 +98,15 @@ export type ErrorCase =
   | 'missingModel'
   | 'badStrength'
   | 'badType'
-  | 'changedThreads';
+  | 'changedThreads'
+  | 'emptyBlob'
+  | 'truncatedPng'
+  | 'garbageJpeg'
+  | 'nullOptions'
+  | 'stringProviders'
+  | 'rawMismatch'
+  | 'disposedDuringRun'
+  | 'runAfterDispose';
 
 export type GatysErrorCase = 'noStyleImage' | 'unknownLossNetwork' | 'bothSources' | 'badPooling' | 'badIterations' | 'layersDiffer';
 

@@ -1,11 +1,15 @@
 import {
   DEFAULT_MAX_PIXELS,
+  IMAGE_DAMAGE_BYTES,
   IMAGE_HEADER_PREFIX,
   MAX_IMAGE_HEADER_BYTES,
   PasticheError,
   checkPixelLimit,
+  describeImageDamage,
   describeValue,
+  expectPositiveInteger,
   invalidType,
+  invalidValue,
   looksLikeSvg,
   readImageHeader,
   readSvgSize,
@@ -33,6 +37,21 @@ export type ImageInput =
 const defined = (name: string) => typeof (globalThis as Record<string, unknown>)[name] === 'function';
 const isInstance = <T>(value: unknown, name: string): value is T =>
   defined(name) && value instanceof ((globalThis as Record<string, unknown>)[name] as abstract new (...args: never[]) => unknown);
+
+/** Raw pixels checked as @pastiche/node checks them: the declared size against the limit before the data's length. */
+function checkRaw(raw: RawImage, maxPixels: number): RawImage {
+  const { data, width, height, channels } = raw;
+  expectPositiveInteger('input.width', width);
+  expectPositiveInteger('input.height', height);
+  if (channels !== 1 && channels !== 2 && channels !== 3 && channels !== 4) {
+    throw (typeof channels === 'number' ? invalidValue : invalidType)('input.channels', '1, 2, 3 or 4', channels);
+  }
+  checkPixelLimit(width, height, maxPixels, 'the raw image');
+  if (data.length !== width * height * channels) {
+    throw invalidValue('input.data.length', `width × height × channels = ${width * height * channels} (${width}×${height}×${channels})`, data.length);
+  }
+  return raw;
+}
 
 function isRawImage(value: unknown): value is RawImage {
   return (
@@ -93,17 +112,26 @@ export async function checkBlobHeader(blob: Blob, what: string, maxPixels: numbe
   if (header && 'width' in header) checkPixelLimit(header.width, header.height, maxPixels, what);
 }
 
+/**
+ * E_IMAGE_DECODE saying what was wrong with a Blob the browser would not decode: a PNG or JPEG cut short or corrupt
+ * (from its first and last bytes, core's describeImageDamage), else bytes of no format the browser reads.
+ */
+async function blobDecodeError(blob: Blob, what: string, cause: unknown): Promise<PasticheError> {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const [head, tail] = await Promise.all([blobBytes(blob, IMAGE_DAMAGE_BYTES), blob.slice(Math.max(0, blob.size - IMAGE_DAMAGE_BYTES)).arrayBuffer()]);
+  const damage = describeImageDamage(head, new Uint8Array(tail), blob.size);
+  if (damage) return new PasticheError('E_IMAGE_DECODE', `Could not decode ${what}: it is ${damage} (${reason}). Save, export or download it again.`, { cause });
+  return new PasticheError('E_IMAGE_DECODE', `Could not decode ${what}: ${reason}. Expected a JPEG, PNG, WebP, AVIF or GIF image.`, { cause });
+}
+
 async function decodeBlob(blob: Blob, what: string, maxPixels: number): Promise<RawImage> {
+  if (blob.size === 0) throw new PasticheError('E_IMAGE_DECODE', `Could not decode ${what}: it is empty. Expected the bytes of a JPEG, PNG, WebP, AVIF or GIF image.`);
   await checkBlobHeader(blob, what, maxPixels);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image', premultiplyAlpha: 'none' });
   } catch (cause) {
-    throw new PasticheError(
-      'E_IMAGE_DECODE',
-      `Could not decode ${what}: ${(cause as Error).message}. Expected a JPEG, PNG, WebP, AVIF or GIF image.`,
-      { cause },
-    );
+    throw await blobDecodeError(blob, what, cause);
   }
   try {
     return readPixels(bitmap, bitmap.width, bitmap.height, what, maxPixels);
@@ -148,10 +176,7 @@ export async function decodeImage(input: ImageInput, limits: ImageLimits = { max
     checkPixelLimit(input.width, input.height, maxPixels, 'the ImageData');
     return { data: input.data, width: input.width, height: input.height, channels: 4 };
   }
-  if (isRawImage(input)) {
-    checkPixelLimit(input.width, input.height, maxPixels, 'the raw image');
-    return input;
-  }
+  if (isRawImage(input)) return checkRaw(input, maxPixels);
   if (typeof input === 'string' || input instanceof URL) {
     const url = input instanceof URL ? input.href : input;
     if (url === '') throw new TypeError(`Expected an image URL for input but received ${describeValue(input)}`);

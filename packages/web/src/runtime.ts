@@ -1,5 +1,5 @@
 import type { OrtRuntime } from '@pastiche/core';
-import { expectInteger, invalidType, isObject } from '@pastiche/core';
+import { PasticheError, expectInteger, invalidType, isObject } from '@pastiche/core';
 import type * as Ort from 'onnxruntime-web';
 
 /** onnxruntime-web settings that are global to the page (or worker) and read once, when it starts. */
@@ -85,7 +85,7 @@ export const webRuntime: OrtRuntime = Object.freeze({
     (await loadOrt()).InferenceSession.create(model, options),
   createTensor: (data: Float32Array, dims: readonly number[]) => {
     // Tensors are made only for a session's run, so onnxruntime-web is loaded by then.
-    if (!ort) throw new Error('onnxruntime-web is not loaded yet: create a session first.');
+    if (!ort) throw new PasticheError('E_INFERENCE', 'onnxruntime-web is not loaded yet: create a session first.');
     return new ort.Tensor('float32', data, dims);
   },
 });

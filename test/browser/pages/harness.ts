@@ -201,6 +201,18 @@ const harness = {
       badStrength: await caught(web.stylize(image, 'candy', { ...base, strength: 2 })),
       badType: await caught(result.toBlob('image/x-nope')),
       changedThreads: await caught(web.stylize(image, 'candy', { ...base, numThreads: 1 })),
+      emptyBlob: await caught(web.stylize(new Blob([], { type: 'image/png' }), 'candy', base)),
+      truncatedPng: await caught(web.stylize(image.slice(0, image.size >> 1, 'image/png'), 'candy', base)),
+      garbageJpeg: await caught(web.stylize(new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0]), new Uint8Array(400).fill(7)], { type: 'image/jpeg' }), 'candy', base)),
+      nullOptions: await caught(web.stylize(image, 'candy', null as never)),
+      stringProviders: await caught(web.stylize(image, 'candy', { ...base, executionProviders: 'wasm' as never })),
+      rawMismatch: await caught(web.stylize({ data: new Uint8Array(10), width: 4, height: 4, channels: 3 }, 'candy', base)),
+      ...(await (async () => {
+        const stylizer = await web.loadStyle('candy', base);
+        const running = caught(stylizer.stylize(image, { size: 256 }));
+        await stylizer.dispose();
+        return { disposedDuringRun: await running, runAfterDispose: await caught(stylizer.stylize(image, { size: 32 })) };
+      })()),
     };
   },
 } satisfies HarnessApi;
