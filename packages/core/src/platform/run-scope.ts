@@ -9,22 +9,25 @@ export function disposedError(what: string, remedy = 'load it again', cause?: un
 const isArgumentError = (error: unknown) => (error instanceof TypeError || error instanceof RangeError) && /^Expected /.test(error.message);
 
 /**
- * `error` as the public API may throw it: a PasticheError or an argument error as it is, anything else (a
- * runtime's or a decoder's own error, a bug's TypeError) as a PasticheError with `code`, saying what failed and
- * keeping the original as `cause`.
+ * `error` as the public API may throw it: a PasticheError as it is, an argument error as it is where `arguments` may
+ * still be wrong (decoding raw pixels, say), anything else (a runtime's or a decoder's own error, a bug's TypeError
+ * or RangeError) as a PasticheError with `code`, saying what failed and keeping the original as `cause`.
  */
-export function typedError(error: unknown, code: ErrorCode, what: string): PasticheError | TypeError | RangeError {
-  if (error instanceof PasticheError || isArgumentError(error)) return error as PasticheError | TypeError | RangeError;
+export function typedError(error: unknown, code: ErrorCode, what: string, argumentsChecked = false): PasticheError | TypeError | RangeError {
+  if (error instanceof PasticheError || (!argumentsChecked && isArgumentError(error))) return error as PasticheError | TypeError | RangeError;
   const reason = error instanceof Error ? error.message : String(error);
   return new PasticheError(code, `${what} failed: ${reason.split('\n')[0]}`, { cause: error });
 }
 
-/** Awaits `work`, turning whatever it throws into a {@link typedError}. */
-export async function typed<T>(code: ErrorCode, what: string, work: () => Promise<T>): Promise<T> {
+/**
+ * Awaits `work`, turning whatever it throws into a {@link typedError}. `argumentsChecked`: every argument `work`
+ * uses was resolved already (a method's run), so an argument error from inside it is a fault, wrapped too.
+ */
+export async function typed<T>(code: ErrorCode, what: string, work: () => Promise<T>, argumentsChecked = false): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw typedError(error, code, what);
+    throw typedError(error, code, what, argumentsChecked);
   }
 }
 

@@ -220,16 +220,20 @@ export function createStyleOptimizer<Image, Result>(
         const styles = { images: styleRaws.map(rawToPlanar), shares };
         const { onProgress } = resolved;
         const preview = context.platform.previewImage;
-        const result = await typed('E_INFERENCE', `Optimising with ${info.lossNetwork} on ${info.device}`, () =>
-          loaded.exclusive(() =>
-            optimizeStyleResolved(loaded.engine, rawToPlanar(contentRaw), styles, {
-              ...resolved,
-              signal,
-              onProgress:
-                onProgress &&
-                (preview ? ({ preview: image, ...progress }: GatysProgress) => onProgress(image ? ({ ...progress, preview: preview(image) } as GatysProgress) : progress) : onProgress),
-            }),
-          ),
+        const result = await typed(
+          'E_INFERENCE',
+          `Optimising with ${info.lossNetwork} on ${info.device}`,
+          () =>
+            loaded.exclusive(() =>
+              optimizeStyleResolved(loaded.engine, rawToPlanar(contentRaw), styles, {
+                ...resolved,
+                signal,
+                onProgress:
+                  onProgress &&
+                  (preview ? ({ preview: image, ...progress }: GatysProgress) => onProgress(image ? ({ ...progress, preview: preview(image) } as GatysProgress) : progress) : onProgress),
+              }),
+            ),
+          true,
         );
         return context.platform.createResult(result, { model: `gatys:${info.lossNetwork}`, device: info.device, ms: performance.now() - started });
       });

@@ -97,8 +97,11 @@ export function createStylizer<Image, Result>(
         const raw = await typed('E_IMAGE_DECODE', 'Decoding the input image', () =>
           context.platform.decodeImage(input, signal, { maxPixels: resolved.maxPixels }),
         );
-        const output = await typed('E_INFERENCE', `Stylizing with '${info.model}' on ${device}`, () =>
-          stylizeResolved(runnable, rawToPlanar(raw), { ...resolved, signal }),
+        const output = await typed(
+          'E_INFERENCE',
+          `Stylizing with '${info.model}' on ${device}`,
+          () => stylizeResolved(runnable, rawToPlanar(raw), { ...resolved, signal }),
+          true,
         );
         return context.platform.createResult(output, { model: info.model, device, ms: performance.now() - started } satisfies StylizeInfo);
       });
