@@ -9,6 +9,9 @@
  *   TransformerNet `.bin`), {@link importMl5Checkpoint} (ml5 / deeplearn.js checkpoints),
  *   {@link importSqueezeNetNcnn} (ncnn SqueezeNet `.param` + `.bin`), {@link importVgg19Tfjs} (Keras VGG19 as
  *   TF.js layers files), each with its version constant.
+ * - {@link convertTflite} / {@link importTflite}: a TensorFlow Lite flatbuffer → ONNX (NCHW, free height and width,
+ *   weights dequantised, int8 activations computed on their integers as the TFLite runtime does), for any file whose
+ *   operators it translates; {@link TFLITE_CONVERTER_VERSION}.
  *
  * Malformed inputs are PasticheError `E_CONVERT` naming the file at fault.
  */
@@ -18,4 +21,12 @@ export { importMl5Checkpoint, ML5_IMPORTER_VERSION, type Ml5Checkpoint, type Ml5
 export { importNcnnTransformerNet, NCNN_IMPORTER_VERSION } from './ncnn-transformer-net.js';
 export { importSqueezeNetNcnn, SQUEEZENET_IMPORTER_VERSION, SQUEEZENET_LAYERS, SQUEEZENET_PROB, type SqueezeNetFiles } from './squeezenet-ncnn.js';
 export type { StyleInfo } from './style-metadata.js';
+export {
+  convertTflite,
+  importTflite,
+  QUANTIZED_ACTIVATIONS,
+  TFLITE_CONVERTER_VERSION,
+  type QuantizedActivations,
+  type TfliteConvertOptions,
+} from './tflite/convert-tflite.js';
 export { importVgg19Tfjs, VGG19_TFJS_IMPORTER_VERSION, type TfjsLayersFiles, type TfjsLayersModelJson } from './vgg19-tfjs.js';

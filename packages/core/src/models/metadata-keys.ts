@@ -34,6 +34,14 @@ export const METADATA_KEYS = {
   defaultContentLayers: 'pastiche.default_content_layers',
   /** Loss networks: the style layers used when none are given. */
   defaultStyleLayers: 'pastiche.default_style_layers',
+  /** Models converted from another format: that format, e.g. `tflite`. */
+  sourceFormat: 'pastiche.source.format',
+  /** The original model's tensor layout, e.g. `NHWC` (the converted model's is in `pastiche.input.layout`). */
+  sourceLayout: 'pastiche.source.layout',
+  /** The original model's input names as a JSON array, in the converted model's input order. */
+  sourceInputs: 'pastiche.source.inputs',
+  /** The original model's output names as a JSON array, in the converted model's output order. */
+  sourceOutputs: 'pastiche.source.outputs',
 } as const;
 
 export type MetadataKey = keyof typeof METADATA_KEYS;
