@@ -37,10 +37,16 @@ export const stylize = pastiche.stylize;
 export const loadStyle: (style: StyleInput, options?: LoadStyleOptions) => Promise<Stylizer> = pastiche.loadStyle;
 /** Loads the optimisation method (loss network, gradient graphs, sessions) once. */
 export const loadStyleOptimizer: (options?: LoadOptimizerOptions) => Promise<StyleOptimizer> = pastiche.loadStyleOptimizer;
-/** Releases every session that one-shot calls created. */
+/**
+ * Ends the runs in flight (each finishes or fails with E_DISPOSED) and releases every session this package's calls
+ * created; stylizers and optimizers loaded before it fail with E_DISPOSED afterwards, later calls load again.
+ */
 export const dispose: () => Promise<void> = pastiche.dispose;
 
-export * from '@pastiche/core/user-api';
+// Named, not `export *`: the ESM build splits index and cli into a shared chunk, and esbuild then re-exports only the
+// chunk's named bindings, so a star re-export of an external module vanished from dist/index.js (PasticheError with it).
+export { ERROR_CODES, PasticheError } from '@pastiche/core/user-api';
+export type * from '@pastiche/core/user-api';
 export { BUILTIN_CATALOG } from '@pastiche/core';
 export type { OptimizeRunOptions as OptimizeOptions };
 export { env } from './env.js';
