@@ -1,6 +1,22 @@
-import { expectPositiveInteger } from '../arguments.js';
+import { expectOneOf, expectPositiveInteger } from '../arguments.js';
 import { expectPlanarImage } from './planar-checks.js';
 import type { PlanarImage } from './image-types.js';
+
+/**
+ * The resampling filter: `bilinear` (a triangle, Pillow's BILINEAR) or `lanczos3` (a sinc windowed by a sinc of
+ * three lobes, Pillow's LANCZOS; what sharp and libvips resize with by default).
+ */
+export type ResizeFilter = 'bilinear' | 'lanczos3';
+
+export const RESIZE_FILTERS: readonly ResizeFilter[] = ['bilinear', 'lanczos3'];
+
+const sinc = (x: number) => (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x));
+
+/** Each filter's kernel and the half-width it reaches at scale 1. */
+const FILTERS: Record<ResizeFilter, { support: number; kernel: (x: number) => number }> = {
+  bilinear: { support: 1, kernel: (x) => Math.max(0, 1 - Math.abs(x)) },
+  lanczos3: { support: 3, kernel: (x) => (x > -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0) },
+};
 
 /** Filter taps of one axis: output i reads `count[i]` inputs from `start[i]` with weights at `i * taps`. */
 interface AxisCoefficients {
@@ -11,14 +27,14 @@ interface AxisCoefficients {
 }
 
 /**
- * Triangle-filter coefficients as Pillow computes them for BILINEAR: pixel centres aligned
- * (`(i + 0.5) * scale`), support widened by the scale factor when downscaling (antialiasing), taps
- * cut at the image edges and renormalised.
+ * Filter coefficients as Pillow computes them: pixel centres aligned (`(i + 0.5) * scale`), support widened by the
+ * scale factor when downscaling (antialiasing), taps cut at the image edges and renormalised.
  */
-function axisCoefficients(inSize: number, outSize: number): AxisCoefficients {
+function axisCoefficients(inSize: number, outSize: number, filter: ResizeFilter): AxisCoefficients {
+  const { support: base, kernel } = FILTERS[filter];
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
-  const support = filterScale;
+  const support = base * filterScale;
   const inv = 1 / filterScale;
   const taps = Math.ceil(support) * 2 + 1;
   const start = new Int32Array(outSize);
@@ -31,11 +47,11 @@ function axisCoefficients(inSize: number, outSize: number): AxisCoefficients {
     const k = i * taps;
     let sum = 0;
     for (let x = lo; x < hi; x++) {
-      const w = Math.max(0, 1 - Math.abs((x - center + 0.5) * inv));
+      const w = kernel((x - center + 0.5) * inv);
       weights[k + x - lo] = w;
       sum += w;
     }
-    if (sum > 0) for (let x = 0; x < hi - lo; x++) weights[k + x] /= sum;
+    if (sum !== 0) for (let x = 0; x < hi - lo; x++) weights[k + x] /= sum;
     start[i] = lo;
     count[i] = hi - lo;
   }
@@ -43,8 +59,8 @@ function axisCoefficients(inSize: number, outSize: number): AxisCoefficients {
 }
 
 /** Resamples every row of the three planes from `width` to `outWidth` columns. */
-function resizeRows(src: Float32Array, width: number, height: number, outWidth: number): Float32Array {
-  const { start, count, weights, taps } = axisCoefficients(width, outWidth);
+function resizeRows(src: Float32Array, width: number, height: number, outWidth: number, filter: ResizeFilter): Float32Array {
+  const { start, count, weights, taps } = axisCoefficients(width, outWidth, filter);
   const out = new Float32Array(3 * height * outWidth);
   const rows = 3 * height;
   for (let r = 0; r < rows; r++) {
@@ -63,8 +79,8 @@ function resizeRows(src: Float32Array, width: number, height: number, outWidth: 
 }
 
 /** Resamples every column of the three planes from `height` to `outHeight` rows, a row at a time. */
-function resizeColumns(src: Float32Array, width: number, height: number, outHeight: number): Float32Array {
-  const { start, count, weights, taps } = axisCoefficients(height, outHeight);
+function resizeColumns(src: Float32Array, width: number, height: number, outHeight: number, filter: ResizeFilter): Float32Array {
+  const { start, count, weights, taps } = axisCoefficients(height, outHeight, filter);
   const out = new Float32Array(3 * outHeight * width);
   const acc = new Float64Array(width);
   for (let c = 0; c < 3; c++) {
@@ -92,24 +108,26 @@ function resizeColumns(src: Float32Array, width: number, height: number, outHeig
 export const MAX_IMAGE_SIDE = 16384;
 
 /**
- * Resizes with a separable, antialiased triangle (bilinear) filter, pixel-centre aligned, matching
- * Pillow's `resize(..., BILINEAR)` up to float rounding. Returns a copy when the size is unchanged.
+ * Resizes with a separable, antialiased filter, pixel-centre aligned, matching Pillow's `resize(..., BILINEAR)`
+ * (or `LANCZOS` for `lanczos3`) up to float rounding. Returns a copy when the size is unchanged.
+ * @param filter @default 'bilinear'
  */
-export function resizeImage(img: PlanarImage, width: number, height: number): PlanarImage {
+export function resizeImage(img: PlanarImage, width: number, height: number, filter: ResizeFilter = 'bilinear'): PlanarImage {
   expectPlanarImage('img', img);
   expectPositiveInteger('width', width);
   expectPositiveInteger('height', height);
-  return resizeImageUnchecked(img, width, height);
+  expectOneOf('filter', filter, RESIZE_FILTERS);
+  return resizeImageUnchecked(img, width, height, filter);
 }
 
 /** {@link resizeImage} without the argument checks, for the pipeline (its sizes are resolved already). */
-export function resizeImageUnchecked(img: PlanarImage, width: number, height: number): PlanarImage {
+export function resizeImageUnchecked(img: PlanarImage, width: number, height: number, filter: ResizeFilter = 'bilinear'): PlanarImage {
   let data = img.data;
   // The pass that shrinks more goes first, so the second pass touches fewer pixels.
   const rowsFirst = width * img.height <= img.width * height;
-  if (rowsFirst && width !== img.width) data = resizeRows(data, img.width, img.height, width);
-  if (height !== img.height) data = resizeColumns(data, rowsFirst ? width : img.width, img.height, height);
-  if (!rowsFirst && width !== img.width) data = resizeRows(data, img.width, height, width);
+  if (rowsFirst && width !== img.width) data = resizeRows(data, img.width, img.height, width, filter);
+  if (height !== img.height) data = resizeColumns(data, rowsFirst ? width : img.width, img.height, height, filter);
+  if (!rowsFirst && width !== img.width) data = resizeRows(data, img.width, height, width, filter);
   return { data: data === img.data ? img.data.slice() : data, width, height };
 }
 
