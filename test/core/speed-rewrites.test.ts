@@ -111,6 +111,7 @@ describe('applySpeedRewrites: nearest 2× upsample + 3×3 convolution → four 2
   it('leaves a graph whose upsample does not floor (align_corners) as it is, byte for byte', () => {
     const original = network('resize13-align-corners', 'reflect');
     const rewritten = applySpeedRewrites(original);
-    expect(rewritten).toEqual({ bytes: original, upsampleConvolutions: 0 });
+    expect(rewritten.upsampleConvolutions).toBe(0);
+    expect(rewritten.bytes).toBe(original);
   });
 });

@@ -16,7 +16,7 @@ export const RUN_KEYS = {
 
 /** The options of each load, by name, beyond those every load and the platform's store take. */
 export const LOAD_KEYS = {
-  fast: ['conventions'],
+  fast: ['conventions', 'graphRewrites'],
   optimization: ['lossNetwork', 'pooling', 'contentLayers', 'styleLayers', 'gradientGraphs'],
 } as const;
 

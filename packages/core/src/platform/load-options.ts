@@ -19,6 +19,12 @@ export interface ModelLoadOptions<Device extends string> extends DeviceOptions<D
 export interface LoadStyleOptions<Device extends string> extends ModelLoadOptions<Device> {
   /** Overrides of the model's conventions (layout, range, channel order, mean/std, size multiple). */
   conventions?: ModelConventionOverrides;
+  /**
+   * Exact graph rewrites applied when the model loads, for speed (nearest-2× upsample + 3×3 convolution → four
+   * 2×2 convolutions on the low-resolution grid + DepthToSpace). Outputs equal the original's up to float
+   * rounding; `false` runs the model as it is. @default true
+   */
+  graphRewrites?: boolean;
 }
 
 export interface ResolvedModelLoadOptions<Device extends string> {

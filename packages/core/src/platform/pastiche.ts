@@ -1,4 +1,4 @@
-import { expectKnownKeys, expectOptions } from '../arguments.js';
+import { expectBoolean, expectKnownKeys, expectOptions } from '../arguments.js';
 import type { StylizeOptions } from '../methods/fast/stylize-options.js';
 import { resolveStylizeOptions } from '../methods/fast/stylize-options.js';
 import { isStyleImages, listStyleImages, type StyleImages } from '../methods/optimization/style-images.js';
@@ -57,6 +57,13 @@ function splitOptions(context: KernelContext<unknown, unknown>, method: Method, 
  * The one adapter kernel: everything `@pastiche/node` and `@pastiche/web` share, over a {@link Platform}.
  * Options are checked once, here, before any decode, download or session.
  */
+/** The model as it will run: with the exact speed rewrites unless turned off (imported when a style loads, so they are not in the code a page loads up front). */
+async function runnableBytes(bytes: Uint8Array, graphRewrites: boolean): Promise<Uint8Array> {
+  if (!graphRewrites) return bytes;
+  const { applySpeedRewrites } = await import('../rewrites/speed-rewrites.js');
+  return applySpeedRewrites(bytes).bytes;
+}
+
 export function createPastiche<Image, Result, Device extends string, StoreOptions extends object, ModelSource>(
   platform: Platform<Image, Result, Device, StoreOptions>,
 ): Pastiche<Image, Result, Device, StoreOptions, ModelSource> {
@@ -66,7 +73,7 @@ export function createPastiche<Image, Result, Device extends string, StoreOption
     const all = expectOptions<Record<string, unknown>>('options', options) as Record<string, unknown>;
     context.checkLoadKeys('fast', all);
     if (style instanceof StyleModel) {
-      const given = ['device', 'executionProviders', 'sessionOptions', 'conventions'].filter((key) => all[key] !== undefined);
+      const given = ['device', 'executionProviders', 'sessionOptions', 'conventions', 'graphRewrites'].filter((key) => all[key] !== undefined);
       if (given.length > 0) {
         throw new TypeError(`Expected no ${given.join(', ')} with a loaded StyleModel: its session already exists. Pass the model's bytes to load it again.`);
       }
@@ -74,6 +81,7 @@ export function createPastiche<Image, Result, Device extends string, StoreOption
     }
     const load = resolveModelLoadOptions(platform.devices, platform.env, all);
     const conventions = expectConventions(all.conventions);
+    const graphRewrites = all.graphRewrites === undefined || expectBoolean('graphRewrites', all.graphRewrites);
     const storeOptions = context.storeOptions(all);
     checkModelArgument(platform, style, 'style');
     platform.beforeSessions?.(storeOptions as Partial<StoreOptions>);
@@ -81,11 +89,11 @@ export function createPastiche<Image, Result, Device extends string, StoreOption
     const scope = context.runs;
     const hold = await typed('E_MODEL_LOAD', 'Loading the style', async () => {
       const reference = await resolveModelReference(context.platform, style, 'style', context.referenceContext(load, storeOptions));
-      const key = JSON.stringify(['style', reference.key, load.device.key, conventions ?? null]);
+      const key = JSON.stringify(['style', reference.key, load.device.key, conventions ?? null, graphRewrites]);
       return abortable(
         'Loading the style',
         context.sessions.acquire<LoadedStyleModel>(key, async () => {
-          const bytes = await reference.read();
+          const bytes = await runnableBytes(await reference.read(), graphRewrites);
           const { value: model, device } = await openOnDevice(
             platform,
             load.device,
