@@ -1,6 +1,7 @@
 /**
  * `npm run bench:fast`: Pastiche (onnxruntime-node, CPU) against PyTorch on the same fast-style
- * TransformerNet (candy) at 256², 512², 1024², then a sweep of onnxruntime session options.
+ * TransformerNet (candy) at 256², 512², 1024², with and without Pastiche's graph rewrites, beside a plain VGG
+ * forward that measures the machine's conv limit in the same run; then a sweep of onnxruntime session options.
  * Flags: --no-sweep, --no-write (leave BENCHMARKS.md alone), --quick (smoke test, tiny sizes, writes nothing),
  * --model PATH, --threads N, --wait-minutes M (for the model), --max-minutes M (for redoing disturbed runs).
  */
@@ -8,6 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { convFlops } from './fast/conv-flops.js';
 import { interleave, type RunPolicy } from './fast/interleave.js';
 import { LineWorker } from './fast/line-worker.js';
 import { machineFacts, sleep, waitForQuiet } from './machine.js';
@@ -20,6 +22,8 @@ import { checkTorchGolden, startTorchWorker, torchAvailable, type TorchInfo } fr
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ASSETS = resolve(ROOT, '../shared/assets');
 const WEIGHTS = `${ASSETS}/weights/transform/pytorch-examples-ncnn/candy.bin`;
+/** The conv-limit reference: a plain VGG forward (conv3×3 + ReLU + max-pool), built by `npm run models`. */
+const REFERENCE = resolve(ROOT, 'models/onnx/vgg19-partial.onnx');
 const GOLDEN: [string, string] = [`${ASSETS}/images/content/chelsea_448x300.png`, `${ASSETS}/golden/candy__chelsea_448x300.chw.f32`];
 
 /** Runs per size: enough for a stable median while the whole script stays within a few minutes on 2 cores. */
@@ -100,15 +104,21 @@ async function measureSizes(withTorch: boolean): Promise<SizeRow[]> {
   const rows: SizeRow[] = [];
   for (const p of PLAN) {
     log(`${p.size}²:`);
-    const workers = [await startPastiche(`pastiche ${p.size}²`, { model, size: p.size, sessionOptions: { intraOpNumThreads: threads } })];
+    const sessionOptions = { intraOpNumThreads: threads };
+    const workers = [
+      await startPastiche(`pastiche ${p.size}²`, { model, size: p.size, sessionOptions }),
+      await startPastiche(`without rewrites ${p.size}²`, { model, size: p.size, sessionOptions, rewrites: false }),
+      await startPastiche(`conv limit (VGG) ${p.size}²`, { model: REFERENCE, size: p.size, sessionOptions, raw: true }),
+    ];
     if (withTorch) {
       workers.push(startTorchWorker(WEIGHTS, threads, p.size));
-      await workers[1].ready();
+      await workers[3].ready();
     }
+    const [flops, referenceFlops] = [await convFlops(model, p.size), await convFlops(REFERENCE, p.size)];
     await waitForQuiet(quietWaitS, MAX_FOREIGN_LOAD);
     try {
-      const [pastiche, torch] = await interleave(workers, policy(p), logRun);
-      rows.push({ size: p.size, pastiche, torch });
+      const [pastiche, asIs, convLimit, torch] = await interleave(workers, policy(p), logRun);
+      rows.push({ size: p.size, pastiche: pastiche!, asIs: asIs!, convLimit: convLimit!, flops, referenceFlops, torch });
     } finally {
       for (const w of workers) w.close();
     }

@@ -5,15 +5,36 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { InferenceSession } from 'onnxruntime-node';
-import { StyleModel } from '../../../packages/core/src/index.js';
+import * as ort from 'onnxruntime-node';
+import { StyleModel, applySpeedRewrites } from '../../../packages/core/src/index.js';
 import { NODE_DEVICES } from '../../../packages/node/src/devices.js';
 import { nodePlatform } from '../../../packages/node/src/node-platform.js';
 
 export interface WorkerConfig {
   model: string;
   size: number;
-  sessionOptions: InferenceSession.SessionOptions;
+  sessionOptions: ort.InferenceSession.SessionOptions;
+  /** Pastiche's load-time graph rewrites (its default); false runs the model as it is. @default true */
+  rewrites?: boolean;
+  /** Any network with one [1,3,size,size] input, run by onnxruntime as it is (the conv-limit reference). */
+  raw?: boolean;
+}
+
+/** One timed call: a StyleModel run, or a raw session run. */
+type Runner = () => Promise<unknown>;
+
+async function loadRunner(config: WorkerConfig): Promise<Runner> {
+  const bytes = new Uint8Array(await readFile(config.model));
+  const sessionOptions = { ...config.sessionOptions, executionProviders: [...NODE_DEVICES.providers.cpu] };
+  if (config.raw) {
+    const session = await ort.InferenceSession.create(bytes, sessionOptions);
+    const input = new ort.Tensor('float32', randomImage(config.size).data, [1, 3, config.size, config.size]);
+    return () => session.run({ [session.inputNames[0]!]: input });
+  }
+  // The network alone (model.run, no resizing or conversion), on the CPU as loadStyle's `device: 'cpu'` opens it.
+  const model = await StyleModel.load(config.rewrites === false ? bytes : applySpeedRewrites(bytes).bytes, nodePlatform.runtime, { sessionOptions });
+  const image = randomImage(config.size);
+  return () => model.run(image);
 }
 
 const MiB = 1024 * 1024;
@@ -30,17 +51,12 @@ async function main(config: WorkerConfig): Promise<void> {
   // Node + tsx + onnxruntime before the model loads, to put peak RSS in perspective.
   const baseRssMiB = process.memoryUsage().rss / MiB;
   const t0 = performance.now();
-  // The raw network (model.run, no resizing or conversion), with a session on the CPU as loadStyle's `device: 'cpu'` opens it.
-  const bytes = await readFile(config.model);
-  const model = await StyleModel.load(bytes, nodePlatform.runtime, {
-    sessionOptions: { ...config.sessionOptions, executionProviders: [...NODE_DEVICES.providers.cpu] },
-  });
+  const run = await loadRunner(config);
   print({ ready: true, baseRssMiB, loadMs: performance.now() - t0 });
-  const image = randomImage(config.size);
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'run') {
       const start = performance.now();
-      await model.run(image);
+      await run();
       print({ ms: performance.now() - start });
     } else if (line === 'end') {
       break;
@@ -48,7 +64,6 @@ async function main(config: WorkerConfig): Promise<void> {
   }
   // maxRSS is in KiB.
   print({ peakRssMiB: (process.resourceUsage().maxRSS * 1024) / MiB });
-  await model.dispose();
   process.exit(0); // stdin would keep the process alive
 }
 

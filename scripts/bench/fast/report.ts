@@ -4,9 +4,22 @@ import type { MachineFacts } from '../machine.js';
 
 export interface SizeRow {
   size: number;
+  /** Pastiche as it loads models: with its load-time graph rewrites. */
   pastiche: Measured;
+  /** The same model run as it is (graphRewrites: false). */
+  asIs: Measured;
+  /** The conv-limit reference: a plain VGG forward in onnxruntime at the same size. */
+  convLimit: Measured;
+  /** Convolution FLOPs of the style network as exported (the useful work) and of the reference, at this size. */
+  flops: number;
+  referenceFlops: number;
   torch?: Measured;
 }
+
+/** Useful GFLOP/s of a measurement. */
+export const gflops = (flops: number, m: Measured) => flops / 1e9 / (m.medianMs / 1000);
+/** The style network's GFLOP/s as a share of the plain VGG forward's, measured in the same run. */
+export const convLimitShare = (row: SizeRow) => gflops(row.flops, row.pastiche) / gflops(row.referenceFlops, row.convLimit);
 
 export interface SweepRow extends Measured {
   /** False for settings an adapter cannot use for every image. */
@@ -30,13 +43,17 @@ const disturbed = (m: Measured) => (m.kept ? `${m.disturbed} (${m.kept} kept)` :
 
 export function resultsTable(rows: SizeRow[]): string {
   return markdownTable(
-    ['size', 'Pastiche median', 'Pastiche p90', 'Pastiche peak RSS', 'PyTorch median', 'PyTorch p90', 'PyTorch peak RSS', 'ratio PyTorch / Pastiche', 'runs', 'redone (P / T)', 'other load (P / T)'],
+    ['size', 'Pastiche median', 'Pastiche p90', 'GFLOP/s', '% of conv limit', 'without rewrites', 'conv limit (VGG)', 'Pastiche peak RSS', 'PyTorch median', 'PyTorch p90', 'PyTorch peak RSS', 'ratio PyTorch / Pastiche', 'runs', 'redone (P / T)', 'other load (P / T)'],
     rows.map((r) => {
       const ratio = speedup(r);
       return [
         `${r.size}²`,
         ms(r.pastiche.medianMs),
         ms(r.pastiche.p90Ms),
+        gflops(r.flops, r.pastiche).toFixed(0),
+        pct(convLimitShare(r)),
+        ms(r.asIs.medianMs),
+        `${gflops(r.referenceFlops, r.convLimit).toFixed(0)} GFLOP/s`,
         mib(r.pastiche.peakRssMiB),
         r.torch ? ms(r.torch.medianMs) : 'unavailable',
         r.torch ? ms(r.torch.p90Ms) : '–',
