@@ -81,8 +81,20 @@ describe('StyleModel conventions', () => {
   });
 
   it('rejects malformed metadata values with the key in the message', async () => {
-    await expect(StyleModel.load(scaleModel([1, 3, 'h', 'w'], 1, { [METADATA_KEYS.inputRange]: '0-100' }), nodeRuntime)).rejects.toThrow(
-      "Expected one of '0-255', '0-1', '-1-1' for metadata 'pastiche.input.range' but received \"0-100\" of type string",
+    // The model's fault, not an argument's: E_MODEL_SIGNATURE.
+    const range = await errorOf(StyleModel.load(scaleModel([1, 3, 'h', 'w'], 1, { [METADATA_KEYS.inputRange]: '0-100' }), nodeRuntime));
+    expect(range.code).toBe('E_MODEL_SIGNATURE');
+    expect(range.message).toBe(
+      "Expected one of '0-255', '0-1', '-1-1' for metadata 'pastiche.input.range' but received \"0-100\" of type string. " +
+        "Fix the model's metadata, or override it with the conventions load option.",
+    );
+    for (const [key, value] of [[METADATA_KEYS.inputMean, '1,2'], [METADATA_KEYS.inputStd, '0,0,0'], [METADATA_KEYS.sizeMultiple, '0'], [METADATA_KEYS.sizeMultiple, '1e9']]) {
+      const error = await errorOf(StyleModel.load(scaleModel([1, 3, 'h', 'w'], 1, { [key]: value }), nodeRuntime));
+      expect(error.code).toBe('E_MODEL_SIGNATURE');
+      expect(error.message).toContain(`for metadata '${key}' but received "${value}"`);
+    }
+    expect((await errorOf(StyleModel.load(scaleModel([1, 3, 'h', 'w'], 1, { [METADATA_KEYS.sizeMultiple]: '1e9' }), nodeRuntime))).message).toMatch(
+      /^Expected integer between 1 and 1024 for metadata 'pastiche\.size_multiple'/,
     );
   });
 });

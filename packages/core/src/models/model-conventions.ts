@@ -7,6 +7,7 @@ import {
   type TensorLayout,
   type ValueRange,
 } from '../image/tensor-conventions.js';
+import { describeValue, PasticheError } from '../errors.js';
 import { METADATA_KEYS } from './metadata-keys.js';
 
 /**
@@ -40,11 +41,28 @@ const ORDERS: readonly ChannelOrder[] = ['RGB', 'BGR'];
 
 const quoted = (allowed: readonly string[]) => allowed.map((a) => `'${a}'`).join(', ');
 
+/**
+ * Largest size multiple (metadata or override): a network needing more could not run below that side, and padding
+ * every image to a multiple of it would allocate without bound (`1e9` asked for a 3·10¹⁸-value tensor).
+ */
+export const MAX_SIZE_MULTIPLE = 1024;
+
+/**
+ * A malformed `pastiche.*` value is the model's fault, not an argument's: E_MODEL_SIGNATURE, in the argument
+ * module's words, with what to do.
+ */
+function metadataError(key: string, expected: string, value: string): PasticheError {
+  return new PasticheError(
+    'E_MODEL_SIGNATURE',
+    `Expected ${expected} for metadata '${key}' but received ${describeValue(value)}. Fix the model's metadata, or override it with the conventions load option.`,
+  );
+}
+
 function oneOf<T extends string>(key: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   const normalized = value.trim().toUpperCase();
   const match = allowed.find((a) => a.toUpperCase() === normalized);
-  if (!match) throw invalidValue(`metadata '${key}'`, `one of ${quoted(allowed)}`, value);
+  if (!match) throw metadataError(key, `one of ${quoted(allowed)}`, value);
   return match;
 }
 
@@ -52,7 +70,7 @@ function triple(key: string, value: string | undefined, positive = false): reado
   if (value === undefined) return undefined;
   const parts = value.split(',').map((p) => Number(p.trim()));
   if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n) || (positive && n <= 0))) {
-    throw invalidValue(`metadata '${key}'`, `three comma-separated ${positive ? 'positive ' : ''}numbers`, value);
+    throw metadataError(key, `three comma-separated ${positive ? 'positive ' : ''}numbers`, value);
   }
   return [parts[0], parts[1], parts[2]];
 }
@@ -60,7 +78,7 @@ function triple(key: string, value: string | undefined, positive = false): reado
 function positiveInteger(key: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw invalidValue(`metadata '${key}'`, 'positive integer', value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SIZE_MULTIPLE) throw metadataError(key, `integer between 1 and ${MAX_SIZE_MULTIPLE}`, value);
   return n;
 }
 
@@ -101,7 +119,7 @@ export function checkConventionOverrides(overrides: unknown): ModelConventionOve
   for (const key of ['channelOrder', 'outputChannelOrder'] as const) if (o[key] !== undefined) expectOneOf(`conventions.${key}`, o[key], ORDERS);
   for (const key of ['mean', 'outputMean'] as const) if (o[key] !== undefined) overrideTriple(`conventions.${key}`, o[key], false);
   for (const key of ['std', 'outputStd'] as const) if (o[key] !== undefined) overrideTriple(`conventions.${key}`, o[key], true);
-  if (o.sizeMultiple !== undefined) expectPositiveInteger('conventions.sizeMultiple', o.sizeMultiple);
+  if (o.sizeMultiple !== undefined) expectPositiveInteger('conventions.sizeMultiple', o.sizeMultiple, MAX_SIZE_MULTIPLE);
   return o;
 }
 
