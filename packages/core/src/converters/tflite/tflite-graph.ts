@@ -3,7 +3,7 @@ import { attr, float32Tensor, GraphBuilder, int64Tensor, type AttributeValue, ty
 import { convertError } from '../convert-error.js';
 import { TfliteType, type TfliteOperator, type TfliteSubgraph, type TfliteTensor } from './tflite-model.js';
 import { tfliteOperatorName } from './tflite-operators.js';
-import { constantFloats, constantIntegers } from './tflite-weights.js';
+import { centeredIntegers, constantFloats, constantIntegers } from './tflite-weights.js';
 
 /**
  * The state of one conversion: which ONNX value stands for each TFLite tensor and in which layout, the constants
@@ -200,6 +200,15 @@ export class TfliteGraph {
   integers(c: ConstantValue): number[] {
     try {
       return constantIntegers(c.tensor);
+    } catch (cause) {
+      throw this.fail((cause as Error).message);
+    }
+  }
+
+  /** A quantized constant's integers less its zero points (a filter computed on integers). */
+  centered(c: ConstantValue): Float32Array {
+    try {
+      return centeredIntegers(c.tensor);
     } catch (cause) {
       throw this.fail((cause as Error).message);
     }

@@ -99,6 +99,21 @@ export function constantIntegers(t: TfliteTensor): number[] {
   return Array.from(integers(t));
 }
 
+/**
+ * The integers of a quantized constant less its zero points (per channel along `quantized_dimension`), as float32:
+ * exact, for filters computed on integers.
+ */
+export function centeredIntegers(t: TfliteTensor): Float32Array {
+  const values = integers(t);
+  const zeros = t.quantization?.zeroPoint ?? [];
+  const out = Float32Array.from(values);
+  if (zeros.every((z) => z === 0)) return out;
+  const axis = t.quantization?.quantizedDimension ?? 0;
+  const inner = t.shape.slice(axis + 1).reduce((n, d) => n * d, 1);
+  for (let i = 0; i < out.length; i++) out[i] -= zeros.length > 1 ? zeros[Math.floor(i / inner) % zeros.length] : zeros[0];
+  return out;
+}
+
 function checked(t: TfliteTensor, bytesPerElement: number): Uint8Array {
   dataView(t, bytesPerElement);
   return t.data as Uint8Array;

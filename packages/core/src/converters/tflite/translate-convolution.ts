@@ -93,12 +93,9 @@ function emitConvolution(ctx: TfliteGraph, c: Convolution): void {
   // Integers in, integers out: the filter's integers (less its zero point), the bias's int32 as it is.
   const q = w.tensor.quantization!;
   const x = ctx.nchw(ctx.quantized(ctx.input(0), integer.input), true);
-  const weight = ctx.sharedInitializer(`${w.tensor.index}:${c.perm.join('')}:integers`, () => {
-    const axis = q.quantizedDimension;
-    const inner = w.tensor.shape.slice(axis + 1).reduce((n, d) => n * d, 1);
-    const centered = Float32Array.from(ctx.integers(w), (v, i) => v - (q.zeroPoint[q.zeroPoint.length > 1 ? Math.floor(i / inner) % q.zeroPoint.length : 0] ?? 0));
-    return float32Tensor(ctx.fresh(`${w.tensor.name}/oihw_integers`), c.dims, transposeData(centered, w.tensor.shape, c.perm));
-  });
+  const weight = ctx.sharedInitializer(`${w.tensor.index}:${c.perm.join('')}:integers`, () =>
+    float32Tensor(ctx.fresh(`${w.tensor.name}/oihw_integers`), c.dims, transposeData(ctx.centered(w), w.tensor.shape, c.perm)),
+  );
   const bias = b
     ? [ctx.sharedInitializer(`${b.tensor.index}:integers`, () => float32Tensor(ctx.fresh(`${b.tensor.name}/integers`), [out], ctx.integers(b)))]
     : [];
