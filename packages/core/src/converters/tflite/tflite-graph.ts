@@ -440,8 +440,4 @@ export class TfliteGraph {
   defineInput(t: TfliteTensor, value: DynamicValue): void {
     this.values.set(t.index, value);
   }
-
-  valueOf(tensorIndex: number): Value | undefined {
-    return this.values.get(tensorIndex);
-  }
 }
