@@ -1,0 +1,230 @@
+import { ConstantValues } from '../gradient/constant-values.js';
+import { intAttr, intsAttr, stringAttr } from '../gradient/node-attributes.js';
+import { decodeModel, encodeModel } from '../onnx/onnx-codec.js';
+import { float32Tensor, int64Tensor } from '../onnx/onnx-tensors.js';
+import { AttributeType, type AttributeProto, type GraphProto, type NodeProto } from '../onnx/onnx-types.js';
+
+/*
+ * Winograd F(4×4, 3×3) (Lavin & Gray 2016) for 3×3 stride-1 convolutions, spelled in plain ONNX ops: each 4×4 block
+ * of outputs comes from a 6×6 tile of input as Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A, so the channel mixing is 36 matrix
+ * products (one per tile frequency) of 36/16 = 2.25 multiply-adds per output pixel and channel pair instead of 9.
+ * The weights' transform G g Gᵀ is done here, once; the input and output transforms are two small MatMuls.
+ *
+ * The layout is channels-last inside (a Transpose in and one out): the 36 tile slices then copy whole channel
+ * vectors, and the transformed weights are the constant right-hand operand of the batched MatMul, which
+ * onnxruntime packs once at load. Height and width stay free: the input is zero-padded up to whole tiles (as the
+ * convolution's own pads, plus what the last tile needs) and the result cropped back.
+ *
+ * Exact up to float rounding (the transforms' coefficients are small integers and fractions; max |Δ| ~1e-5 relative
+ * to the output's range). Worth it where the convolution's arithmetic dominates: onnxruntime-web's wasm kernels,
+ * which have no Winograd or NCHWc convolution of their own.
+ */
+
+/** Output tile side m of F(m×m, 3×3), and the input tile side m + 2. */
+const M = 4;
+const A = M + 2;
+
+/** Bᵀ, G and Aᵀ of F(4, 3) with interpolation points 0, ±1, ±2 (Lavin & Gray, section 4.3). */
+const BT: readonly (readonly number[])[] = [
+  [4, 0, -5, 0, 1, 0],
+  [0, -4, -4, 1, 1, 0],
+  [0, 4, -4, -1, 1, 0],
+  [0, -2, -1, 2, 1, 0],
+  [0, 2, -1, -2, 1, 0],
+  [0, 4, 0, -5, 0, 1],
+];
+const G: readonly (readonly number[])[] = [
+  [1 / 4, 0, 0],
+  [-1 / 6, -1 / 6, -1 / 6],
+  [-1 / 6, 1 / 6, -1 / 6],
+  [1 / 24, 1 / 12, 1 / 6],
+  [1 / 24, -1 / 12, 1 / 6],
+  [0, 0, 1],
+];
+const AT: readonly (readonly number[])[] = [
+  [1, 1, 1, 1, 1, 0],
+  [0, 1, -1, 2, -2, 0],
+  [0, 1, 1, 4, 4, 0],
+  [0, 1, -1, 8, -8, 1],
+];
+
+/**
+ * Convolutions with fewer input or output channels than this are left alone: the transforms' memory traffic
+ * grows with the channels while the saving grows with their product.
+ */
+export const WINOGRAD_MIN_CHANNELS = 32;
+
+/** Slice `ends` value meaning "to the end of the axis". */
+const TO_END = Number.MAX_SAFE_INTEGER;
+
+interface Match {
+  conv: NodeProto;
+  weight: Float32Array;
+  bias: Float32Array | undefined;
+  outChannels: number;
+  inChannels: number;
+  /** [top, left, bottom, right]. */
+  pads: readonly [number, number, number, number];
+}
+
+const utf8 = new TextEncoder();
+const intsAttribute = (name: string, ints: number[]): AttributeProto => ({ name, type: AttributeType.INTS, ints });
+const intAttribute = (name: string, i: number): AttributeProto => ({ name, type: AttributeType.INT, i });
+const stringAttribute = (name: string, s: string): AttributeProto => ({ name, type: AttributeType.STRING, s: utf8.encode(s) });
+
+/** Kronecker product: row (i, j), column (k, l) is a[i][k] · b[j][l]. */
+function kronecker(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number[] {
+  return a.flatMap((ra) => b.flatMap((rb) => ra.flatMap((x) => rb.map((y) => x * y))));
+}
+
+function findMatch(conv: NodeProto, constants: ConstantValues, minChannels: number): Match | undefined {
+  if (conv.opType !== 'Conv' || conv.domain !== '' || !conv.inputs[1]) return undefined;
+  const dims = constants.dims(conv.inputs[1]);
+  if (!dims || dims.length !== 4 || dims[2] !== 3 || dims[3] !== 3) return undefined;
+  const [outChannels, inChannels] = dims as [number, number];
+  if (Math.min(outChannels, inChannels) < minChannels) return undefined;
+  if (intAttr(conv, 'group', 1) !== 1 || stringAttr(conv, 'auto_pad', 'NOTSET') !== 'NOTSET') return undefined;
+  if ((intsAttr(conv, 'strides', [1, 1]) ?? []).join() !== '1,1' || (intsAttr(conv, 'dilations', [1, 1]) ?? []).join() !== '1,1') return undefined;
+  const pads = intsAttr(conv, 'pads', [0, 0, 0, 0]) ?? [];
+  if (pads.length !== 4 || pads.some((p) => !Number.isInteger(p) || p < 0)) return undefined;
+  const weight = constants.float32(conv.inputs[1]);
+  const bias = conv.inputs[2] ? constants.float32(conv.inputs[2]) : undefined;
+  if (!weight || (conv.inputs[2] && !bias)) return undefined;
+  return { conv, weight, bias, outChannels, inChannels, pads: [pads[0]!, pads[1]!, pads[2]!, pads[3]!] };
+}
+
+/** G g Gᵀ of every kernel, as the [36, in, out] right-hand operand of the batched MatMul. */
+function transformedWeights({ weight, outChannels, inChannels }: Match): Float32Array {
+  const out = new Float32Array(A * A * inChannels * outChannels);
+  const gg = new Float64Array(A * 3);
+  for (let o = 0; o < outChannels; o++) {
+    for (let c = 0; c < inChannels; c++) {
+      const k = (o * inChannels + c) * 9;
+      // G g (6×3), then (G g) Gᵀ (6×6).
+      for (let i = 0; i < A; i++) {
+        for (let x = 0; x < 3; x++) gg[i * 3 + x] = G[i]![0]! * weight[k + x]! + G[i]![1]! * weight[k + 3 + x]! + G[i]![2]! * weight[k + 6 + x]!;
+      }
+      for (let i = 0; i < A; i++) {
+        for (let j = 0; j < A; j++) {
+          const value = gg[i * 3]! * G[j]![0]! + gg[i * 3 + 1]! * G[j]![1]! + gg[i * 3 + 2]! * G[j]![2]!;
+          out[((i * A + j) * inChannels + c) * outChannels + o] = value;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+class Names {
+  private count = 0;
+  constructor(private readonly taken: Set<string>) {}
+  fresh(base: string): string {
+    let name = base;
+    while (this.taken.has(name)) name = `${base}_${++this.count}`;
+    this.taken.add(name);
+    return name;
+  }
+}
+
+/** The replacement nodes (and their initializers) for one match: they end in the convolution's output. */
+function replacement(match: Match, graph: GraphProto, names: Names): NodeProto[] {
+  const { conv, outChannels: O, inChannels: C } = match;
+  const [top, left, bottom, right] = match.pads;
+  const base = conv.name || conv.outputs[0]!;
+  const nodes: NodeProto[] = [];
+  const add = (opType: string, inputs: string[], attributes: AttributeProto[] = [], output?: string): string => {
+    const out = output ?? names.fresh(`${base}/winograd_${opType}`);
+    nodes.push({ name: names.fresh(`${base}/winograd_${opType}`), opType, domain: '', inputs, outputs: [out], attributes });
+    return out;
+  };
+  const ints = (suffix: string, values: number[]) => {
+    const name = names.fresh(`${base}/winograd_${suffix}`);
+    graph.initializers.push(int64Tensor(name, [values.length], values));
+    return name;
+  };
+  const floats = (suffix: string, dims: number[], values: Float32Array | number[]) => {
+    const name = names.fresh(`${base}/winograd_${suffix}`);
+    graph.initializers.push(float32Tensor(name, dims, values));
+    return name;
+  };
+
+  const x = conv.inputs[0]!;
+  // Output size, and the zeros below and to the right that make it whole tiles.
+  const hw = add('Slice', [add('Shape', [x]), ints('from2', [2]), ints('to4', [4])]);
+  const outHw = top + bottom === 2 && left + right === 2 ? hw : add('Add', [hw, ints('pad_change', [top + bottom - 2, left + right - 2])]);
+  const tile = ints('tile', [M]);
+  const shortOfTile = add('Mod', [add('Sub', [tile, add('Mod', [outHw, tile])]), tile]);
+  const endPads = add('Add', [shortOfTile, ints('end_pads', [bottom, right])]);
+  const pads = add('Concat', [ints('begin_pads', [0, top, left, 0, 0]), endPads, ints('channel_pad', [0])], [intAttribute('axis', 0)]);
+  const padded = add('Pad', [add('Transpose', [x], [intsAttribute('perm', [0, 2, 3, 1])]), pads]);
+
+  // The 36 tile positions (ky, kx), each [1, tiles down, tiles across, C]: rows ky, ky + 4, … of the padded input.
+  const axes = ints('axes', [1, 2]);
+  const steps = ints('steps', [M, M]);
+  const tiles: string[] = [];
+  for (let ky = 0; ky < A; ky++) {
+    for (let kx = 0; kx < A; kx++) {
+      const end = (k: number) => (k === A - 1 ? TO_END : k - (A - 1));
+      tiles.push(add('Slice', [padded, ints('starts', [ky, kx]), ints('ends', [end(ky), end(kx)]), axes, steps]));
+    }
+  }
+  const flat = ints('flat', [A * A, -1]);
+  const d = add('Reshape', [add('Concat', tiles, [intAttribute('axis', 0)]), flat]);
+  const v = add('MatMul', [floats('input_transform', [A * A, A * A], kronecker(BT, BT)), d]);
+  const products = add('MatMul', [add('Reshape', [v, ints('by_channel', [A * A, -1, C])]), floats('weights', [A * A, C, O], transformedWeights(match))]);
+  const y = add('MatMul', [floats('output_transform', [M * M, A * A], kronecker(AT, AT)), add('Reshape', [products, flat])]);
+
+  // [4, 4, tiles down, tiles across, O] → [O, tiles down, 4, tiles across, 4] → NCHW, cropped to the output size.
+  const tileCounts = add('Slice', [add('Shape', [tiles[0]!]), ints('from1', [1]), ints('to3', [3])]);
+  const blocks = add('Reshape', [y, add('Concat', [ints('tile_sides', [M, M]), tileCounts, ints('out_channels', [O])], [intAttribute('axis', 0)])]);
+  const interleaved = add('Transpose', [blocks], [intsAttribute('perm', [4, 2, 0, 3, 1])]);
+  const image = add('Reshape', [interleaved, add('Concat', [ints('batch_channels', [1, O]), add('Mul', [tileCounts, tile])], [intAttribute('axis', 0)])]);
+  const result = conv.outputs[0]!;
+  const cropped = add('Slice', [image, ints('zeros', [0, 0]), outHw, ints('spatial', [2, 3])], [], match.bias ? undefined : result);
+  if (match.bias) add('Add', [cropped, floats('bias', [1, O, 1, 1], match.bias)], [], result);
+  return nodes;
+}
+
+/**
+ * Rewrites every 3×3, stride-1, ungrouped convolution with constant weights (and bias) and at least `minChannels`
+ * input and output channels into Winograd F(4×4, 3×3) (see above). Needs opset 11 or later (Pad and Slice with
+ * tensor inputs); earlier graphs are left alone. Returns how many convolutions were rewritten.
+ */
+export function rewriteWinogradConvolutions(graph: GraphProto, opset: number, minChannels = WINOGRAD_MIN_CHANNELS): number {
+  if (opset < 11) return 0;
+  const constants = new ConstantValues(graph.initializers, graph.nodes);
+  const matches = graph.nodes.map((node) => findMatch(node, constants, minChannels)).filter((m): m is Match => m !== undefined);
+  if (matches.length === 0) return 0;
+  const taken = new Set<string>([...graph.initializers.map((t) => t.name), ...graph.inputs.map((i) => i.name)]);
+  for (const node of graph.nodes) {
+    taken.add(node.name);
+    for (const output of node.outputs) taken.add(output);
+  }
+  const names = new Names(taken);
+  const inserted = new Map<NodeProto, NodeProto[]>(matches.map((match) => [match.conv, replacement(match, graph, names)]));
+  graph.nodes = graph.nodes.flatMap((node) => inserted.get(node) ?? [node]);
+  // The original kernels and biases, unless something else reads them.
+  const used = new Set([...graph.nodes.flatMap((node) => node.inputs), ...graph.outputs.map((o) => o.name)]);
+  const replaced = new Set(matches.flatMap((m) => m.conv.inputs.slice(1)));
+  graph.initializers = graph.initializers.filter((t) => !replaced.has(t.name) || used.has(t.name));
+  return matches.length;
+}
+
+/** What {@link applyWinogradRewrite} changed. */
+export interface WinogradRewrite {
+  /** The model to run: `bytes` itself when nothing matched. */
+  bytes: Uint8Array;
+  /** 3×3 convolutions now computed as Winograd F(4×4, 3×3). */
+  winogradConvolutions: number;
+}
+
+/**
+ * {@link rewriteWinogradConvolutions} on a serialized model: for runtimes whose own convolutions are plain
+ * im2col + GEMM (onnxruntime-web's wasm kernels), where it cuts a style network's time by a third or more.
+ */
+export function applyWinogradRewrite(bytes: Uint8Array): WinogradRewrite {
+  const model = decodeModel(bytes);
+  const opset = model.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 1;
+  const winogradConvolutions = rewriteWinogradConvolutions(model.graph, opset);
+  return { bytes: winogradConvolutions > 0 ? encodeModel(model) : bytes, winogradConvolutions };
+}
