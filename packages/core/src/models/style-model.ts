@@ -1,9 +1,10 @@
-import type { InferenceSession } from 'onnxruntime-common';
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { expectInstance, expectOptions } from '../arguments.js';
 import { PasticheError } from '../errors.js';
 import type { PlanarImage } from '../image/image-types.js';
 import { planarToTensorUnchecked, tensorToPlanarUnchecked } from '../image/tensor-conversion.js';
-import { decodeModel } from '../onnx/onnx-codec.js';
+import { decodeModel, encodeModel } from '../onnx/onnx-codec.js';
+import type { ModelProto } from '../onnx/onnx-types.js';
 import type { OrtRuntime } from '../runtime/runtime.js';
 import { METADATA_KEYS } from './metadata-keys.js';
 import { resolveModelConventions, type ModelConventionOverrides, type ModelConventions } from './model-conventions.js';
@@ -16,6 +17,13 @@ export interface StyleModelOptions {
   sessionOptions?: InferenceSession.SessionOptions;
   /** Name shown in results; defaults to the model's `pastiche.name` metadata, then `model`. */
   name?: string;
+}
+
+/** A session on a graph derived from a style model's (exact tiling's passes), on the model's runtime and device. */
+export interface DerivedSession {
+  /** Runs it; onnxruntime's errors become E_INFERENCE, a run after release E_DISPOSED. */
+  run(feeds: Record<string, Tensor>, fetches: readonly string[]): Promise<Record<string, Tensor>>;
+  release(): Promise<void>;
 }
 
 /**
@@ -34,6 +42,10 @@ export class StyleModel {
   private readonly runtime: OrtRuntime;
   private session: InferenceSession | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The decoded graph (its weights are views of the model's bytes) and the session options, for derived graphs. */
+  private readonly proto: ModelProto;
+  private readonly sessionOptions: InferenceSession.SessionOptions | undefined;
+  private readonly derived = new Set<InferenceSession>();
 
   private constructor(init: {
     name: string;
@@ -43,7 +55,11 @@ export class StyleModel {
     session: InferenceSession;
     runtime: OrtRuntime;
     device: string | undefined;
+    proto: ModelProto;
+    sessionOptions: InferenceSession.SessionOptions | undefined;
   }) {
+    this.proto = init.proto;
+    this.sessionOptions = init.sessionOptions;
     this.device = init.device;
     this.name = init.name;
     this.metadata = Object.freeze({ ...init.metadata });
@@ -90,6 +106,8 @@ export class StyleModel {
       session,
       runtime,
       device: options.sessionOptions?.executionProviders?.map((ep) => (typeof ep === 'string' ? ep : ep.name)).join(','),
+      proto,
+      sessionOptions: options.sessionOptions,
     });
   }
 
@@ -159,12 +177,60 @@ export class StyleModel {
     );
   }
 
-  /** Releases the session once the runs queued before it have finished. Further runs raise E_DISPOSED. */
+  /** The model's graph as loaded. Read it, do not change it: derived graphs copy what they change. */
+  get graph(): ModelProto {
+    return this.proto;
+  }
+
+  /** A float32 tensor of the model's runtime. */
+  createTensor(data: Float32Array, dims: readonly number[]): Tensor {
+    return this.runtime.createTensor(data, dims);
+  }
+
+  /**
+   * Opens a session on a graph derived from this model's, with the model's runtime and session options; `dispose()`
+   * releases it too. Creation errors are E_MODEL_LOAD, a model already disposed E_DISPOSED.
+   */
+  async openDerivedSession(graph: ModelProto, label: string): Promise<DerivedSession> {
+    if (!this.session) throw new PasticheError('E_DISPOSED', `Style model '${this.name}' was disposed; load it again.`);
+    let session: InferenceSession;
+    try {
+      session = await this.runtime.createSession(encodeModel(graph), this.sessionOptions);
+    } catch (cause) {
+      throw new PasticheError('E_MODEL_LOAD', `${this.runtime.name} could not create a session for ${label} of '${this.name}': ${(cause as Error)?.message ?? cause}`, { cause });
+    }
+    if (!this.session) {
+      await session.release();
+      throw new PasticheError('E_DISPOSED', `Style model '${this.name}' was disposed; load it again.`);
+    }
+    this.derived.add(session);
+    const released = () => !this.derived.has(session);
+    return {
+      run: async (feeds, fetches) => {
+        if (released()) throw new PasticheError('E_DISPOSED', `Style model '${this.name}' was disposed; load it again.`);
+        try {
+          return (await session.run(feeds, [...fetches])) as Record<string, Tensor>;
+        } catch (cause) {
+          throw new PasticheError('E_INFERENCE', `Running ${label} of '${this.name}' failed: ${(cause as Error)?.message ?? cause}`, { cause });
+        }
+      },
+      release: async () => {
+        if (released()) return;
+        this.derived.delete(session);
+        await session.release();
+      },
+    };
+  }
+
+  /** Releases the session once the runs queued before it have finished, and the derived sessions. Further runs raise E_DISPOSED. */
   async dispose(): Promise<void> {
     const session = this.session;
     this.session = undefined;
     await this.queue;
     await session?.release();
+    const derived = [...this.derived];
+    this.derived.clear();
+    await Promise.all(derived.map((s) => s.release()));
   }
 }
 
