@@ -224,3 +224,57 @@ export function addTileRow(acc: Float64Array, tile: TileRect, src: Float32Array,
     for (let j = 0; j < tile.width; j++) acc[a + j] += src[s + j] * weights[row + j];
   }
 }
+
+/** Tile size, least overlap and the grid tile positions keep, in pixels. */
+export interface AlignedTilePlanOptions extends TilePlanOptions {
+  /** Tile positions, sizes and core edges are multiples of it; so must the image's width and height be. */
+  alignment: number;
+}
+
+/** Tiles, and their cores: disjoint rectangles, one inside each tile, that cover the image together. */
+export interface AlignedTilePlan {
+  tiles: TileRect[];
+  cores: TileRect[];
+}
+
+/**
+ * Tile origins along one axis on a grid of `alignment`: the first at 0, the last flush with the end, evenly spaced
+ * with the fewest tiles that keep every step at most `tile - overlap`. Core edges fall on the grid near the middle of
+ * each overlap.
+ */
+function alignedAxis(size: number, tile: number, overlap: number, alignment: number): { starts: number[]; edges: number[] } {
+  if (tile >= size) return { starts: [0], edges: [0, size] };
+  const span = (size - tile) / alignment;
+  const maxStep = Math.max(1, Math.floor((tile - overlap) / alignment));
+  const steps = Math.ceil(span / maxStep);
+  const starts: number[] = [];
+  for (let i = 0; i <= steps; i++) starts.push(alignment * Math.round((i * span) / steps));
+  const edges = [0];
+  for (let i = 0; i < steps; i++) {
+    const middle = alignment * Math.round((starts[i + 1] + starts[i] + tile) / (2 * alignment));
+    edges.push(Math.min(Math.max(middle, starts[i + 1]), starts[i] + tile));
+  }
+  edges.push(size);
+  return { starts, edges };
+}
+
+/**
+ * {@link planTiles} on a grid, with each tile's core: for exact tiling, whose per-tile sums over the cores must add up
+ * to whole-image sums on every resolution a network works at. `width`, `height` and the tile size must be multiples of
+ * `alignment`, and the overlap below the tile size. Row by row from the top-left, as planTiles.
+ */
+export function planAlignedTilesUnchecked(width: number, height: number, options: AlignedTilePlanOptions): AlignedTilePlan {
+  const w = Math.min(options.tileWidth, width);
+  const h = Math.min(options.tileHeight, height);
+  const xs = alignedAxis(width, w, options.overlap, options.alignment);
+  const ys = alignedAxis(height, h, options.overlap, options.alignment);
+  const tiles: TileRect[] = [];
+  const cores: TileRect[] = [];
+  ys.starts.forEach((y, j) => {
+    xs.starts.forEach((x, i) => {
+      tiles.push({ x, y, width: w, height: h });
+      cores.push({ x: xs.edges[i], y: ys.edges[j], width: xs.edges[i + 1] - xs.edges[i], height: ys.edges[j + 1] - ys.edges[j] });
+    });
+  });
+  return { tiles, cores };
+}

@@ -5,27 +5,77 @@ import type { PlanarImage } from '../../image/image-types.js';
 import { cropImageUnchecked, reflectPadUnchecked } from '../../image/padding.js';
 import { expectPlanarImage } from '../../image/planar-checks.js';
 import { fitLongestSideUnchecked, resizeImageUnchecked } from '../../image/resize.js';
-import { addTileRow, planTilesUnchecked, tileBlendWeightsUnchecked, type TileRect } from '../../image/tiling.js';
-import type { StyleModel } from '../../models/style-model.js';
-import { resolveStylizeOptions, type ResolvedStylizeOptions, type StylizeOptions } from './stylize-options.js';
+import { addTileRow, planAlignedTilesUnchecked, planTilesUnchecked, tileBlendWeightsUnchecked, type TileRect } from '../../image/tiling.js';
+import { StyleModel } from '../../models/style-model.js';
+import { ExactTileRun } from '../../tiling/exact-tile-run.js';
+import { modelTiling } from '../../tiling/model-tiling.js';
+import type { DerivableModel } from '../../tiling/shape-probe.js';
+import type { TilingAnalysis } from '../../tiling/tiling-analysis.js';
+import { DEFAULT_TILE_LIMIT, MIN_TILE, resolveStylizeOptions, type ResolvedStylizeOptions, type StylizeOptions } from './stylize-options.js';
 
 /** The parts of a {@link StyleModel} the pipeline needs. */
-export type RunnableStyleModel = Pick<StyleModel, 'name' | 'run' | 'fixedSize' | 'conventions'>;
+export type RunnableStyleModel = Pick<StyleModel, 'name' | 'run' | 'fixedSize' | 'conventions'> & {
+  /**
+   * The loaded model behind `run`, whose graph exact tiling derives its pass graphs from. A StyleModel is its own;
+   * without one, tiles keep per-tile statistics.
+   */
+  readonly derivable?: DerivableModel;
+};
+
+/** Reflect padding added around an image, in pixels. */
+export interface Pads {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+}
 
 /** How one image is cut into network runs. */
 export type RunPlan =
   | { kind: 'whole' }
   | { kind: 'resize'; width: number; height: number }
-  | { kind: 'tiles'; tiles: TileRect[]; overlap: number };
+  | { kind: 'tiles'; tiles: TileRect[]; overlap: number }
+  /**
+   * Exact tiling: the image reflect-padded by `pads` to `width`×`height` (multiples of the network's alignment), cut
+   * into aligned tiles whose disjoint `cores` cover it.
+   */
+  | { kind: 'exact'; tiles: TileRect[]; cores: TileRect[]; overlap: number; pads: Pads; width: number; height: number };
 
-/** Decides between one run, a resize to a fixed model size, and overlapping tiles. */
+/**
+ * Working memory assumed per pixel of a run when the network's own is unknown (a model without a graph to probe): a
+ * little above candy's 1.4 kB measured on the CPU.
+ */
+export const DEFAULT_WORKING_BYTES_PER_PIXEL = 1536;
+
+/** What planning takes from a network's tiling analysis. */
+export type PlanAnalysis = Pick<TilingAnalysis, 'workingBytesPerPixel' | 'exact'>;
+
+const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
+
+/**
+ * Largest tile side (a multiple of `multiple`) whose run fits in `budget` bytes at `perPixel` bytes per pixel, between
+ * {@link MIN_TILE} and {@link DEFAULT_TILE_LIMIT}.
+ */
+export function tileSideForBudget(budget: number, perPixel: number, multiple: number): number {
+  const side = Math.floor(Math.sqrt(budget / perPixel) / multiple) * multiple;
+  return Math.max(roundUp(MIN_TILE, multiple), Math.min(Math.floor(DEFAULT_TILE_LIMIT / multiple) * multiple, side));
+}
+
+/**
+ * Decides between one run, a resize to a fixed model size, and overlapping tiles, exact or fast. `analysis` (from
+ * the model's tiling analysis) gives the working memory per pixel that sizes tiles when `tile` is not set, and whether
+ * the network tiles exactly; without it, {@link DEFAULT_WORKING_BYTES_PER_PIXEL} and per-tile statistics.
+ */
 export function planRun(
   width: number,
   height: number,
   model: Pick<RunnableStyleModel, 'fixedSize' | 'conventions'>,
-  options: Pick<ResolvedStylizeOptions, 'tile' | 'tileOverlap' | 'fixedSize'>,
+  options: Pick<ResolvedStylizeOptions, 'tile' | 'tileOverlap' | 'fixedSize' | 'tileMode' | 'memoryBudget'>,
+  analysis?: PlanAnalysis,
 ): RunPlan {
   const fixed = model.fixedSize;
+  const exact = options.tileMode === 'exact' ? analysis?.exact : undefined;
+  const multiple = exact?.alignment ?? model.conventions.sizeMultiple;
   let tileWidth: number;
   let tileHeight: number;
   if (fixed) {
@@ -34,13 +84,30 @@ export function planRun(
     tileWidth = fixed.width;
     tileHeight = fixed.height;
   } else {
-    if (options.tile === false || Math.max(width, height) <= options.tile) return { kind: 'whole' };
-    const multiple = model.conventions.sizeMultiple;
-    tileWidth = tileHeight = Math.max(multiple, Math.floor(options.tile / multiple) * multiple);
+    if (options.tile === false) return { kind: 'whole' };
+    let side = options.tile;
+    if (side === undefined) {
+      const perPixel = Number.isFinite(analysis?.workingBytesPerPixel) ? analysis!.workingBytesPerPixel : DEFAULT_WORKING_BYTES_PER_PIXEL;
+      if (perPixel * roundUp(Math.max(width, MIN_RUN_SIDE), multiple) * roundUp(Math.max(height, MIN_RUN_SIDE), multiple) <= options.memoryBudget) {
+        return { kind: 'whole' };
+      }
+      // Exact tiling leaves half the budget to the activations it caches between passes.
+      side = tileSideForBudget(exact ? options.memoryBudget / 2 : options.memoryBudget, perPixel, multiple);
+    }
+    if (Math.max(width, height) <= side) return { kind: 'whole' };
+    tileWidth = tileHeight = Math.max(multiple, Math.floor(side / multiple) * multiple);
   }
   // Overlap must leave each tile a core of its own, or tiles would multiply without bound.
   const overlap = Math.min(options.tileOverlap, Math.floor(Math.min(tileWidth, tileHeight) / 4));
-  return { kind: 'tiles', tiles: planTilesUnchecked(width, height, { tileWidth, tileHeight, overlap }), overlap };
+  if (!exact) return { kind: 'tiles', tiles: planTilesUnchecked(width, height, { tileWidth, tileHeight, overlap }), overlap };
+  // The whole image padded as a whole-image run would pad it, and to a fixed size where it is smaller.
+  const paddedWidth = Math.max(roundUp(Math.max(width, MIN_RUN_SIDE), multiple), fixed?.width ?? 0);
+  const paddedHeight = Math.max(roundUp(Math.max(height, MIN_RUN_SIDE), multiple), fixed?.height ?? 0);
+  const pads = padsTo(width, height, paddedWidth, paddedHeight);
+  const { tiles, cores } = planAlignedTilesUnchecked(paddedWidth, paddedHeight, { tileWidth, tileHeight, overlap, alignment: multiple });
+  // One tile is the whole image: its own statistics are the whole image's.
+  if (tiles.length === 1) return { kind: 'tiles', tiles: planTilesUnchecked(width, height, { tileWidth, tileHeight, overlap }), overlap };
+  return { kind: 'exact', tiles, cores, overlap, pads, width: paddedWidth, height: paddedHeight };
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -55,8 +122,6 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * smallest `tile` (MIN_TILE), so that no run is smaller than a tile may be.
  */
 export const MIN_RUN_SIDE = 32;
-
-const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
 
 /**
  * Runs the model on an image of any size it accepts after padding: reflect-pads to the size multiple, at least
@@ -80,7 +145,7 @@ async function runPadded(model: RunnableStyleModel, image: PlanarImage): Promise
     : cropImageUnchecked(output, { x: pads.left, y: pads.top, width: image.width, height: image.height });
 }
 
-function padsTo(width: number, height: number, targetWidth: number, targetHeight: number) {
+function padsTo(width: number, height: number, targetWidth: number, targetHeight: number): Pads {
   const padX = Math.max(0, targetWidth - width);
   const padY = Math.max(0, targetHeight - height);
   return { top: Math.floor(padY / 2), bottom: padY - Math.floor(padY / 2), left: Math.floor(padX / 2), right: padX - Math.floor(padX / 2) };
@@ -119,16 +184,19 @@ export async function stylizeResolved(
     target.width === content.width && target.height === content.height
       ? content
       : resizeImageUnchecked(content, target.width, target.height);
-  const plan = planRun(image.width, image.height, model, o);
+  const derivable = model.derivable ?? (model instanceof StyleModel ? model : undefined);
+  const plan = planRun(image.width, image.height, model, o, derivable && (await analysisFor(derivable, model, image, o)));
 
   let stylized: PlanarImage;
   if (plan.kind === 'tiles') {
-    stylized = await runTiles(model, image, plan, o);
+    stylized = await runTiles(image, plan.tiles, plan.overlap, o, 1, 1, (tile) => runPadded(model, cropImageUnchecked(image, tile)));
+  } else if (plan.kind === 'exact') {
+    stylized = await runExact(derivable!, image, plan, o);
   } else {
     const input = plan.kind === 'resize' ? resizeImageUnchecked(image, plan.width, plan.height) : image;
     const output = await runPadded(model, input);
     stylized = plan.kind === 'resize' ? resizeImageUnchecked(output, image.width, image.height) : output;
-    o.onProgress?.({ done: 1, total: 1 });
+    o.onProgress?.({ done: 1, total: 1, pass: 1, passes: 1 });
   }
   throwIfAborted(o.signal);
   if (o.preserveColors) stylized = preserveColorsUnchecked(stylized, image);
@@ -137,17 +205,77 @@ export async function stylizeResolved(
 }
 
 /**
+ * Working memory per pixel above which no network is assumed to go: an image whose run fits the budget even at this
+ * rate runs whole without probing the network.
+ */
+const MAX_WORKING_BYTES_PER_PIXEL = 4096;
+
+/** The model's tiling analysis when planning needs it: to size tiles from the budget, or to tile exactly. */
+async function analysisFor(
+  derivable: DerivableModel,
+  model: Pick<RunnableStyleModel, 'fixedSize'>,
+  image: PlanarImage,
+  o: ResolvedStylizeOptions,
+): Promise<PlanAnalysis | undefined> {
+  const fixed = model.fixedSize;
+  if (fixed) {
+    const split = o.fixedSize === 'tile' && (image.width !== fixed.width || image.height !== fixed.height);
+    return split && o.tileMode === 'exact' ? modelTiling(derivable).analysis() : undefined;
+  }
+  if (o.tile === false) return undefined;
+  if (o.tile !== undefined) return Math.max(image.width, image.height) > o.tile && o.tileMode === 'exact' ? modelTiling(derivable).analysis() : undefined;
+  const area = Math.max(image.width, MIN_RUN_SIDE) * Math.max(image.height, MIN_RUN_SIDE);
+  return area * MAX_WORKING_BYTES_PER_PIXEL <= o.memoryBudget ? undefined : modelTiling(derivable).analysis();
+}
+
+/**
+ * Exact tiling: the statistics passes over the padded image's tiles, then the tiles rendered with whole-image
+ * statistics and blended as they finish, then the padding cropped off.
+ */
+async function runExact(derivable: DerivableModel, image: PlanarImage, plan: Extract<RunPlan, { kind: 'exact' }>, o: ResolvedStylizeOptions): Promise<PlanarImage> {
+  const tiling = modelTiling(derivable);
+  const exact = (await tiling.analysis()).exact!;
+  const { pads } = plan;
+  const padded = pads.top || pads.right || pads.bottom || pads.left ? reflectPadUnchecked(image, pads) : image;
+  return tiling.exclusive(async () => {
+    const run = new ExactTileRun({ tiling, exact, image: padded, tiles: plan.tiles, cores: plan.cores, budget: o.memoryBudget, signal: o.signal });
+    const tiles = plan.tiles.length;
+    const passes = run.passCount;
+    try {
+      let done = 0;
+      let pass = 0;
+      let lastPass = -1;
+      await run.gatherStatistics((p) => {
+        if (p !== lastPass) {
+          lastPass = p;
+          pass++;
+        }
+        o.onProgress?.({ done: ++done, total: tiles * passes, pass, passes });
+      });
+      const output = await runTiles(padded, plan.tiles, plan.overlap, o, passes, passes, (_, i) => run.renderTile(i), done);
+      return padded === image ? output : cropImageUnchecked(output, { x: pads.left, y: pads.top, width: image.width, height: image.height });
+    } finally {
+      await run.finish();
+    }
+  });
+}
+
+/**
  * Runs the tiles in order and blends them as {@link blendTiles} does (the same weights, summed per row in float64
  * in tile order, so the result is the same to the bit), writing each row once no later tile covers it. Only the
  * outputs of tiles that reach below the rows written are kept: about two rows of tiles, not one output per tile.
+ * Progress counts on from `doneBefore` runs, in pass `pass` of `passes`.
  */
 async function runTiles(
-  model: RunnableStyleModel,
   image: PlanarImage,
-  plan: Extract<RunPlan, { kind: 'tiles' }>,
+  tiles: readonly TileRect[],
+  overlap: number,
   o: ResolvedStylizeOptions,
+  pass: number,
+  passes: number,
+  runTile: (tile: TileRect, index: number) => Promise<PlanarImage>,
+  doneBefore = 0,
 ): Promise<PlanarImage> {
-  const { tiles, overlap } = plan;
   const { width, height } = image;
   const n = width * height;
   const weights = tileBlendWeightsUnchecked(tiles, width, height, overlap);
@@ -168,11 +296,12 @@ async function runTiles(
     written = Math.max(written, end);
     for (const i of [...outputs.keys()]) if (tiles[i].y + tiles[i].height <= written) outputs.delete(i);
   };
+  const total = doneBefore + tiles.length;
   for (const [i, tile] of tiles.entries()) {
     throwIfAborted(o.signal);
     // A Map iterates in insertion order: tile order, as blendTiles adds them up.
-    outputs.set(i, (await runPadded(model, cropImageUnchecked(image, tile))).data);
-    o.onProgress?.({ done: i + 1, total: tiles.length });
+    outputs.set(i, (await runTile(tile, i)).data);
+    o.onProgress?.({ done: doneBefore + i + 1, total, pass, passes });
     // Tiles go row by row: no tile after this one starts above the next one's top.
     writeRowsBefore(i + 1 < tiles.length ? tiles[i + 1].y : height);
   }

@@ -1,0 +1,347 @@
+import type { Tensor } from 'onnxruntime-common';
+import { PasticheError } from '../errors.js';
+import type { PlanarImage } from '../image/image-types.js';
+import { cropImageUnchecked } from '../image/padding.js';
+import { resizeImageUnchecked } from '../image/resize.js';
+import { planarToTensorUnchecked, tensorToPlanarUnchecked } from '../image/tensor-conversion.js';
+import type { TileRect } from '../image/tiling.js';
+import { tensorToFloat32 } from '../onnx/onnx-tensors.js';
+import { planCheckpoints, type CheckpointPlan, type PassStep } from './checkpoint-plan.js';
+import type { ModelTiling, OpenPass } from './model-tiling.js';
+import type { CoreMaskInputs, StatisticInput } from './pass-graph.js';
+import { WORKING_MEMORY_FACTOR, type ExactTiling, type ValueGrid } from './tiling-analysis.js';
+
+/** Whole-image statistics of one site, per channel (population variance). */
+export interface SiteStatistics {
+  mean: Float64Array;
+  variance: Float64Array;
+}
+
+/** What one exact-tiling run works on. */
+export interface ExactTileRunInit {
+  tiling: ModelTiling;
+  exact: ExactTiling;
+  /** The image, padded so that its sides are multiples of the analysis' alignment. */
+  image: PlanarImage;
+  tiles: readonly TileRect[];
+  /** One per tile: disjoint, covering the image, on the alignment grid. */
+  cores: readonly TileRect[];
+  /** Bytes for pass sessions and cached activations. */
+  budget: number;
+  signal: AbortSignal | undefined;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new PasticheError('E_ABORTED', 'Stylization was aborted.', { cause: signal.reason });
+}
+
+/** Per-channel running moments (Chan et al.'s parallel update), in float64. */
+class Moments {
+  count = 0;
+  readonly mean: Float64Array;
+  readonly squares: Float64Array;
+
+  constructor(channels: number) {
+    this.mean = new Float64Array(channels);
+    this.squares = new Float64Array(channels);
+  }
+
+  /** Adds a part of `n` positions with per-channel sums and sums of squared deviations from the part's own mean. */
+  add(n: number, sums: Float32Array, squares: Float32Array | undefined): void {
+    const total = this.count + n;
+    for (let c = 0; c < this.mean.length; c++) {
+      const partMean = sums[c] / n;
+      const delta = partMean - this.mean[c];
+      this.mean[c] += (delta * n) / total;
+      if (squares) this.squares[c] += squares[c] + (delta * delta * this.count * n) / total;
+    }
+    this.count = total;
+  }
+
+  statistics(): SiteStatistics {
+    return { mean: this.mean, variance: this.squares.map((s) => Math.max(0, s / this.count)) };
+  }
+}
+
+/**
+ * Exact tiling of one image: the statistics passes (every site's whole-image statistics, gathered over disjoint tile
+ * cores, one pass per group of sites, each using the statistics of the passes before), then tiles rendered with all
+ * statistics supplied. Activations are cached per tile between passes as {@link planCheckpoints} decides within the
+ * budget; pass sessions stay open for the next image when they fit the budget as well, and are released after their
+ * pass otherwise.
+ */
+export class ExactTileRun {
+  readonly plan: CheckpointPlan;
+  /** Passes over the tiles, the render pass included. */
+  readonly passCount: number;
+  private readonly init: ExactTileRunInit;
+  private readonly keepSessions: boolean;
+  private readonly statistics: (SiteStatistics | undefined)[];
+  /** Cached values per tile: the checkpoint the next pass starts from. */
+  private readonly store: Map<string, Tensor>[];
+  private readonly constants = new Map<string, Float32Array>();
+
+  constructor(init: ExactTileRunInit) {
+    this.init = init;
+    const { exact, tiles, budget } = init;
+    const tileArea = tiles[0].width * tiles[0].height;
+    const scale = tileArea / (exact.probe.width * exact.probe.height);
+    const arena = (step: PassStep) => {
+      const passes = exact.passes;
+      const targets = step.pass === passes.passes ? [passes.index.output] : [...passes.sitesOf(step.pass).map((s) => passes.sites[s].source), ...step.emit];
+      const nodes = passes.closure(targets, step.from, step.pass).nodes;
+      return WORKING_MEMORY_FACTOR * Math.max(0, ...nodes.map((i) => exact.convolutionBytes[i])) * scale;
+    };
+    const largest = WORKING_MEMORY_FACTOR * Math.max(0, ...exact.convolutionBytes) * scale;
+    const geometry = { tileArea, tiles: tiles.length };
+    this.plan = planCheckpoints(exact, geometry, Math.max(0, budget - largest));
+    const sessions = this.plan.steps.reduce((n, step) => n + arena(step), 0);
+    this.keepSessions = this.plan.peakBytes + sessions <= budget;
+    this.passCount = this.plan.steps.length;
+    this.statistics = exact.passes.sites.map(() => undefined);
+    this.store = tiles.map(() => new Map());
+  }
+
+  /** Runs the statistics passes; `onRun` after each tile of each. */
+  async gatherStatistics(onRun: (pass: number) => void): Promise<void> {
+    const { exact } = this.init;
+    for (const step of this.plan.steps) {
+      if (step.pass === exact.passes.passes) break;
+      const open = await this.init.tiling.open(exact, step);
+      const moments = new Map(exact.passes.sitesOf(step.pass).map((s) => [s, new Moments(exact.passes.sites[s].channels)]));
+      const statFeeds = this.statisticFeeds(open.graph.statistics);
+      for (let t = 0; t < this.init.tiles.length; t++) {
+        throwIfAborted(this.init.signal);
+        const masks = new Map<string, number>();
+        const feeds = { ...statFeeds, ...this.tileFeeds(open, t), ...this.maskFeeds(open, t, masks) };
+        const out = await open.session.run(feeds, [...open.graph.sums.flatMap((s) => (s.squares ? [s.sum, s.squares] : [s.sum])), ...step.emit]);
+        for (const sums of open.graph.sums) {
+          const data = (name: string | undefined) => (name === undefined ? undefined : (out[name].data as Float32Array));
+          moments.get(sums.site)!.add(masks.get(sums.masks.count)!, data(sums.sum)!, data(sums.squares));
+        }
+        if (step.emit.length > 0) this.keep(t, step, out);
+        onRun(step.pass);
+      }
+      for (const v of step.emit) {
+        const grid = exact.grids.get(v);
+        if (grid) this.stitch(v, grid);
+      }
+      for (const [s, m] of moments) this.statistics[s] = m.statistics();
+      if (!this.keepSessions) await this.init.tiling.release(step);
+    }
+  }
+
+  /** Renders tile `t` with every statistic supplied, at the tile's size. */
+  async renderTile(t: number): Promise<PlanarImage> {
+    const { exact, tiles, tiling } = this.init;
+    const step = this.plan.steps[this.plan.steps.length - 1];
+    const open = await tiling.open(exact, step);
+    const feeds = { ...this.statisticFeeds(open.graph.statistics), ...this.tileFeeds(open, t) };
+    const name = open.graph.output!;
+    const out = (await open.session.run(feeds, [name]))[name];
+    const tile = tiles[t];
+    if (!(out.data instanceof Float32Array)) throw new PasticheError('E_INFERENCE', `Model '${tiling.model.name}' returned ${out.type} data; expected float32.`);
+    checkFinite(out.data, tiling.model.name);
+    let image = tensorToPlanarUnchecked(out.data, out.dims, tiling.model.conventions.output);
+    if (image.width !== tile.width || image.height !== tile.height) image = resizeImageUnchecked(image, tile.width, tile.height);
+    this.store[t].clear();
+    return image;
+  }
+
+  /** Releases what this run holds: the cached values, and the pass sessions unless they stay for the next image. */
+  async finish(): Promise<void> {
+    for (const m of this.store) m.clear();
+    const last = this.plan.steps[this.plan.steps.length - 1];
+    if (this.keepSessions) await this.init.tiling.releaseAllBut(this.plan.steps);
+    else await this.init.tiling.release(last);
+  }
+
+  /** The image crop and the cached values a pass graph reads for tile `t`. */
+  private tileFeeds(open: OpenPass, t: number): Record<string, Tensor> {
+    const { tiling, tiles, image } = this.init;
+    const feeds: Record<string, Tensor> = {};
+    const closure = open.graph.closure;
+    if (closure.image) {
+      const { data, dims } = planarToTensorUnchecked(cropImageUnchecked(image, tiles[t]), tiling.model.conventions.input);
+      feeds[tiling.model.signature.input.name] = tiling.model.createTensor(data, dims);
+    }
+    for (const v of closure.cached) {
+      const value = this.store[t].get(v);
+      if (!value) throw new Error(`internal: tile ${t} has no cached '${v}'`);
+      feeds[v] = value;
+    }
+    return feeds;
+  }
+
+  /**
+   * Makes a cached value on a grid what one run over the whole image would give: each tile's value is exact in its core
+   * (its context reaches well past it) but not near its window's edges, so every tile takes the part of its window
+   * outside its core from the cores of the tiles there. Later passes then start from whole-image values, and the
+   * edge errors of a pass do not add up over the passes.
+   */
+  private stitch(value: string, grid: ValueGrid): void {
+    const { tiles, cores, exact } = this.init;
+    const { scale } = grid;
+    const nchw = grid.layout === 'NCHW';
+    const dims = exact.values.get(value)!.dims;
+    const channels = nchw ? dims[1] : dims[3];
+    const columns = tiles.filter((t) => t.y === tiles[0].y).length;
+    const xEdges = [...cores.slice(0, columns).map((c) => c.x), cores[columns - 1].x + cores[columns - 1].width];
+    const yEdges = [...cores.filter((_, i) => i % columns === 0).map((c) => c.y)];
+    yEdges.push(cores[cores.length - 1].y + cores[cores.length - 1].height);
+    const data = (t: number) => {
+      const tensor = this.store[t].get(value);
+      const h = tiles[t].height * scale;
+      const w = tiles[t].width * scale;
+      const expected = nchw ? [1, channels, h, w] : [1, h, w, channels];
+      if (!tensor || !(tensor.data instanceof Float32Array) || tensor.dims.join() !== expected.join()) {
+        throw new Error(`internal: tile ${t} holds '${value}' of dims [${tensor?.dims.join(', ')}], not [${expected.join(', ')}]`);
+      }
+      return tensor.data;
+    };
+    tiles.forEach((tile, t) => {
+      const dst = data(t);
+      const [h, w] = [tile.height * scale, tile.width * scale];
+      for (const i of meeting(yEdges, tile.y, tile.y + tile.height)) {
+        for (const j of meeting(xEdges, tile.x, tile.x + tile.width)) {
+          const u = i * columns + j;
+          if (u === t) continue;
+          const core = cores[u];
+          const from = tiles[u];
+          // The part of tile u's core inside tile t's window, in pixels of the image.
+          const y0 = Math.max(core.y, tile.y);
+          const y1 = Math.min(core.y + core.height, tile.y + tile.height);
+          const x0 = Math.max(core.x, tile.x);
+          const x1 = Math.min(core.x + core.width, tile.x + tile.width);
+          copyBlock(
+            data(u), from.height * scale, from.width * scale, (y0 - from.y) * scale, (x0 - from.x) * scale,
+            dst, h, w, (y0 - tile.y) * scale, (x0 - tile.x) * scale,
+            (y1 - y0) * scale, (x1 - x0) * scale, channels, nchw,
+          );
+        }
+      }
+    });
+  }
+
+  /** The core masks of tile `t` at each resolution a pass graph sums at; `counts` gets each mask's number of positions. */
+  private maskFeeds(open: OpenPass, t: number, counts: Map<string, number>): Record<string, Tensor> {
+    const { exact, tiling, tiles, cores } = this.init;
+    const tile = tiles[t];
+    const core = cores[t];
+    const feeds: Record<string, Tensor> = {};
+    const seen = new Set<CoreMaskInputs>();
+    for (const { masks } of open.graph.sums) {
+      if (seen.has(masks)) continue;
+      seen.add(masks);
+      const h = (tile.height * masks.probeHeight) / exact.probe.height;
+      const w = (tile.width * masks.probeWidth) / exact.probe.width;
+      const along = (length: number, from: number, to: number, size: number) => {
+        const mask = new Float32Array(length);
+        mask.fill(1, Math.round((from * length) / size), Math.round((to * length) / size));
+        return mask;
+      };
+      const rows = along(h, core.y - tile.y, core.y + core.height - tile.y, tile.height);
+      const cols = along(w, core.x - tile.x, core.x + core.width - tile.x, tile.width);
+      const count = rows.reduce((a, b) => a + b, 0) * cols.reduce((a, b) => a + b, 0);
+      feeds[masks.rows] = tiling.model.createTensor(rows, [1, h]);
+      feeds[masks.cols] = tiling.model.createTensor(cols, [w, 1]);
+      feeds[masks.count] = tiling.model.createTensor(Float32Array.of(count), [1]);
+      counts.set(masks.count, count);
+    }
+    return feeds;
+  }
+
+  /** After tile `t` of an emitting pass: the tile keeps the next checkpoint (values it carried, plus those output). */
+  private keep(t: number, step: PassStep, out: Record<string, Tensor>): void {
+    const next = new Set(this.init.exact.passes.checkpoints[step.pass + 1]);
+    const store = this.store[t];
+    for (const v of [...store.keys()]) if (!next.has(v)) store.delete(v);
+    for (const v of step.emit) store.set(v, out[v]);
+  }
+
+  /** Tensors for the statistics a pass graph takes, from the statistics gathered so far. */
+  private statisticFeeds(inputs: readonly StatisticInput[]): Record<string, Tensor> {
+    const { exact, tiling } = this.init;
+    const feeds: Record<string, Tensor> = {};
+    for (const input of inputs) {
+      const stats = this.statistics[input.site];
+      if (!stats) throw new Error(`internal: statistics of site ${input.site} are needed before they are gathered`);
+      const site = exact.passes.sites[input.site];
+      const r = site.replaces;
+      const epsilon = r.kind === 'instance-norm' ? r.epsilon : 0;
+      const inverseStd = (c: number) => 1 / Math.sqrt(stats.variance[c] + epsilon);
+      const values = new Float32Array(site.channels);
+      for (let c = 0; c < site.channels; c++) {
+        switch (input.holds) {
+          case 'mean': values[c] = stats.mean[c]; break;
+          case 'variance': values[c] = stats.variance[c]; break;
+          case 'inverse-std': values[c] = inverseStd(c); break;
+          case 'scale': values[c] = this.constant(r.kind === 'instance-norm' ? r.scale : '')[c] * inverseStd(c); break;
+          case 'shift': {
+            const scale = this.constant(r.kind === 'instance-norm' ? r.scale : '')[c] * inverseStd(c);
+            values[c] = this.constant(r.kind === 'instance-norm' ? r.bias : '')[c] - stats.mean[c] * scale;
+            break;
+          }
+        }
+      }
+      feeds[input.name] = tiling.model.createTensor(values, input.dims);
+    }
+    return feeds;
+  }
+
+  private constant(name: string): Float32Array {
+    let values = this.constants.get(name);
+    if (!values) {
+      const t = this.init.exact.passes.index.constantTensor(name);
+      if (!t) throw new Error(`internal: '${name}' is not a constant`);
+      values = tensorToFloat32(t);
+      this.constants.set(name, values);
+    }
+    return values;
+  }
+}
+
+/**
+ * Copies a `rows`×`cols` block of every channel from one window tensor (`h`×`w`, at `y`, `x`) to another (`h2`×`w2`, at
+ * `y2`, `x2`), both NCHW or both NHWC. Plain loops: rows are short, and typed-array `set` calls cost more per row.
+ */
+function copyBlock(
+  src: Float32Array, h: number, w: number, y: number, x: number,
+  dst: Float32Array, h2: number, w2: number, y2: number, x2: number,
+  rows: number, cols: number, channels: number, nchw: boolean,
+): void {
+  if (nchw) {
+    for (let c = 0; c < channels; c++) {
+      for (let r = 0; r < rows; r++) {
+        let s = (c * h + y + r) * w + x;
+        let d = (c * h2 + y2 + r) * w2 + x2;
+        for (let j = 0; j < cols; j++) dst[d++] = src[s++];
+      }
+    }
+  } else {
+    const n = cols * channels;
+    for (let r = 0; r < rows; r++) {
+      let s = ((y + r) * w + x) * channels;
+      let d = ((y2 + r) * w2 + x2) * channels;
+      for (let j = 0; j < n; j++) dst[d++] = src[s++];
+    }
+  }
+}
+
+/** The intervals of a tile grid's cores along one axis, and which of them meet `[from, to)`. */
+function meeting(edges: readonly number[], from: number, to: number): number[] {
+  const found: number[] = [];
+  for (let i = 0; i + 1 < edges.length; i++) if (edges[i] < to && edges[i + 1] > from) found.push(i);
+  return found;
+}
+
+function checkFinite(data: Float32Array, model: string): void {
+  let bad = 0;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) bad++;
+  if (bad === 0) return;
+  throw new PasticheError(
+    'E_NUMERIC',
+    `Style network '${model}' returned ${bad} NaN or infinite value${bad === 1 ? '' : 's'} for a tile rendered with whole-image ` +
+      `statistics, which would come out as black or white pixels. Try tileMode: 'fast', the CPU device, or another model.`,
+  );
+}
