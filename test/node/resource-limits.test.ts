@@ -292,7 +292,7 @@ describe('tiles', () => {
     const candy = await StyleModel.load(new Uint8Array(await readFile(builtModel('candy.onnx'))), nodePlatform.runtime);
     try {
       const content = rawToPlanar(rgb(150, 110));
-      const options = resolveStylizeOptions({ tile: 64, tileOverlap: 12 });
+      const options = resolveStylizeOptions({ tile: 64, tileOverlap: 12, tileMode: 'fast' });
       const plan = planRun(content.width, content.height, candy, options);
       if (plan.kind !== 'tiles') throw new Error('expected a tiled plan');
       expect(plan.tiles.length).toBeGreaterThan(4);
