@@ -1,12 +1,12 @@
 /**
- * `npm run models`: converts every style and loss network of packages/core/src/catalog/catalog.json into
+ * `npm run models`: converts every style, loss network and arbitrary-style network of packages/core/src/catalog/catalog.json into
  * models/onnx/<file>, skipping the ones that are up to date, then copies catalog.json there too (browsers
  * fetch `<modelBaseUrl>catalog.json` from that folder, and Node finds the repository's models by it).
  *
  *   --assets DIR      read source weights from DIR (the layout of ../shared/assets); env PASTICHE_ASSETS
  *   --fetch [BASE]    download them from BASE/OWNER/REPO/REF/PATH/FILE instead; env PASTICHE_FETCH_BASE
  *                     (default base https://raw.githubusercontent.com)
- *   --only a,b        only these styles or loss networks
+ *   --only a,b        only these models (styles, loss networks, arbitrary-style networks)
  *   --out DIR         write the models to DIR instead of models/onnx
  *   --force           rebuild even when up to date
  *
@@ -66,7 +66,7 @@ function chooseSource(args: Args): ModelSource {
 function selectEntries(entries: CatalogEntry[], only: string[] | undefined): CatalogEntry[] {
   if (!only) return entries;
   const unknown = only.filter((name) => !entries.some((s) => s.name === name));
-  if (unknown.length) throw new Error(`unknown style or loss network ${unknown.join(', ')} (the catalog has ${entries.map((s) => s.name).join(', ')})`);
+  if (unknown.length) throw new Error(`unknown model ${unknown.join(', ')} (the catalog has ${entries.map((s) => s.name).join(', ')})`);
   return entries.filter((s) => only.includes(s.name));
 }
 
@@ -88,7 +88,7 @@ function copyCatalog(outDir: string): void {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const catalog = loadCatalog();
-  const styles = selectEntries([...catalog.styles, ...catalog.lossNetworks], args.only);
+  const styles = selectEntries([...catalog.styles, ...catalog.lossNetworks, ...catalog.arbitraryNetworks], args.only);
   const source = chooseSource(args);
   mkdirSync(args.out, { recursive: true });
   copyCatalog(args.out);

@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   BUILTIN_CATALOG,
   DEFAULT_LOSS_NETWORK,
+  DEFAULT_STYLE_PREDICTOR,
+  DEFAULT_TRANSFER_NETWORK,
   FULL_VGG19_FILE,
   LOSS_NETWORK_ALIASES,
+  arbitraryNetworkNames,
   catalogFileFor,
+  findCatalogArbitraryNetwork,
   catalogStyleNames,
   findCatalogLossNetwork,
   findCatalogStyle,
@@ -31,6 +35,7 @@ function parseError(json: unknown): PasticheError {
 const prefix = 'Malformed catalog test/catalog.json: ';
 const candy = "style 'candy'";
 const squeezenet = "loss network 'squeezenet1.1'";
+const predictor = "arbitrary-style network 'magenta-predictor'";
 const SHA = 'a'.repeat(64);
 
 describe('the built-in catalog', () => {
@@ -53,6 +58,27 @@ describe('the built-in catalog', () => {
       expect(entry.onnx.sha256, entry.name).toMatch(/^[0-9a-f]{64}$/);
       expect(entry.onnx.bytes, entry.name).toBeGreaterThan(1e6);
     }
+  });
+
+  it("lists Magenta's predictor and two transfer networks, from a pinned commit, with the defaults among them", () => {
+    expect(BUILTIN_CATALOG.arbitraryNetworks.map((n) => [n.name, n.role, n.family, n.license])).toEqual([
+      ['magenta-predictor', 'predictor', 'tflite', 'Apache-2.0'],
+      ['magenta-transfer-f16', 'transfer', 'tflite', 'Apache-2.0'],
+      ['magenta-transfer-int8', 'transfer', 'tflite', 'Apache-2.0'],
+    ]);
+    for (const n of BUILTIN_CATALOG.arbitraryNetworks) {
+      expect(n.source.ref, n.name).toMatch(/^[0-9a-f]{40}$/);
+      expect(n.onnx.sha256, n.name).toMatch(/^[0-9a-f]{64}$/);
+      expect(n.source.files.map((f) => f.name.endsWith('.tflite'))).toEqual([true]);
+    }
+    expect(findCatalogArbitraryNetwork(BUILTIN_CATALOG, DEFAULT_STYLE_PREDICTOR, 'predictor')?.file).toBe('magenta-predictor.onnx');
+    expect(findCatalogArbitraryNetwork(BUILTIN_CATALOG, DEFAULT_TRANSFER_NETWORK, 'transfer')?.source.files[0].name).toBe('style_transfer_f16_384.tflite');
+    // A predictor is no transfer network, nor a style.
+    expect(findCatalogArbitraryNetwork(BUILTIN_CATALOG, 'magenta-predictor', 'transfer')).toBeUndefined();
+    expect(catalogFileFor(BUILTIN_CATALOG, 'transfer network', 'magenta-predictor')).toBeUndefined();
+    expect(catalogFileFor(BUILTIN_CATALOG, 'style', 'magenta-transfer-f16')).toBeUndefined();
+    expect(catalogFileFor(BUILTIN_CATALOG, 'transfer network', 'magenta-transfer-int8')).toEqual({ name: 'magenta-transfer-int8', file: 'magenta-transfer-int8.onnx' });
+    expect(arbitraryNetworkNames(BUILTIN_CATALOG, 'transfer')).toEqual(['magenta-transfer-f16', 'magenta-transfer-int8']);
   });
 
   it('has its own error code', () => {
@@ -92,7 +118,7 @@ describe('parseCatalog', () => {
     ['source', (c) => (delete c.styles[0].source, c), `${candy} needs a source object but source is missing`],
     ['repository', (c) => ((c.styles[0].source.repository = 'https://gitlab.com/a/b'), c), `${candy} needs source.repository https://github.com/OWNER/REPO but source.repository is "https://gitlab.com/a/b" of type string`],
     ['repository path', (c) => ((c.lossNetworks[0].source.repository = 'https://github.com/Tencent'), c), `${squeezenet} needs source.repository https://github.com/OWNER/REPO but source.repository is "https://github.com/Tencent" of type string`],
-    ['ref', (c) => (delete c.styles[0].source.ref, c), `${candy} needs source.ref (a branch or tag) but source.ref is missing`],
+    ['ref', (c) => (delete c.styles[0].source.ref, c), `${candy} needs source.ref (a branch, tag or commit) but source.ref is missing`],
     ['path', (c) => ((c.styles[0].source.path = 3), c), `${candy} needs source.path (a folder in the repository) but source.path is 3 of type number`],
     ['assets', (c) => (delete c.styles[0].source.assets, c), `${candy} needs source.assets (a folder under the assets) but source.assets is missing`],
     ['no files', (c) => ((c.styles[0].source.files = []), c), `${candy} needs source.files with at least one file but source.files is an array of length 0`],
@@ -110,6 +136,10 @@ describe('parseCatalog', () => {
     ['layers', (c) => (delete c.lossNetworks[0].layers, c), `${squeezenet} needs layers (a non-empty array of layer names) but layers is missing`],
     ['no layers', (c) => ((c.lossNetworks[0].layers = []), c), `${squeezenet} needs layers (a non-empty array of layer names) but layers is an array of length 0`],
     ['layer name', (c) => ((c.lossNetworks[0].layers = ['conv1', 2]), c), `${squeezenet} needs layers of non-empty strings but layers[1] is 2 of type number`],
+    ['arbitraryNetworks', (c) => ((c.arbitraryNetworks = 'magenta'), c), 'the catalog needs arbitraryNetworks to be an array when present but arbitraryNetworks is "magenta" of type string'],
+    ['arbitrary family', (c) => ((c.arbitraryNetworks[0].family = 'ml5'), c), `${predictor} needs a known family (tflite) but family is "ml5" of type string`],
+    ['arbitrary role', (c) => ((c.arbitraryNetworks[0].role = 'decoder'), c), `${predictor} needs a role (predictor or transfer) but role is "decoder" of type string`],
+    ['arbitrary network named like a style', (c) => ((c.arbitraryNetworks[1].name = 'candy'), c), "arbitrary-style network 'candy' needs a unique name but styles[0] is also named 'candy'"],
     ['default', (c) => ((c.default = 'squeezenet1.1'), c), 'the catalog needs default to name one of its styles but default is "squeezenet1.1" of type string'],
     ['no default', (c) => (delete c.default, c), 'the catalog needs default to name one of its styles but default is missing'],
   ];
@@ -120,11 +150,13 @@ describe('parseCatalog', () => {
     expect(err.message).toBe(prefix + message);
   });
 
-  it('reads a missing lossNetworks as none', () => {
+  it('reads a missing lossNetworks or arbitraryNetworks as none', () => {
     const c = copy();
     delete c.lossNetworks;
+    delete c.arbitraryNetworks;
     const catalog = parseCatalog(c, 'x');
     expect(catalog.lossNetworks).toEqual([]);
+    expect(catalog.arbitraryNetworks).toEqual([]);
     expect(c.lossNetworks).toBeUndefined(); // the input is not modified
   });
 
@@ -154,7 +186,7 @@ describe('parseCatalog', () => {
       conventions: { layout: 'NHWC', range: '0-1', channelOrder: 'BGR', sizeMultiple: 1 },
       source,
     };
-    expect(parseCatalog({ version: 1, default: 's', styles: [style] }, 'x')).toEqual({ version: 1, default: 's', styles: [style], lossNetworks: [] });
+    expect(parseCatalog({ version: 1, default: 's', styles: [style] }, 'x')).toEqual({ version: 1, default: 's', styles: [style], lossNetworks: [], arbitraryNetworks: [] });
   });
 });
 

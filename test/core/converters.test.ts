@@ -281,7 +281,7 @@ describe('convertCatalogEntry: loss networks and entries', () => {
     const entry = { ...style('synthetic', 'pytorch-examples', ncnnFiles()), family: 'caffe' } as unknown as CatalogStyle;
     const err = await conversionError(convertCatalogEntry(entry, ncnnFiles()));
     expect(err.code).toBe('E_CONVERT');
-    expect(err.message).toBe(`Cannot convert 'synthetic': no converter for family "caffe" (known: pytorch-examples, ml5, squeezenet-ncnn, vgg19-tfjs)`);
+    expect(err.message).toBe(`Cannot convert 'synthetic': no converter for family "caffe" (known: pytorch-examples, ml5, squeezenet-ncnn, vgg19-tfjs, tflite)`);
     const good = style('synthetic', 'pytorch-examples', ncnnFiles());
     await expect(convertCatalogEntry(good, { 'synthetic.bin': NCNN_BIN } as never)).rejects.toThrow(
       new TypeError('Expected a Map of file name → Uint8Array for files but received an object of type Object'),

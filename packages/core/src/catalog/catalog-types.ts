@@ -14,6 +14,14 @@ export type StyleFamily = (typeof STYLE_FAMILIES)[number];
 export const LOSS_NETWORK_FAMILIES = ['squeezenet-ncnn', 'vgg19-tfjs'] as const;
 export type LossNetworkFamily = (typeof LOSS_NETWORK_FAMILIES)[number];
 
+/** Converters of the arbitrary-style method's networks (`tflite`: a TensorFlow Lite flatbuffer); parseCatalog rejects any other. */
+export const ARBITRARY_NETWORK_FAMILIES = ['tflite'] as const;
+export type ArbitraryNetworkFamily = (typeof ARBITRARY_NETWORK_FAMILIES)[number];
+
+/** What an arbitrary-style network does: image → style vector, or content image + style vector → image. */
+export const ARBITRARY_NETWORK_ROLES = ['predictor', 'transfer'] as const;
+export type ArbitraryNetworkRole = (typeof ARBITRARY_NETWORK_ROLES)[number];
+
 /** One upstream file of a style or loss network. */
 export interface CatalogSourceFile {
   /** File name inside `source.path` (and inside `source.assets`). */
@@ -38,7 +46,7 @@ export interface CatalogOnnx {
 export interface CatalogSource {
   /** `https://github.com/OWNER/REPO`. */
   repository: string;
-  /** Branch or tag the files are read from. */
+  /** Branch, tag or commit the files are read from. */
   ref: string;
   /** Folder of the files inside the repository. */
   path: string;
@@ -91,8 +99,24 @@ export interface CatalogLossNetwork {
   source: CatalogSource;
 }
 
-/** Anything built from source files: a style or a loss network. */
-export type CatalogEntry = CatalogStyle | CatalogLossNetwork;
+/** A network of the arbitrary-style method (Magenta): a style predictor or a style transfer network. */
+export interface CatalogArbitraryNetwork {
+  /** Catalog name, the value of the `predictor` / `transferNetwork` load options. */
+  name: string;
+  title: string;
+  family: ArbitraryNetworkFamily;
+  role: ArbitraryNetworkRole;
+  /** SPDX identifier or short licence text. */
+  license: string;
+  /** File name of the converted model inside a model folder. */
+  file: string;
+  /** sha256 and size of the ONNX file core's converter makes from the source files. */
+  onnx: CatalogOnnx;
+  source: CatalogSource;
+}
+
+/** Anything built from source files: a style, a loss network or an arbitrary-style network. */
+export type CatalogEntry = CatalogStyle | CatalogLossNetwork | CatalogArbitraryNetwork;
 
 export interface Catalog {
   /** Schema version; a reader that meets another one refuses the file rather than misread it. */
@@ -102,4 +126,6 @@ export interface Catalog {
   styles: CatalogStyle[];
   /** Loss networks of the optimisation method; `[]` when the file lists none. */
   lossNetworks: CatalogLossNetwork[];
+  /** Networks of the arbitrary-style method; `[]` when the file lists none. */
+  arbitraryNetworks: CatalogArbitraryNetwork[];
 }

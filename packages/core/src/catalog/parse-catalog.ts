@@ -1,6 +1,6 @@
 import { PasticheError, describeValue } from '../errors.js';
 import type { ChannelOrder, TensorLayout, ValueRange } from '../image/tensor-conventions.js';
-import { LOSS_NETWORK_FAMILIES, STYLE_FAMILIES, type Catalog } from './catalog-types.js';
+import { ARBITRARY_NETWORK_FAMILIES, ARBITRARY_NETWORK_ROLES, LOSS_NETWORK_FAMILIES, STYLE_FAMILIES, type Catalog } from './catalog-types.js';
 
 type Fields = Record<string, unknown>;
 
@@ -40,15 +40,19 @@ export function parseCatalog(json: unknown, origin: string): Catalog {
   need(Array.isArray(json.styles), 'the catalog', 'a styles array', 'styles', json.styles);
   const lossNetworks = json.lossNetworks ?? [];
   need(Array.isArray(lossNetworks), 'the catalog', 'lossNetworks to be an array when present', 'lossNetworks', json.lossNetworks);
+  const arbitraryNetworks = json.arbitraryNetworks ?? [];
+  need(Array.isArray(arbitraryNetworks), 'the catalog', 'arbitraryNetworks to be an array when present', 'arbitraryNetworks', json.arbitraryNetworks);
 
-  // One namespace for styles and loss networks: `npm run models --only` selects from both.
+  // One namespace for every list: `npm run models --only` and `pastiche models pull` select from all of them.
   const seen = new Map<string, string>();
-  const checkEntry = (list: 'styles' | 'lossNetworks', index: number, entry: unknown): Fields => {
+  const KINDS = { styles: 'style', lossNetworks: 'loss network', arbitraryNetworks: 'arbitrary-style network' } as const;
+  const FAMILIES = { styles: STYLE_FAMILIES, lossNetworks: LOSS_NETWORK_FAMILIES, arbitraryNetworks: ARBITRARY_NETWORK_FAMILIES } as const;
+  const checkEntry = (list: keyof typeof KINDS, index: number, entry: unknown): Fields => {
     const at = `${list}[${index}]`;
     if (!isObject(entry)) return fail(at, 'to be an object', at, entry);
     need(isText(entry.name), at, 'a name (a non-empty string)', 'name', entry.name);
     const name = entry.name as string;
-    const where = `${list === 'styles' ? 'style' : 'loss network'} '${name}'`;
+    const where = `${KINDS[list]} '${name}'`;
     const other = seen.get(name);
     if (other !== undefined) malformed(`${where} needs a unique name but ${other} is also named '${name}'`);
     seen.set(name, at);
@@ -60,14 +64,14 @@ export function parseCatalog(json: unknown, origin: string): Catalog {
     if (!isObject(onnx)) return fail(where, 'an onnx object { sha256, bytes } (the converted model)', 'onnx', onnx);
     need(typeof onnx.sha256 === 'string' && SHA256_HEX.test(onnx.sha256), where, 'onnx.sha256 (64 lower-case hex digits)', 'onnx.sha256', onnx.sha256);
     need(Number.isSafeInteger(onnx.bytes) && (onnx.bytes as number) > 0, where, 'onnx.bytes (a positive integer)', 'onnx.bytes', onnx.bytes);
-    const families: readonly string[] = list === 'styles' ? STYLE_FAMILIES : LOSS_NETWORK_FAMILIES;
+    const families: readonly string[] = FAMILIES[list];
     need(oneOf(families)(entry.family), where, `a known family (${families.join(', ')})`, 'family', entry.family);
 
     const source = entry.source;
     if (!isObject(source)) return fail(where, 'a source object', 'source', source);
     const repository = source.repository;
     need(typeof repository === 'string' && GITHUB_REPOSITORY.test(repository), where, 'source.repository https://github.com/OWNER/REPO', 'source.repository', repository);
-    need(isText(source.ref), where, 'source.ref (a branch or tag)', 'source.ref', source.ref);
+    need(isText(source.ref), where, 'source.ref (a branch, tag or commit)', 'source.ref', source.ref);
     need(typeof source.path === 'string', where, 'source.path (a folder in the repository)', 'source.path', source.path);
     need(isText(source.assets), where, 'source.assets (a folder under the assets)', 'source.assets', source.assets);
     const files = source.files;
@@ -100,8 +104,13 @@ export function parseCatalog(json: unknown, origin: string): Catalog {
     need(Array.isArray(layers) && layers.length > 0, where, 'layers (a non-empty array of layer names)', 'layers', layers);
     (layers as unknown[]).forEach((layer, j) => need(isText(layer), where, 'layers of non-empty strings', `layers[${j}]`, layer));
   });
+  (arbitraryNetworks as unknown[]).forEach((entry, i) => {
+    const network = checkEntry('arbitraryNetworks', i, entry);
+    const where = `arbitrary-style network '${network.name as string}'`;
+    need(oneOf(ARBITRARY_NETWORK_ROLES)(network.role), where, `a role (${ARBITRARY_NETWORK_ROLES.join(' or ')})`, 'role', network.role);
+  });
 
   const styles = json.styles as Fields[];
   need(styles.some((s) => s.name === json.default), 'the catalog', 'default to name one of its styles', 'default', json.default);
-  return { ...json, lossNetworks } as Catalog;
+  return { ...json, lossNetworks, arbitraryNetworks } as Catalog;
 }

@@ -1,4 +1,4 @@
-import type { Catalog, CatalogLossNetwork, CatalogStyle } from './catalog-types.js';
+import type { ArbitraryNetworkRole, Catalog, CatalogArbitraryNetwork, CatalogLossNetwork, CatalogStyle } from './catalog-types.js';
 
 /** The loss network used when none is given: the fastest one. */
 export const DEFAULT_LOSS_NETWORK = 'squeezenet';
@@ -12,8 +12,16 @@ export const LOSS_NETWORK_ALIASES: Readonly<Record<string, string>> = Object.fre
  */
 export const FULL_VGG19_FILE = 'vgg19.onnx';
 
-/** Which list of the catalog a name is looked up in. */
-export type CatalogKind = 'style' | 'loss network';
+/** The arbitrary-style method's style predictor when none is given. */
+export const DEFAULT_STYLE_PREDICTOR = 'magenta-predictor';
+
+/** The arbitrary-style method's transfer network when none is given: fp16 weights, float activations (the int8 one is `magenta-transfer-int8`). */
+export const DEFAULT_TRANSFER_NETWORK = 'magenta-transfer-f16';
+
+/** Which list of the catalog a name is looked up in (the arbitrary-style networks by role). */
+export type CatalogKind = 'style' | 'loss network' | 'style predictor' | 'transfer network';
+
+const ARBITRARY_ROLES: Readonly<Record<'style predictor' | 'transfer network', ArbitraryNetworkRole>> = { 'style predictor': 'predictor', 'transfer network': 'transfer' };
 
 /** The catalog name an alias stands for, or the name itself (own keys only: `toString` is no alias). */
 function unalias(name: string): string {
@@ -40,8 +48,32 @@ export function findCatalogLossNetwork(catalog: Catalog, name: string): CatalogL
   return catalog.lossNetworks.find((n) => n.name === target);
 }
 
+/** The catalog's arbitrary-style network of a name, of `role` when given. */
+export function findCatalogArbitraryNetwork(catalog: Catalog, name: string, role?: ArbitraryNetworkRole): CatalogArbitraryNetwork | undefined {
+  return catalog.arbitraryNetworks.find((n) => n.name === name && (role === undefined || n.role === role));
+}
+
+/** Names of the catalog's arbitrary-style networks of one role, in catalog order. */
+export function arbitraryNetworkNames(catalog: Catalog, role: ArbitraryNetworkRole): string[] {
+  return catalog.arbitraryNetworks.filter((n) => n.role === role).map((n) => n.name);
+}
+
+/** The names a catalog entry of `kind` can be selected by, for messages. */
+export function catalogNames(catalog: Catalog, kind: CatalogKind): string[] {
+  if (kind === 'style') return catalogStyleNames(catalog);
+  if (kind === 'loss network') return lossNetworkNames(catalog);
+  return arbitraryNetworkNames(catalog, ARBITRARY_ROLES[kind]);
+}
+
+/** The catalog entry a name of `kind` stands for (a loss network's alias too; ignores the full-VGG19 rule). */
+export function findCatalogEntry(catalog: Catalog, kind: CatalogKind, name: string): CatalogStyle | CatalogLossNetwork | CatalogArbitraryNetwork | undefined {
+  if (kind === 'style') return findCatalogStyle(catalog, name);
+  if (kind === 'loss network') return findCatalogLossNetwork(catalog, name);
+  return findCatalogArbitraryNetwork(catalog, name, ARBITRARY_ROLES[kind]);
+}
+
 /**
- * The model file a style or loss-network name stands for, and the name it resolved to (the catalog name, or
+ * The model file a style, loss-network or arbitrary-style network name stands for, and the name it resolved to (the catalog name, or
  * `vgg19` for the full network). `hasFile` says whether some model folder holds a file; given, the loss
  * network `vgg19` resolves to {@link FULL_VGG19_FILE} when that file is present. Without it (or when the file
  * is absent) `vgg19` is the catalog's `vgg19-partial`. `undefined` for a name the catalog does not know.
@@ -52,11 +84,7 @@ export function catalogFileFor(
   name: string,
   hasFile?: (file: string) => boolean,
 ): { name: string; file: string } | undefined {
-  if (kind === 'style') {
-    const style = findCatalogStyle(catalog, name);
-    return style && { name: style.name, file: style.file };
-  }
-  if (name === 'vgg19' && hasFile?.(FULL_VGG19_FILE)) return { name, file: FULL_VGG19_FILE };
-  const network = findCatalogLossNetwork(catalog, name);
-  return network && { name: network.name, file: network.file };
+  if (kind === 'loss network' && name === 'vgg19' && hasFile?.(FULL_VGG19_FILE)) return { name, file: FULL_VGG19_FILE };
+  const entry = findCatalogEntry(catalog, kind, name);
+  return entry && { name: entry.name, file: entry.file };
 }

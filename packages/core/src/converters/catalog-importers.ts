@@ -1,4 +1,5 @@
-import type { CatalogEntry, LossNetworkFamily, StyleFamily } from '../catalog/catalog-types.js';
+import type { ArbitraryNetworkFamily, CatalogEntry, LossNetworkFamily, StyleFamily } from '../catalog/catalog-types.js';
+import { METADATA_KEYS } from '../models/metadata-keys.js';
 import type { ModelProto } from '../onnx/index.js';
 import { convertError, parseJsonFile } from './convert-error.js';
 import type { LossNetworkInfo } from './loss-network.js';
@@ -6,6 +7,7 @@ import { importMl5Checkpoint, ML5_IMPORTER_VERSION, type Ml5Manifest } from './m
 import { importNcnnTransformerNet, NCNN_IMPORTER_VERSION } from './ncnn-transformer-net.js';
 import { importSqueezeNetNcnn, SQUEEZENET_IMPORTER_VERSION } from './squeezenet-ncnn.js';
 import type { StyleInfo } from './style-metadata.js';
+import { importTflite, TFLITE_CONVERTER_VERSION } from './tflite/convert-tflite.js';
 import { importVgg19Tfjs, VGG19_TFJS_IMPORTER_VERSION, type TfjsLayersModelJson } from './vgg19-tfjs.js';
 
 /** The importer of one catalog family: its version and how it reads the entry's files. */
@@ -37,8 +39,11 @@ function oneWithExtension(entry: CatalogEntry, extension: string): string {
   return matches[0];
 }
 
-/** One importer per catalog family (style and loss-network families never share a name). */
-export const CATALOG_IMPORTERS: Readonly<Record<StyleFamily | LossNetworkFamily, CatalogImporter>> = Object.freeze({
+/** `pastiche.kind` of the arbitrary-style method's networks, by catalog role. */
+export const ARBITRARY_NETWORK_KINDS = Object.freeze({ predictor: 'style-predictor', transfer: 'arbitrary-style-transfer' } as const);
+
+/** One importer per catalog family (the families of the catalog's lists never share a name). */
+export const CATALOG_IMPORTERS: Readonly<Record<StyleFamily | LossNetworkFamily | ArbitraryNetworkFamily, CatalogImporter>> = Object.freeze({
   'pytorch-examples': {
     version: NCNN_IMPORTER_VERSION,
     run: (entry, files, info) => {
@@ -68,6 +73,17 @@ export const CATALOG_IMPORTERS: Readonly<Record<StyleFamily | LossNetworkFamily,
       const model = parseJsonFile('model.json', required(files, 'model.json', 'The VGG19 TF.js importer')) as TfjsLayersModelJson;
       // Shards the catalog does not list (the later layers of a partial copy) read as missing.
       return importVgg19Tfjs({ model, read: (path) => files.get(path) }, info);
+    },
+  },
+  tflite: {
+    version: TFLITE_CONVERTER_VERSION,
+    run: (entry, files, info) => {
+      const names = listed(entry);
+      if (names.length !== 1) throw convertError(names.join(', '), `Expected the catalog to list one .tflite file but it lists ${names.length} files`);
+      const k = METADATA_KEYS;
+      const metadata: Record<string, string> = { [k.name]: info.name, [k.title]: info.title, [k.source]: info.source, [k.license]: info.license };
+      if ('role' in entry) metadata[k.kind] = ARBITRARY_NETWORK_KINDS[entry.role];
+      return importTflite(files.get(names[0])!, { file: names[0], metadata });
     },
   },
 });

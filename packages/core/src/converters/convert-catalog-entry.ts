@@ -1,5 +1,5 @@
 import { invalidType, isObject } from '../arguments.js';
-import { STYLE_FAMILIES, type CatalogEntry } from '../catalog/catalog-types.js';
+import { ARBITRARY_NETWORK_FAMILIES, STYLE_FAMILIES, type CatalogEntry } from '../catalog/catalog-types.js';
 import { PasticheError } from '../errors.js';
 import { METADATA_KEYS } from '../models/metadata-keys.js';
 import { encodeModel } from '../onnx/index.js';
@@ -9,9 +9,10 @@ import { sha256Hex } from './sha256-hex.js';
 /** Metadata key holding what a model was built from (see {@link buildStamp}); a model whose stamp matches is up to date. */
 export const BUILD_STAMP_KEY = 'pastiche.build';
 
-/** `style 'candy'` or `loss network 'squeezenet1.1'`, as parseCatalog names entries. */
+/** `style 'candy'`, `loss network 'squeezenet1.1'` or `arbitrary-style network 'magenta-predictor'`, as parseCatalog names entries. */
 function describeEntry(entry: CatalogEntry): string {
-  const kind = (STYLE_FAMILIES as readonly string[]).includes(entry.family) ? 'style' : 'loss network';
+  const is = (families: readonly string[]) => families.includes(entry.family);
+  const kind = is(STYLE_FAMILIES) ? 'style' : is(ARBITRARY_NETWORK_FAMILIES) ? 'arbitrary-style network' : 'loss network';
   return `${kind} '${entry.name}'`;
 }
 
@@ -46,8 +47,8 @@ export async function buildStamp(entry: CatalogEntry): Promise<string> {
 const nameList = (names: readonly string[]) => (names.length > 4 ? `${names.slice(0, 3).join(', ')}, … (${names.length} files)` : names.join(', '));
 
 /**
- * Converts the source files of a catalog style or loss network (their upstream weights: an ncnn .bin, a
- * deeplearn.js checkpoint, a .param and .bin, a TF.js layers model) into the entry's ONNX model, the bytes
+ * Converts the source files of a catalog style, loss network or arbitrary-style network (their upstream weights: an
+ * ncnn .bin, a deeplearn.js checkpoint, a .param and .bin, a TF.js layers model, a .tflite flatbuffer) into the entry's ONNX model, the bytes
  * `npm run models` writes to models/onnx/<entry.file>. Runtime-agnostic: Node ≥ 20, browsers, workers.
  *
  * The importer is picked by `entry.family`; the model carries the catalog's name, title, licence and source

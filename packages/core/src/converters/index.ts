@@ -24,6 +24,7 @@ export type { StyleInfo } from './style-metadata.js';
 export {
   convertTflite,
   importTflite,
+  isTfliteBytes,
   QUANTIZED_ACTIVATIONS,
   TFLITE_CONVERTER_VERSION,
   type QuantizedActivations,

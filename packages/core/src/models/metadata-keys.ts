@@ -12,7 +12,10 @@ export const METADATA_KEYS = {
   source: 'pastiche.source',
   /** SPDX identifier or short licence text. */
   license: 'pastiche.license',
-  /** `style-transfer` (image → image) or `loss-network` (image → features, input RGB 0..255 NCHW). */
+  /**
+   * `style-transfer` (image → image), `loss-network` (image → features, input RGB 0..255 NCHW), or the arbitrary-style
+   * method's `style-predictor` (image → style vector) and `arbitrary-style-transfer` (image + style vector → image).
+   */
   kind: 'pastiche.kind',
   /** Height and width must be multiples of this for the output to keep the input's size, e.g. `4`. */
   sizeMultiple: 'pastiche.size_multiple',

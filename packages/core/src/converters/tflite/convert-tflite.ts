@@ -4,11 +4,11 @@ import { encodeModel, TensorDataType, type Dim, type ModelProto } from '../../on
 import { convertError } from '../convert-error.js';
 import { TfliteGraph, TO_NCHW, type DynamicValue } from './tflite-graph.js';
 import { readTfliteModel, TFLITE_LABEL, TFLITE_TYPE_NAMES, TfliteType, type TfliteSubgraph, type TfliteTensor } from './tflite-model.js';
+import { TFLITE_CONVERTER_VERSION } from './tflite-file.js';
 import { tfliteOperatorName } from './tflite-operators.js';
 import { pinsSpatialSize, TRANSLATORS } from './translators.js';
 
-/** Bump when the generated graph changes, so that converted copies are rebuilt. */
-export const TFLITE_CONVERTER_VERSION = 'tflite/1';
+export { isTfliteBytes, TFLITE_CONVERTER_VERSION } from './tflite-file.js';
 
 /** How activations that a file quantizes (int8/uint8) are computed in the converted model. */
 export type QuantizedActivations = 'simulate' | 'float';

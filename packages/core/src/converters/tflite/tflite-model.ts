@@ -1,5 +1,6 @@
 import { convertError } from '../convert-error.js';
 import { FlatTable } from './flatbuffer.js';
+import { TFLITE_FILE_IDENTIFIER } from './tflite-file.js';
 
 /**
  * The parts of a TensorFlow Lite model (schema v3, tensorflow/lite/schema/schema.fbs) that the converter reads,
@@ -74,7 +75,6 @@ export interface TfliteModel {
 /** What a .tflite is called in messages when the caller gives no file name. */
 export const TFLITE_LABEL = 'the .tflite model';
 
-const FILE_IDENTIFIER = 'TFL3';
 const CUSTOM = 32;
 
 /**
@@ -84,8 +84,8 @@ const CUSTOM = 32;
  */
 export function readTfliteModel(bytes: Uint8Array, file = TFLITE_LABEL): TfliteModel {
   const identifier = new TextDecoder().decode(bytes.subarray(4, 8));
-  if (bytes.byteLength < 8 || identifier !== FILE_IDENTIFIER) {
-    throw convertError(file, `Expected a TensorFlow Lite flatbuffer (identifier '${FILE_IDENTIFIER}' at byte 4) but found ${JSON.stringify(identifier)}`);
+  if (bytes.byteLength < 8 || identifier !== TFLITE_FILE_IDENTIFIER) {
+    throw convertError(file, `Expected a TensorFlow Lite flatbuffer (identifier '${TFLITE_FILE_IDENTIFIER}' at byte 4) but found ${JSON.stringify(identifier)}`);
   }
   try {
     return readModel(bytes);
