@@ -12,6 +12,7 @@ export * from './onnx/index.js';
 export * from './methods/fast/stylize-options.js';
 export * from './methods/fast/stylize-planar.js';
 export * from './methods/optimization/index.js';
+export * from './methods/arbitrary/index.js';
 export * from './gradient/index.js';
 export * from './optimizers/index.js';
 export * from './rewrites/index.js';

@@ -4,3 +4,5 @@ export * from './arbitrary-options.js';
 export { predictStyle, predictStyleUnchecked, type PredictStyleOptions } from './predict-style.js';
 export * from './style-vectors.js';
 export * from './stylize-arbitrary.js';
+export * from './arbitrary-styles.js';
+export { MemoizedPredictor, STYLE_VECTOR_CACHE_SIZE } from './memoized-predictor.js';

@@ -5,15 +5,31 @@ import { expectInstance, invalidType, invalidValue, isObject } from '../../argum
  * transfer network takes. A user may keep one, save it as JSON (`Array.from(vector)`) and pass it back.
  */
 
-/** A style vector as the method takes it: a Float32Array, or an array of numbers (e.g. parsed from JSON). */
-export type StyleVectorInput = Float32Array | readonly number[];
+/**
+ * A style vector as the adapters' `predictStyle` returns it: plain data, so that `JSON.stringify` keeps it whole and
+ * `JSON.parse` gives back a value the method takes as it is (as do `postMessage` and structured clones).
+ */
+export interface StyleVector {
+  /** The predictor that made it (a catalog name, or a file name), for the reader; vectors of one predictor mix. */
+  readonly predictor: string;
+  /** The vector itself (100 numbers for Magenta's predictor). */
+  readonly values: readonly number[];
+}
+
+/** A style vector as the method takes it: a Float32Array, an array of numbers, or a {@link StyleVector} (e.g. parsed from JSON). */
+export type StyleVectorInput = Float32Array | readonly number[] | { readonly values: Float32Array | readonly number[] };
+
+/** True for an object with a `values` array, the shape of a {@link StyleVector}. */
+const isVectorObject = (value: unknown): value is { values: unknown } =>
+  isObject(value) && !Array.isArray(value) && !(value instanceof Float32Array) && 'values' in value;
 
 /**
  * Checks a style vector: finite numbers, `length` of them when given. Returns a Float32Array (the same one when it
  * is one already).
  */
 export function expectStyleVector(name: string, value: unknown, length?: number): Float32Array {
-  const expected = `a Float32Array or an array of ${length ?? ''}${length ? ' ' : ''}finite numbers`;
+  if (isVectorObject(value)) return expectStyleVector(`${name}.values`, value.values, length);
+  const expected = `a Float32Array, an array of ${length ?? ''}${length ? ' ' : ''}finite numbers, or { values } (what predictStyle returns)`;
   if (!(value instanceof Float32Array) && !Array.isArray(value)) throw invalidType(name, expected, value);
   const list = value as ArrayLike<unknown>;
   for (let i = 0; i < list.length; i++) {
@@ -27,7 +43,12 @@ export function expectStyleVector(name: string, value: unknown, length?: number)
 
 /** Whether a style given to the method is a vector rather than an image. */
 export const isStyleVectorInput = (value: unknown): value is StyleVectorInput =>
-  value instanceof Float32Array || (Array.isArray(value) && value.every((v) => typeof v === 'number'));
+  value instanceof Float32Array || (Array.isArray(value) && value.every((v) => typeof v === 'number')) || isVectorObject(value);
+
+/** A vector as a {@link StyleVector} of `predictor`, ready for JSON. */
+export function toStyleVector(values: Float32Array, predictor: string): StyleVector {
+  return Object.freeze({ predictor, values: Object.freeze(Array.from(values)) });
+}
 
 /**
  * The weighted mean of style vectors of one length: the weights (≥ 0, not all 0) are scaled to sum to 1; equal
