@@ -50,3 +50,36 @@ export function croppingModel(crop = 2): Uint8Array {
   g.output('y', FLOAT, [1, 3, 'h2', 'w2']);
   return encodeModel(g.toModel({ metadata: { 'pastiche.name': 'cropping' } }));
 }
+
+/**
+ * A loss network as the optimisation method takes one, with random weights from `seed`: `image` [1,3,H,W] RGB 0..255
+ * → scale → Conv 3→4 (3×3) → Relu `relu1` → MaxPool 2 → Conv 4→4 (3×3) → Relu `relu2`; content relu2, style both.
+ */
+export function tinyLossNetwork(seed = 2): Uint8Array {
+  const random = new SeededRandom(seed);
+  const weights = (n: number, scale: number) => Array.from({ length: n }, () => (2 * random.uniform() - 1) * scale);
+  const g = new GraphBuilder('tiny-loss');
+  g.input('image', FLOAT, [1, 3, 'height', 'width']);
+  const [scaled] = g.node('Mul', ['image', g.initializer(float32Tensor('unit', [], [1 / 128]))], ['scaled']);
+  const conv = (x: string, cin: number, name: string) =>
+    g.node('Conv', [x, g.initializer(float32Tensor(`${name}.w`, [4, cin, 3, 3], weights(4 * cin * 9, 0.3))), g.initializer(float32Tensor(`${name}.b`, [4], weights(4, 0.1)))], [name], {
+      kernel_shape: attr.ints([3, 3]),
+      pads: attr.ints([1, 1, 1, 1]),
+    })[0];
+  const [relu1] = g.node('Relu', [conv(scaled, 3, 'conv1')], ['relu1']);
+  const [pool] = g.node('MaxPool', [relu1], ['pool1'], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) });
+  g.node('Relu', [conv(pool, 4, 'conv2')], ['relu2']);
+  g.output('relu1', FLOAT, [1, 4, 'height', 'width']);
+  g.output('relu2', FLOAT, [1, 4, 'h2', 'w2']);
+  return encodeModel(
+    g.toModel({
+      metadata: {
+        'pastiche.name': 'tiny-loss',
+        'pastiche.kind': 'loss-network',
+        'pastiche.layers': 'relu1,relu2',
+        'pastiche.default_content_layers': 'relu2',
+        'pastiche.default_style_layers': 'relu1,relu2',
+      },
+    }),
+  );
+}
