@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   DIVERGENCE_FACTOR,
+  MAX_FEATURE_GROWTH,
+  buildGatysGraphs,
   DIVERGENCE_PINNED_SHARE,
   GatysEngine,
   GraphBuilder,
@@ -246,3 +248,41 @@ function lossEngine(loss: (x: Float32Array, call: number) => number) {
   } as unknown as GatysEngine;
   return { engine };
 }
+
+describe('loss networks whose feature maps would blow up (found by fuzzing)', () => {
+  const content = () => randomPlanar(16, 16);
+  const styles = () => [{ image: randomPlanar(16, 16, 2) }];
+
+  it.each([
+    ['a pad wider than the kernel', { pads: [0, 64, 100000, 64] }, /^Cannot differentiate Conv .*: pads \[0, 64, 100000, 64\] are not 4 integers from 0 to the kernel's extent \[3, 3\]/],
+    ['a stride of 0', { pads: [1, 1, 1, 1], strides: [0, 1] }, /^Cannot differentiate Conv .*: strides \[0, 1\] is not 2 positive integers/],
+  ])('a Conv with %s is E_MODEL_SIGNATURE when the graphs are built', (_name, conv, message) => {
+    const b = new NetBuilder(3);
+    b.layer(b.op('Relu', [b.conv(b.preprocess(), 3, 4, conv)], {}, 'relu1'));
+    let error: unknown;
+    try {
+      buildGatysGraphs(b.build(), { contentLayers: ['relu1'], styleLayers: ['relu1'] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PasticheError);
+    expect((error as PasticheError).code).toBe('E_MODEL_SIGNATURE');
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it(`a content map over MAX_FEATURE_GROWTH (${MAX_FEATURE_GROWTH}) times the image is E_MODEL_SIGNATURE before any evaluation`, async () => {
+    // A Pad of 40 pixels: a 16×16 image becomes a 96×96 map, 36 times its size.
+    const b = new NetBuilder(4);
+    const padded = b.op('Pad', [b.preprocess(), b.ints([0, 0, 40, 40, 0, 0, 40, 40])]);
+    b.layer(b.op('Relu', [b.conv(padded, 3, 4, { pads: [1, 1, 1, 1] })], {}, 'relu1'));
+    const engine = await GatysEngine.fromLossNetwork(runtime, b.build(), { contentLayers: ['relu1'], styleLayers: ['relu1'] });
+    try {
+      const error = await errorOf(optimizeStyle(engine, content(), styles(), { size: 16, scales: 1, iterations: 2 }));
+      expect(error.code).toBe('E_MODEL_SIGNATURE');
+      expect(error.message).toMatch(/^Loss network '.*' returned a 96×96 map at content\.relu1 for a 16×16 image, over 4 times its size: /);
+    } finally {
+      await engine.dispose();
+    }
+  });
+});
+

@@ -1,5 +1,6 @@
 import { PasticheError } from '../errors.js';
 import { TensorDataType, type Dim, type ModelProto, type ValueInfoProto } from '../onnx/onnx-types.js';
+import { MAX_IMAGE_SIDE } from '../image/resize.js';
 import type { TensorLayout } from '../image/tensor-conventions.js';
 
 /** What Pastiche learned about one image tensor of a model from its graph. */
@@ -41,6 +42,9 @@ function imageTensor(value: ValueInfoProto, role: 'input' | 'output'): ImageTens
   const last = dims[dims.length - 1];
   const firstIs3 = first === 3;
   const lastIs3 = last === 3;
+  // A fixed side over the largest image side would be tiled or padded to without bound (2³¹ − 1 allocated for minutes).
+  const huge = dims.find((d) => typeof d === 'number' && d > MAX_IMAGE_SIDE);
+  if (huge !== undefined) throw fail(`has shape ${describeDims(dims)}, a fixed side of ${huge} pixels over MAX_IMAGE_SIDE (${MAX_IMAGE_SIDE})`);
   const canBeChannels = (d: Dim) => d === 3 || d === null || typeof d === 'string';
   if (!canBeChannels(first) && !canBeChannels(last)) throw fail(`has shape ${describeDims(dims)} with no 3-channel axis`);
   const layout: TensorLayout | undefined =

@@ -8,7 +8,7 @@ import { LOSS_GRAPH_NAMES } from '../gradient/loss-graph-names.js';
 import { createPlanar, rawToPlanar } from '../image/pixels.js';
 import { DEFAULT_LOSS_NETWORK } from '../catalog/resolve-catalog-name.js';
 import { buildGatysGraphs, GatysEngine } from '../methods/optimization/gatys-engine.js';
-import { resolveGatysOptions, type GatysOptions, type GatysProgress } from '../methods/optimization/gatys-options.js';
+import { checkLayerNames, resolveGatysOptions, type GatysOptions, type GatysProgress } from '../methods/optimization/gatys-options.js';
 import { optimizeStyleResolved } from '../methods/optimization/optimize-style.js';
 import { listStyleImages, type StyleImages } from '../methods/optimization/style-images.js';
 import { styleShares } from '../methods/optimization/style-targets.js';
@@ -120,8 +120,8 @@ export function resolveOptimizerChoice<Source>(
     lossNetwork,
     gradientGraphs: graphs,
     pooling: options.pooling === undefined ? undefined : expectOneOf('pooling', options.pooling, ['max', 'average'] as const),
-    contentLayers: options.contentLayers === undefined ? undefined : expectStringList('contentLayers', options.contentLayers, 'layer names'),
-    styleLayers: options.styleLayers === undefined ? undefined : expectStringList('styleLayers', options.styleLayers, 'layer names'),
+    contentLayers: options.contentLayers === undefined ? undefined : checkLayerNames('contentLayers', expectStringList('contentLayers', options.contentLayers, 'layer names')),
+    styleLayers: options.styleLayers === undefined ? undefined : checkLayerNames('styleLayers', expectStringList('styleLayers', options.styleLayers, 'layer names')),
   };
 }
 
@@ -147,7 +147,14 @@ export async function readLossGraphs(
   references: { lossNetwork: ModelReference } | { features: ModelReference; lossGrad: ModelReference },
 ): Promise<{ graphs: LossGraphs; name: string }> {
   if ('lossNetwork' in references) {
-    const graphs = buildGatysGraphs(decodeModel(await references.lossNetwork.read()), choice);
+    const bytes = await references.lossNetwork.read();
+    // The layers were checked already: what fails here is the network's own graph (an attribute out of range, say).
+    const graphs = await typed(
+      'E_MODEL_SIGNATURE',
+      `Building the gradient graphs of loss network '${references.lossNetwork.name}'`,
+      async () => buildGatysGraphs(decodeModel(bytes), choice),
+      true,
+    );
     return { graphs, name: references.lossNetwork.name };
   }
   const [features, lossGrad] = await Promise.all([references.features.read(), references.lossGrad.read()]);

@@ -1,5 +1,6 @@
 import { resolveStylizeOptions, type StylizeOptions } from '../methods/fast/stylize-options.js';
 import { stylizeResolved, type RunnableStyleModel } from '../methods/fast/stylize-planar.js';
+import { checkPixelLimit } from '../image/image-header.js';
 import type { PlanarImage } from '../image/image-types.js';
 import { rawToPlanar } from '../image/pixels.js';
 import type { ModelConventions } from '../models/model-conventions.js';
@@ -93,6 +94,10 @@ export function createStylizer<Image, Result>(
     async run(input: Image, options: StylizeOptions | undefined, started: number): Promise<Result> {
       const resolved = resolveStylizeOptions(context.runOptions('fast', options));
       context.checkImage(input, 'input');
+      // A fixed-size network runs on at least its input size, whatever the image: that too is within maxPixels.
+      if (model.fixedSize) {
+        checkPixelLimit(model.fixedSize.width, model.fixedSize.height, resolved.maxPixels, `the fixed input size of '${info.model}'`, 'Pass a larger maxPixels to allow it.');
+      }
       return runs.run(resolved.signal, async (signal) => {
         const raw = await typed('E_IMAGE_DECODE', 'Decoding the input image', () =>
           context.platform.decodeImage(input, signal, { maxPixels: resolved.maxPixels }),

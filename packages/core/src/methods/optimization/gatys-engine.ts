@@ -12,6 +12,9 @@ import type { ModelProto } from '../../onnx/onnx-types.js';
 import type { OrtRuntime } from '../../runtime/runtime.js';
 import { checkLayerNames } from './gatys-options.js';
 
+/** How much larger than the image a content feature map may be (a network that pads a little keeps the size). */
+export const MAX_FEATURE_GROWTH = 4;
+
 /** A float tensor's data and shape, as fed to or fetched from a session. */
 export interface FloatArray {
   data: Float32Array;
@@ -143,6 +146,7 @@ export class GatysEngine {
     for (const [name, value] of Object.entries(outputs)) {
       const tensor = value as Tensor;
       const data = tensor.data as Float32Array;
+      this.checkMapSize(name, tensor.dims, image);
       for (let i = 0; i < data.length; i++) {
         if (!Number.isFinite(data[i])) {
           throw new PasticheError(
@@ -155,6 +159,22 @@ export class GatysEngine {
       result.set(name, { data, dims: tensor.dims });
     }
     return result;
+  }
+
+  /**
+   * Throws E_MODEL_SIGNATURE for a content feature map larger than MAX_FEATURE_GROWTH times the image: loss networks
+   * shrink their input (convolutions, pooling), so such a map comes from wrong padding or strides, and every
+   * evaluation would then run on it (a padding of 100000 made each one take seconds on a 16×16 image).
+   */
+  private checkMapSize(name: string, dims: readonly number[], image: PlanarImage): void {
+    if (!name.startsWith(N.content(''))) return;
+    const area = dims.length === 4 ? dims[2] * dims[3] : 0;
+    if (area <= MAX_FEATURE_GROWTH * image.width * image.height) return;
+    throw new PasticheError(
+      'E_MODEL_SIGNATURE',
+      `Loss network '${this.name}' returned a ${dims[3]}×${dims[2]} map at ${name} for a ${image.width}×${image.height} image, over ` +
+        `${MAX_FEATURE_GROWTH} times its size: a loss network shrinks its input, so its padding or strides are wrong. Check the model.`,
+    );
   }
 
   /**
