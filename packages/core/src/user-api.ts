@@ -10,3 +10,6 @@ export type { LoadProgress, LoadProgressCallback } from './platform/load-progres
 export type { StylizeInfo } from './platform/platform.js';
 export type { StylizerInfo } from './platform/stylizer.js';
 export type { GradientGraphSources, OptimizeRunOptions, StyleOptimizerInfo } from './platform/style-optimizer.js';
+export type { ArbitraryProgress, ArbitraryStylizerInfo } from './platform/arbitrary-stylizer.js';
+export type { StyleVector, StyleVectorInput } from './methods/arbitrary/style-vectors.js';
+export type { WeightedStyleVector } from './methods/arbitrary/arbitrary-styles.js';

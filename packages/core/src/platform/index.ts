@@ -7,7 +7,16 @@ export { DEFAULT_DOWNLOAD_STALL_MS, DEFAULT_MAX_MODEL_BYTES, downloadModel, type
 export { webCryptoSha256 } from './sha256.js';
 export type { Stylizer, StylizerInfo } from './stylizer.js';
 export type { GradientGraphSources, LoadOptimizerOptions, OptimizeRunOptions, StyleOptimizer, StyleOptimizerInfo } from './style-optimizer.js';
-export { createPastiche, type Pastiche, type StyleSource } from './pastiche.js';
-export { checkModelArgument, resolveModelReference, type ModelReference, type ModelRole } from './model-reference.js';
+export { createPastiche, STYLE_IMAGE_METHODS, type MethodOption, type Pastiche, type StyleImageMethod, type StyleSource } from './pastiche.js';
+export type {
+  ArbitraryProgress,
+  ArbitraryRunOptions,
+  ArbitraryStylizer,
+  ArbitraryStylizerInfo,
+  LoadArbitraryOptions,
+  PredictStyleOptions as PredictStyleLoadOptions,
+  PredictStyleRunOptions,
+} from './arbitrary-stylizer.js';
+export { checkModelArgument, convertedModelKey, resolveModelReference, type ModelReference, type ModelRole } from './model-reference.js';
 export { fetchAndConvert, sourceFileUrl } from './catalog-model.js';
 export { DEFAULT_REMOTE_HOST, type ModelSettings } from './model-settings.js';

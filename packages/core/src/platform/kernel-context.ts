@@ -5,20 +5,29 @@ import type { Platform } from './platform.js';
 import { RunScope } from './run-scope.js';
 import { SessionCache } from './session-cache.js';
 
-/** The options of one fast-method run and one optimisation run, by name (for telling them from load options). */
+/** The options of one run of each method, by name (for telling them from load options). */
 export const RUN_KEYS = {
   fast: ['size', 'tile', 'tileOverlap', 'fixedSize', 'preserveColors', 'strength', 'maxPixels', 'signal', 'onProgress'],
   optimization: [
     'size', 'iterations', 'scales', 'optimizer', 'learningRate', 'init', 'initNoise', 'seed', 'contentWeight', 'styleWeight',
     'tvWeight', 'styleScale', 'preserveColors', 'previewEvery', 'maxPixels', 'signal', 'onProgress',
   ],
+  arbitrary: ['size', 'strength', 'preserveColors', 'maxPixels', 'signal', 'onProgress'],
 } as const;
 
 /** The options of each load, by name, beyond those every load and the platform's store take. */
 export const LOAD_KEYS = {
   fast: ['conventions', 'graphRewrites'],
   optimization: ['lossNetwork', 'pooling', 'contentLayers', 'styleLayers', 'gradientGraphs'],
+  arbitrary: ['predictor', 'transferNetwork', 'graphRewrites'],
 } as const;
+
+/** The function that loads each method, for messages. */
+export const LOAD_FUNCTIONS: Readonly<Record<Method, string>> = {
+  fast: 'loadStyle()',
+  optimization: 'loadStyleOptimizer()',
+  arbitrary: 'loadArbitraryStylizer()',
+};
 
 export type Method = keyof typeof RUN_KEYS;
 
@@ -57,7 +66,7 @@ export function createKernelContext<Image, Result>(platform: Platform<Image, Res
   let runs = new RunScope(`The ${platform.name} API`);
   const sessions = new SessionCache();
   const loadKeys = (method: Method) => new Set<string>([...MODEL_LOAD_KEYS, ...platform.storeOptionKeys, ...LOAD_KEYS[method]]);
-  const loadFunction = { fast: 'loadStyle()', optimization: 'loadStyleOptimizer()' } as const;
+  const loadFunction = LOAD_FUNCTIONS;
   return {
     platform,
     sessions,

@@ -1,18 +1,28 @@
 import { expectString, invalidType, invalidValue, isBytes, isString } from '../arguments.js';
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { CatalogEntry } from '../catalog/catalog-types.js';
-import { catalogFileFor, catalogStyleNames, findCatalogLossNetwork, findCatalogStyle, lossNetworkNames } from '../catalog/resolve-catalog-name.js';
+import { catalogFileFor, catalogNames, findCatalogEntry } from '../catalog/resolve-catalog-name.js';
+import { isTfliteBytes, TFLITE_CONVERTER_VERSION } from '../converters/tflite/tflite-file.js';
 import type { ModelSettings } from './model-settings.js';
 import { modelTooLarge, PasticheError } from '../errors.js';
 import type { LoadProgressCallback } from './load-progress.js';
 import { downloadModel } from './model-download.js';
-import type { ModelLocation, Platform } from './platform.js';
+import type { ModelCache, ModelLocation, Platform } from './platform.js';
 import { webCryptoSha256 } from './sha256.js';
 
-/** What a model argument names: a style network, a loss network, or one of a pair of prebuilt gradient graphs. */
-export type ModelRole = 'style' | 'loss network' | 'gradient graph';
+/**
+ * What a model argument names: a style network, a loss network, one of a pair of prebuilt gradient graphs, or a
+ * network of the arbitrary-style method.
+ */
+export type ModelRole = 'style' | 'loss network' | 'gradient graph' | 'style predictor' | 'transfer network';
 
-const PARAMS: Readonly<Record<ModelRole, string>> = { style: 'style', 'loss network': 'lossNetwork', 'gradient graph': 'gradientGraphs' };
+const PARAMS: Readonly<Record<ModelRole, string>> = {
+  style: 'style',
+  'loss network': 'lossNetwork',
+  'gradient graph': 'gradientGraphs',
+  'style predictor': 'predictor',
+  'transfer network': 'transferNetwork',
+};
 
 /** A model argument, resolved: where its bytes come from and a key that identifies them for the session cache. */
 export interface ModelReference {
@@ -37,7 +47,7 @@ const isHttpUrl = (s: string) => /^https?:\/\//i.test(s);
 
 /** Checks a model argument's type before any work (a loaded model is checked by the caller). */
 export function checkModelArgument(platform: Pick<AnyPlatform<object>, 'isModelBytes'>, value: unknown, role: ModelRole): void {
-  const expected = `a ${role} name, a path or URL of an .onnx file, or ONNX bytes`;
+  const expected = `a ${role} name, a path or URL of an .onnx or .tflite file, or its bytes`;
   if (isBytes(value) || value instanceof URL || platform.isModelBytes?.(value)) return;
   if (!isString(value)) throw invalidType(PARAMS[role], expected, value);
   if (value === '') throw invalidValue(PARAMS[role], expected, value);
@@ -48,12 +58,40 @@ function fileName(location: ModelLocation): string {
   return last.replace(/\.(onnx|tflite)$/i, '') || 'model';
 }
 
-function unknownName(role: ModelRole, text: string, catalog: Catalog): PasticheError {
-  const names = role === 'style' ? catalogStyleNames(catalog) : lossNetworkNames(catalog);
+function unknownName(role: Exclude<ModelRole, 'gradient graph'>, text: string, catalog: Catalog): PasticheError {
   return new PasticheError(
     'E_MODEL_NOT_FOUND',
-    `Unknown ${role} '${text}': expected a built-in ${role} (${names.join(', ')}), a path or URL of an .onnx file, or ONNX bytes.`,
+    `Unknown ${role} '${text}': expected a built-in ${role} (${catalogNames(catalog, role).join(', ')}), a path or URL of an .onnx or .tflite file, or its bytes.`,
   );
+}
+
+/**
+ * A model's bytes as ONNX: a TensorFlow Lite file (told by its identifier `TFL3` at bytes 4–7, not by its name) is
+ * converted here, with the converter imported on first use; anything else passes as it is.
+ */
+async function asOnnx(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+  if (!isTfliteBytes(bytes)) return bytes;
+  const { convertTflite } = await import('../converters/tflite/convert-tflite.js');
+  return convertTflite(bytes, { file: `${name}.tflite` });
+}
+
+/**
+ * The cache key of the ONNX model converted from the TFLite file at `url`: the URL with `.onnx` added to its path and
+ * the converter's version (and the expected sha256 of the file, when given) in its query, so that another converter
+ * version, or another file, never reads it.
+ */
+export function convertedModelKey(url: string, sha256: string | undefined): string {
+  const key = new URL(url);
+  key.hash = '';
+  key.pathname += '.onnx';
+  key.searchParams.append('pastiche-converter', TFLITE_CONVERTER_VERSION);
+  if (sha256) key.searchParams.append('sha256', sha256);
+  return key.href;
+}
+
+/** A cache that keeps downloads as they are unless they are TFLite files, which are kept converted instead. */
+function keepingOnnxOnly(cache: ModelCache): ModelCache {
+  return { ...cache, put: async (url, bytes) => (isTfliteBytes(bytes) ? undefined : cache.put(url, bytes)) };
 }
 
 let anonymousBytes = 0;
@@ -70,7 +108,7 @@ async function bytesReference(platform: Pick<AnyPlatform<object>, 'sha256'>, sou
     bytesIds.set(source, key);
   }
   const name = typeof (source as { name?: unknown }).name === 'string' ? fileName({ kind: 'path', path: (source as { name: string }).name }) : 'model';
-  return { key, name, read: async () => bytes };
+  return { key, name, read: () => asOnnx(bytes, name) };
 }
 
 function locationReference<StoreOptions extends object>(
@@ -82,28 +120,44 @@ function locationReference<StoreOptions extends object>(
   if (location.kind === 'path') {
     const readFile = platform.models.readFile;
     if (!readFile) throw new PasticheError('E_MODEL_NOT_FOUND', `${platform.name} cannot read files; pass a URL or the model's bytes.`);
-    return { key: `file:${location.path}`, name, read: () => readFile(location.path, context.signal, context.settings.maxModelBytes) };
+    return { key: `file:${location.path}`, name, read: async () => asOnnx(await readFile(location.path, context.signal, context.settings.maxModelBytes), name) };
   }
   const { url } = location;
+  const { onLoadProgress: onProgress } = context;
   return {
     key: `url:${url}#sha256=${context.sha256 ?? ''}`,
     name,
-    read: () =>
-      downloadModel(url, {
+    async read() {
+      const cache = platform.models.cache(context.options as StoreOptions);
+      const convertedKey = convertedModelKey(url, context.sha256);
+      const converted = await cache?.get(convertedKey).catch(() => undefined);
+      if (converted) {
+        onProgress?.({ status: 'initiate', name, url });
+        onProgress?.({ status: 'download', name, url, cached: true });
+        onProgress?.({ status: 'progress', name, url, loaded: converted.length, total: converted.length, progress: 100 });
+        onProgress?.({ status: 'done', name, url, bytes: converted.length });
+        return converted;
+      }
+      const bytes = await downloadModel(url, {
         name,
         sha256: context.sha256,
-        cache: platform.models.cache(context.options as StoreOptions),
+        cache: cache && keepingOnnxOnly(cache),
         hash: platform.sha256 ?? webCryptoSha256,
         signal: context.signal,
-        onProgress: context.onLoadProgress,
+        onProgress,
         stallMs: context.settings.downloadStallTimeout,
         maxBytes: context.settings.maxModelBytes,
-      }),
+      });
+      if (!isTfliteBytes(bytes)) return bytes;
+      const onnx = await asOnnx(bytes, name);
+      await cache?.put(convertedKey, onnx);
+      return onnx;
+    },
   };
 }
 
-function catalogEntryFor(catalog: Catalog, role: ModelRole, name: string): CatalogEntry | undefined {
-  return role === 'style' ? findCatalogStyle(catalog, name) : findCatalogLossNetwork(catalog, name);
+function catalogEntryFor(catalog: Catalog, role: Exclude<ModelRole, 'gradient graph'>, name: string): CatalogEntry | undefined {
+  return findCatalogEntry(catalog, role, name);
 }
 
 /**

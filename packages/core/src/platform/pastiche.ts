@@ -1,7 +1,9 @@
-import { expectBoolean, expectKnownKeys, expectOptions } from '../arguments.js';
+import { expectBoolean, expectFunction, expectKnownKeys, expectOneOf, expectOptions } from '../arguments.js';
 import type { StylizeOptions } from '../methods/fast/stylize-options.js';
 import { resolveStylizeOptions } from '../methods/fast/stylize-options.js';
 import { isStyleImages, listStyleImages, type StyleImages } from '../methods/optimization/style-images.js';
+import { isStyleVectors, type ArbitraryStyles, type StyleVectors } from '../methods/arbitrary/arbitrary-styles.js';
+import type { StyleVector } from '../methods/arbitrary/style-vectors.js';
 import { StyleModel } from '../models/style-model.js';
 import { abortable } from './abortable.js';
 import { openOnDevice } from './device-selection.js';
@@ -11,11 +13,35 @@ import { checkModelArgument, resolveModelReference } from './model-reference.js'
 import { PasticheError } from '../errors.js';
 import { typed } from './run-scope.js';
 import type { Platform } from './platform.js';
+import { runnableBytes } from './runnable-bytes.js';
 import type { LoadOptimizerOptions, OptimizeRunOptions, StyleOptimizer, TimedStyleOptimizer } from './style-optimizer.js';
+import type {
+  ArbitraryRunOptions,
+  ArbitraryStylizer,
+  LoadArbitraryOptions,
+  PredictStyleOptions,
+  TimedArbitraryStylizer,
+} from './arbitrary-stylizer.js';
 import { createStylizer, type LoadedStyleModel, type Stylizer, type TimedStylizer } from './stylizer.js';
 
 /** A style network argument: a built-in name, a path or URL, bytes, or a loaded model. */
 export type StyleSource<ModelSource> = ModelSource | StyleModel;
+
+/** Which method a one-shot `stylize` with style images (or vectors) runs. */
+export type StyleImageMethod = 'optimization' | 'arbitrary';
+
+/** The methods `method` chooses between for style images. */
+export const STYLE_IMAGE_METHODS: readonly StyleImageMethod[] = ['optimization', 'arbitrary'];
+
+/** The `method` option of a one-shot `stylize` with style images. */
+export interface MethodOption<M extends StyleImageMethod> {
+  /**
+   * `'optimization'` (Gatys et al.: iterations against the paintings' Gram matrices; slow, any loss network) or
+   * `'arbitrary'` (Magenta: one pass of a style predictor and a transfer network). Style vectors are the arbitrary
+   * method's. @default 'optimization' for style images, 'arbitrary' for style vectors
+   */
+  method?: M;
+}
 
 /** The user API one platform gets from core: load once and run many, or one-shot `stylize`. */
 export interface Pastiche<Image, Result, Device extends string, StoreOptions extends object, ModelSource> {
@@ -23,8 +49,29 @@ export interface Pastiche<Image, Result, Device extends string, StoreOptions ext
   loadStyle(style: StyleSource<ModelSource>, options?: LoadStyleOptions<Device> & StoreOptions): Promise<Stylizer<Image, Result>>;
   /** Loads the optimisation method (loss network, gradient graphs, sessions) once. */
   loadStyleOptimizer(options?: LoadOptimizerOptions<Device, ModelSource> & StoreOptions): Promise<StyleOptimizer<Image, Result>>;
-  /** One-shot: the optimisation method with `{ styleImage }` / `{ styleImages }`, else the fast method. */
-  stylize(input: Image, style: StyleImages<Image>, options?: LoadOptimizerOptions<Device, ModelSource> & StoreOptions & OptimizeRunOptions): Promise<Result>;
+  /** Loads the arbitrary-style method (style predictor and transfer network) once. */
+  loadArbitraryStylizer(options?: LoadArbitraryOptions<Device, ModelSource> & StoreOptions): Promise<ArbitraryStylizer<Image, Result>>;
+  /** One-shot: the style vector of a painting (the predictor stays loaded until `dispose()`). */
+  predictStyle(image: Image, options?: PredictStyleOptions<Device, ModelSource> & StoreOptions): Promise<StyleVector>;
+  /**
+   * One-shot: with `{ styleImage }` / `{ styleImages }` the optimisation method, or the arbitrary method with
+   * `method: 'arbitrary'` (and always with `{ styleVector }` / `{ styleVectors }`); else the fast method.
+   */
+  stylize(
+    input: Image,
+    style: StyleVectors,
+    options?: LoadArbitraryOptions<Device, ModelSource> & StoreOptions & ArbitraryRunOptions & MethodOption<'arbitrary'>,
+  ): Promise<Result>;
+  stylize(
+    input: Image,
+    style: StyleImages<Image>,
+    options: LoadArbitraryOptions<Device, ModelSource> & StoreOptions & ArbitraryRunOptions & Required<MethodOption<'arbitrary'>>,
+  ): Promise<Result>;
+  stylize(
+    input: Image,
+    style: StyleImages<Image>,
+    options?: LoadOptimizerOptions<Device, ModelSource> & StoreOptions & OptimizeRunOptions & MethodOption<'optimization'>,
+  ): Promise<Result>;
   stylize(input: Image, style: StyleSource<ModelSource>, options?: LoadStyleOptions<Device> & StoreOptions & StylizeOptions): Promise<Result>;
   /**
    * Ends every run in flight (each finishes or fails with E_DISPOSED) and releases every session this platform's
@@ -33,16 +80,23 @@ export interface Pastiche<Image, Result, Device extends string, StoreOptions ext
   dispose(): Promise<void>;
 }
 
-const METHOD_NAMES: Readonly<Record<Method, string>> = { fast: 'fast method (style networks)', optimization: 'optimisation method (style images)' };
+const METHOD_NAMES: Readonly<Record<Method, string>> = {
+  fast: 'fast method (style networks)',
+  optimization: 'optimisation method (style images)',
+  arbitrary: "arbitrary method (style images with method: 'arbitrary', style vectors)",
+};
 
-/** Splits a one-shot call's options into load and run options, rejecting keys of neither. */
-function splitOptions(context: KernelContext<unknown, unknown>, method: Method, options: unknown) {
-  const all = expectOptions<Record<string, unknown>>('options', options) as Record<string, unknown>;
+/** Splits a one-shot call's options (less `method`) into load and run options, rejecting keys of neither. */
+function splitOptions(context: KernelContext<unknown, unknown>, method: Method, all: Record<string, unknown>) {
   const loadKeys = context.loadKeys(method);
   const runKeys = new Set<string>(RUN_KEYS[method]);
-  const other: Method = method === 'fast' ? 'optimization' : 'fast';
   const elsewhere = new Map<string, string>();
-  for (const key of [...context.loadKeys(other), ...RUN_KEYS[other]]) elsewhere.set(key, `an option of the ${METHOD_NAMES[other]}`);
+  for (const other of Object.keys(RUN_KEYS) as Method[]) {
+    if (other === method) continue;
+    for (const key of [...context.loadKeys(other), ...RUN_KEYS[other]]) {
+      if (!elsewhere.has(key)) elsewhere.set(key, `an option of the ${METHOD_NAMES[other]}`);
+    }
+  }
   expectKnownKeys('options', all, new Set([...loadKeys, ...runKeys]), elsewhere);
   const load: Record<string, unknown> = {};
   const run: Record<string, unknown> = {};
@@ -53,17 +107,26 @@ function splitOptions(context: KernelContext<unknown, unknown>, method: Method, 
   return { load, run };
 }
 
+/** The method a one-shot call runs, from its style and `method` option; the options less `method`. */
+function chooseMethod(style: unknown, options: unknown): { method: Method; options: Record<string, unknown> } {
+  const { method: given, ...rest } = expectOptions<Record<string, unknown>>('options', options) as Record<string, unknown>;
+  const images = isStyleImages(style);
+  const vectors = isStyleVectors(style);
+  if (given === undefined) return { method: vectors ? 'arbitrary' : images ? 'optimization' : 'fast', options: rest };
+  const method = expectOneOf('method', given, STYLE_IMAGE_METHODS);
+  if (!images && !vectors) {
+    throw new TypeError(`Expected { styleImage } or { styleImages } with method '${method}': a style network runs the fast method, which takes no method option`);
+  }
+  if (vectors && method === 'optimization') {
+    throw new TypeError("Expected { styleImage } or { styleImages } with method 'optimization': style vectors are the arbitrary method's");
+  }
+  return { method, options: rest };
+}
+
 /**
  * The one adapter kernel: everything `@pastiche/node` and `@pastiche/web` share, over a {@link Platform}.
  * Options are checked once, here, before any decode, download or session.
  */
-/** The model as it will run: with the exact speed rewrites unless turned off (imported when a style loads, so they are not in the code a page loads up front). */
-async function runnableBytes(bytes: Uint8Array, graphRewrites: boolean): Promise<Uint8Array> {
-  if (!graphRewrites) return bytes;
-  const { applySpeedRewrites } = await import('../rewrites/speed-rewrites.js');
-  return applySpeedRewrites(bytes).bytes;
-}
-
 export function createPastiche<Image, Result, Device extends string, StoreOptions extends object, ModelSource>(
   platform: Platform<Image, Result, Device, StoreOptions>,
 ): Pastiche<Image, Result, Device, StoreOptions, ModelSource> {
@@ -120,11 +183,37 @@ export function createPastiche<Image, Result, Device extends string, StoreOption
     return loadStyleOptimizerOn(context, options);
   }
 
+  /** The arbitrary-style method is imported on first use too. */
+  async function loadArbitrary(options: unknown): Promise<TimedArbitraryStylizer<Image, Result>> {
+    const { loadArbitraryStylizerOn } = await import('./arbitrary-loading.js');
+    return loadArbitraryStylizerOn(context, options);
+  }
+
+  async function predictStyle(image: Image, options?: object): Promise<StyleVector> {
+    const { predictStyleOn } = await import('./arbitrary-loading.js');
+    return predictStyleOn(context, image, options);
+  }
+
   /** One-shot calls keep what they load (shared by key) until `dispose()`, and report the whole call's time. */
   async function stylize(input: Image, style: unknown, options?: object): Promise<Result> {
     const started = performance.now();
-    if (isStyleImages(style)) {
-      const { load, run } = splitOptions(context as KernelContext<unknown, unknown>, 'optimization', options);
+    const chosen = chooseMethod(style, options);
+    if (chosen.method === 'arbitrary') {
+      const { load, run } = splitOptions(context as KernelContext<unknown, unknown>, 'arbitrary', chosen.options);
+      const [{ resolveArbitraryOptions }, { listArbitraryStyles }] = await Promise.all([
+        import('../methods/arbitrary/arbitrary-options.js'),
+        import('../methods/arbitrary/arbitrary-styles.js'),
+      ]);
+      resolveArbitraryOptions(run);
+      if (run.onProgress !== undefined) expectFunction('onProgress', run.onProgress);
+      const styles = listArbitraryStyles<Image>(style);
+      styles.forEach((s, i) => s.image !== undefined && context.checkImage(s.image, styles.length === 1 ? 'styleImage' : `styleImages[${i}]`));
+      context.checkImage(input, 'input');
+      const stylizer = await loadArbitrary(load);
+      return stylizer.run(input, style as ArbitraryStyles<Image>, run as ArbitraryRunOptions, started);
+    }
+    if (chosen.method === 'optimization') {
+      const { load, run } = splitOptions(context as KernelContext<unknown, unknown>, 'optimization', chosen.options);
       const [{ resolveGatysOptions }, { styleShares }] = await Promise.all([
         import('../methods/optimization/gatys-options.js'),
         import('../methods/optimization/style-targets.js'),
@@ -137,7 +226,7 @@ export function createPastiche<Image, Result, Device extends string, StoreOption
       const optimizer = await loadOptimizer(load);
       return optimizer.run(input, style as StyleImages<Image>, run as OptimizeRunOptions, started);
     }
-    const { load, run } = splitOptions(context as KernelContext<unknown, unknown>, 'fast', options);
+    const { load, run } = splitOptions(context as KernelContext<unknown, unknown>, 'fast', chosen.options);
     resolveStylizeOptions(run);
     context.checkImage(input, 'input');
     const stylizer = await loadStylizer(style, load);
@@ -147,6 +236,8 @@ export function createPastiche<Image, Result, Device extends string, StoreOption
   return {
     loadStyle: loadStylizer,
     loadStyleOptimizer: loadOptimizer,
+    loadArbitraryStylizer: loadArbitrary,
+    predictStyle: predictStyle as Pastiche<Image, Result, Device, StoreOptions, ModelSource>['predictStyle'],
     stylize: stylize as Pastiche<Image, Result, Device, StoreOptions, ModelSource>['stylize'],
     dispose: () => context.dispose(),
   };
