@@ -1,8 +1,10 @@
 /**
- * The demo page (demo/web) end to end, served by Vite with its own config as `npm run demo:web` does:
- * upload a photo, pick a style and a device, click Stylize, see the result drawn and a download offered.
+ * The demo page (demo/web) end to end, served by Vite with its own config as `npm run demo:web` does: a photo from
+ * the file picker, a style network from the gallery, the result drawn, timed and downloaded, the before/after slider;
+ * the optimisation method on a dropped painting with its progress bar; the note on threads without isolation.
+ * Screenshots go to test-output/.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { ViteDevServer } from 'vite';
@@ -15,9 +17,14 @@ let vite: ViteDevServer;
 let browser: Browser;
 let origin: string;
 
+/** Polling on an interval: rAF-driven waits stall while onnxruntime-web keeps the main thread busy. */
+const POLL = { polling: 250, timeout: 120_000 } as const;
+const CATALOG_STYLES = 14;
+
 beforeAll(async () => {
   builtModel('ml5-wave.onnx');
   builtModel('squeezenet1.1.onnx');
+  await mkdir(TEST_OUTPUT, { recursive: true });
   const { createServer } = await import('vite');
   vite = await createServer({
     configFile: join(REPO_ROOT, 'demo', 'web', 'vite.config.ts'),
@@ -36,33 +43,75 @@ afterAll(async () => {
   await disposeNode();
 });
 
+/** Opens the page and waits until its galleries are filled. */
+async function openPage(): Promise<void> {
+  const response = await browser.page.goto(`${origin}/`);
+  expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+  await browser.page.waitForFunction('document.body.dataset.ready === "true"', undefined, POLL);
+}
+
+/** Waits for the run the page started to end, and expects it done. */
+async function waitForResult(): Promise<void> {
+  const { page } = browser;
+  await page.waitForFunction("!['pending', 'running'].includes(document.getElementById('result').dataset.state)", undefined, POLL);
+  expect(await page.getAttribute('#result', 'data-state'), (await page.textContent('#status')) ?? '').toBe('done');
+}
+
+/** The page's errors since `from` (the page and its console log outlive each test). */
+const errorsSince = (from: number) => browser.console.slice(from).filter((m) => m.startsWith('pageerror') || m.startsWith('error'));
+
 describe('demo/web', () => {
-  it('stylizes an uploaded photo with the chosen style and device, draws it and offers the PNG', async () => {
+  it('stylizes a chosen photo with a style network from the gallery: drawn, timed, downloaded, before/after', async () => {
     const { page } = browser;
     const consoleFrom = browser.console.length;
-    const response = await page.goto(`${origin}/`);
-    expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
-    // Polling on an interval: rAF-driven waits stall while onnxruntime-web keeps the main thread busy.
-    await page.waitForFunction("!document.getElementById('style').disabled", undefined, { polling: 250, timeout: 60_000 });
-    expect(await page.locator('#style option').count()).toBe(14);
+    await openPage();
+    // The server sends COOP/COEP: threads are used, and the page says so.
+    expect(await page.getAttribute('#threads', 'data-isolated')).toBe('true');
+    const threads = Number(await page.getAttribute('#threads', 'data-threads'));
+    expect(threads).toBeGreaterThanOrEqual(1);
+    expect(await page.textContent('#threads')).toMatch(new RegExp(`^Cross-origin isolated: wasm runs on ${threads} threads?`));
+
+    // The gallery: every built-in network with a thumbnail the dev server rendered, and the bundled paintings.
+    expect(await page.locator('#network-gallery input[type=radio]').count()).toBe(CATALOG_STYLES);
+    expect(await page.locator('#painting-gallery input[type=radio]').count()).toBe(7);
+    await page.waitForFunction(
+      `[...document.querySelectorAll('#network-gallery img, #painting-gallery img')].every((img) => img.complete && img.naturalWidth > 0)
+        && document.querySelectorAll('#network-gallery img').length === ${CATALOG_STYLES}`,
+      undefined,
+      POLL,
+    );
+    expect(await page.isDisabled('#run')).toBe(true);
 
     const photo = contentImage('chelsea_448x300.png');
-    await page.setInputFiles('#photo', photo);
-    await page.selectOption('#style', 'ml5-wave');
-    await page.selectOption('#device', 'wasm');
     await page.fill('#size', '256');
-    await page.click('#run');
-    await page.waitForFunction("document.getElementById('result').dataset.state !== 'running'", undefined, { polling: 500, timeout: 150_000 });
-    expect(await page.getAttribute('#result', 'data-state'), (await page.textContent('#status')) ?? '').toBe('done');
+    await page.setInputFiles('#photo', photo);
+    await page.click('label[data-value="network:ml5-wave"]');
+    expect(await page.isChecked('input[name="method"][value="fast"]')).toBe(true);
+    await waitForResult();
 
     expect(await page.textContent('#status')).toBe('Done.');
-    expect(await page.textContent('#result-info')).toMatch(/^ml5-wave on wasm: 256×171 in \d+\.\d\d s$/);
-    const link = page.locator('#download');
-    expect(await link.isVisible()).toBe(true);
-    expect(await link.getAttribute('download')).toBe('chelsea_448x300-ml5-wave.png');
-    expect(await link.getAttribute('href')).toMatch(/^blob:/);
+    expect(await page.textContent('#result-info')).toMatch(/^ml5-wave, style network on wasm: 256×171 in \d+\.\d\d s( \+ \d+\.\d\d s loading)?$/);
+    expect(await page.textContent('#time-fast')).toMatch(/^\d+\.\d\d s$/);
+    expect(await page.getAttribute('#result', 'data-renders')).toBe('1');
 
-    await mkdir(TEST_OUTPUT, { recursive: true });
+    // The download is the PNG of the result.
+    const link = page.locator('#download');
+    expect(await link.getAttribute('download')).toBe('chelsea_448x300-ml5-wave.png');
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const png = await readFile((await download.path())!);
+    expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 256, height: 171 });
+
+    // Before/after: the result is clipped to the right of the split; keyboard and pointer move it.
+    await page.locator('#split').fill('20');
+    expect(await page.getAttribute('#compare', 'data-split')).toBe('20');
+    expect(await page.evaluate("getComputedStyle(document.getElementById('result')).clipPath")).toBe('inset(0px 0px 0px 20%)');
+    await page.focus('#split');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getAttribute('#compare', 'data-split')).toBe('21');
+    const box = (await page.locator('#compare').boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.75, box.y + box.height / 2);
+    expect(Number(await page.getAttribute('#compare', 'data-split'))).toBeCloseTo(75, -1);
+    expect(await page.inputValue('#split')).toBe(await page.getAttribute('#compare', 'data-split'));
     await page.screenshot({ path: join(TEST_OUTPUT, 'demo-web.png'), fullPage: true });
 
     // What the canvas shows is what @pastiche/node makes of the same file and options.
@@ -74,45 +123,73 @@ describe('demo/web', () => {
     const quality = psnr(rgbaToRgb(new Uint8Array(Buffer.from(drawn, 'base64'))), inNode.data);
     console.log(`demo canvas (wasm) vs @pastiche/node cpu, ml5-wave 256×171: PSNR ${quality.toFixed(2)} dB`);
     // The README publishes PSNR 80 dB for wasm vs node (candy, 448×300); 77 dB is twice that mean squared error.
-    // Seen here: 87.9 dB.
     expect(quality).toBeGreaterThanOrEqual(77);
-    // Only this test's messages: the page, and its console log, outlive each test.
-    expect(browser.console.slice(consoleFrom).filter((m) => m.startsWith('pageerror') || m.startsWith('error'))).toEqual([]);
+    expect(errorsSince(consoleFrom)).toEqual([]);
   }, 240_000);
 
-  it('optimises the photo towards an uploaded style image, with iteration progress and a live preview', async () => {
+  it('optimises a sample photo towards a dropped painting, with a progress bar that moves', async () => {
     const { page } = browser;
     const consoleFrom = browser.console.length;
-    const statuses: string[] = [];
-    await page.exposeFunction('reportStatus', (text: string) => statuses.push(text));
-    await page.goto(`${origin}/`);
-    await page.waitForFunction("!document.getElementById('style').disabled", undefined, { polling: 250, timeout: 60_000 });
-    // Every status line, so that the test sees the iterations go by.
-    await page.evaluate(`new MutationObserver(() => window.reportStatus(document.getElementById('status').textContent))
-      .observe(document.getElementById('status'), { childList: true, characterData: true, subtree: true })`);
+    await openPage();
+    const progress: number[] = [];
+    await page.exposeFunction('reportProgress', (value: string | null) => value !== null && progress.push(Number(value)));
+    await page.evaluate(`new MutationObserver(() => window.reportProgress(document.getElementById('progress').getAttribute('value')))
+      .observe(document.getElementById('progress'), { attributes: true, attributeFilter: ['value'] })`);
 
-    expect(await page.isDisabled('#iterations')).toBe(true);
-    await page.setInputFiles('#photo', contentImage('chelsea_448x300.png'));
-    await page.setInputFiles('#style-image', asset('images/style/starry_night.jpg'));
-    expect(await page.isChecked('input[name="method"][value="image"]')).toBe(true);
+    await page.click('#photo-gallery label[data-value="landscape"]');
+    await page.check('input[name="method"][value="optimisation"]');
+    // Drag and drop a painting of one's own onto its zone: it joins the gallery, chosen.
+    const painting = (await readFile(asset('images/style/great_wave.jpg'))).toString('base64');
+    const transfer = await page.evaluateHandle(`(() => {
+      const data = new DataTransfer();
+      const bytes = Uint8Array.from(atob('${painting}'), (c) => c.charCodeAt(0));
+      data.items.add(new File([bytes], 'great_wave.jpg', { type: 'image/jpeg' }));
+      return data;
+    })()`);
+    for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#painting-drop', type, { dataTransfer: transfer });
+    expect(await page.locator('#painting-gallery input[type=radio]').count()).toBe(8);
+    expect(await page.isChecked('#painting-gallery label:last-child input')).toBe(true);
+
+    expect(await page.isChecked('input[name="method"][value="optimisation"]')).toBe(true);
     expect(await page.isDisabled('#iterations')).toBe(false);
-    await page.selectOption('#device', 'wasm');
+    expect(await page.textContent('#run')).toBe('Optimise');
     await page.fill('#gatys-size', '64');
-    await page.fill('#iterations', '10');
+    await page.fill('#iterations', '8');
     await page.click('#run');
     expect(await page.isVisible('#stop')).toBe(true);
-    await page.waitForFunction("document.getElementById('result').dataset.state !== 'running'", undefined, { polling: 500, timeout: 150_000 });
-    expect(await page.getAttribute('#result', 'data-state'), (await page.textContent('#status')) ?? '').toBe('done');
+    await waitForResult();
 
-    expect(await page.textContent('#result-info')).toMatch(/^gatys:squeezenet1\.1 on wasm: 64×43 in \d+\.\d\d s$/);
-    const iterations = statuses.filter((s) => /^Scale 1 of 1 \(64×43\): iteration \d+ of 10, loss \d/.test(s));
-    expect(iterations.length).toBeGreaterThanOrEqual(5);
-    expect(statuses).toContain('Optimising with squeezenet1.1 on wasm…');
+    expect(await page.textContent('#result-info')).toMatch(/^great_wave, optimisation on wasm: 64×43 in \d+\.\d\d s( \+ \d+\.\d\d s loading)?$/);
+    expect(await page.textContent('#time-optimisation')).toMatch(/^\d+\.\d\d s$/);
+    // The bar went through the iterations: from the download of SqueezeNet, then 0 % up to all 8 iterations.
+    const optimising = progress.slice(progress.lastIndexOf(0));
+    expect(new Set(optimising).size, JSON.stringify(progress)).toBeGreaterThanOrEqual(5);
+    expect(optimising).toEqual([...optimising].sort((a, b) => a - b));
+    expect(Math.max(...optimising)).toBe(100);
     expect(Number(await page.getAttribute('#result', 'data-previews'))).toBeGreaterThanOrEqual(1);
-    expect(await page.getAttribute('#download', 'download')).toBe('chelsea_448x300-starry_night.png');
+    expect(await page.getAttribute('#download', 'download')).toBe('landscape-great_wave.png');
     expect(await page.isVisible('#stop')).toBe(false);
     await page.screenshot({ path: join(TEST_OUTPUT, 'demo-web-optimisation.png'), fullPage: true });
-    // Only this test's messages: the page, and its console log, outlive each test.
-    expect(browser.console.slice(consoleFrom).filter((m) => m.startsWith('pageerror') || m.startsWith('error'))).toEqual([]);
+    expect(errorsSince(consoleFrom)).toEqual([]);
   }, 240_000);
+
+  it('says on the page when it is not cross-origin isolated', async () => {
+    const page = await browser.context.newPage();
+    try {
+      // The same page without COOP/COEP on its document, as a plain static host would serve it.
+      await page.route(`${origin}/`, async (route) => {
+        const response = await route.fetch();
+        const headers = { ...response.headers() };
+        delete headers['cross-origin-opener-policy'];
+        delete headers['cross-origin-embedder-policy'];
+        await route.fulfill({ response, headers });
+      });
+      await page.goto(`${origin}/`);
+      await page.waitForFunction('document.body.dataset.ready === "true"', undefined, POLL);
+      expect(await page.getAttribute('#threads', 'data-isolated')).toBe('false');
+      expect(await page.textContent('#threads')).toMatch(/^This page is not cross-origin isolated, so wasm runs on one thread\./);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 });
