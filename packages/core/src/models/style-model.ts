@@ -188,14 +188,16 @@ export class StyleModel {
   }
 
   /**
-   * Opens a session on a graph derived from this model's, with the model's runtime and session options; `dispose()`
-   * releases it too. Creation errors are E_MODEL_LOAD, a model already disposed E_DISPOSED.
+   * Opens a session on a graph derived from this model's, with the model's runtime and session options plus `config`
+   * (onnxruntime session config entries, e.g. `session.intra_op.allow_spinning`); `dispose()` releases it too.
+   * Creation errors are E_MODEL_LOAD, a model already disposed E_DISPOSED.
    */
-  async openDerivedSession(graph: ModelProto, label: string): Promise<DerivedSession> {
+  async openDerivedSession(graph: ModelProto, label: string, config: Readonly<Record<string, string>> = {}): Promise<DerivedSession> {
     if (!this.session) throw new PasticheError('E_DISPOSED', `Style model '${this.name}' was disposed; load it again.`);
+    const options = Object.keys(config).length === 0 ? this.sessionOptions : { ...this.sessionOptions, extra: { ...this.sessionOptions?.extra, ...config } };
     let session: InferenceSession;
     try {
-      session = await this.runtime.createSession(encodeModel(graph), this.sessionOptions);
+      session = await this.runtime.createSession(encodeModel(graph), options);
     } catch (cause) {
       throw new PasticheError('E_MODEL_LOAD', `${this.runtime.name} could not create a session for ${label} of '${this.name}': ${(cause as Error)?.message ?? cause}`, { cause });
     }
