@@ -19,6 +19,7 @@ const TIERS = {
     'test/gradient/loss-networks.test.ts',
     'test/core/real-photo.test.ts',
     'test/core/onnx-codec-files.test.ts',
+    'test/tiling/**/*.test.ts',
   ],
   // Every file under test/browser but the packaging one (a new browser suite cannot land in `unit`).
   browser: ['test/browser/**/*.test.ts', 'test/gradient/webgpu-browser.test.ts'],
