@@ -140,3 +140,33 @@ describe('applyWinogradRewrite: 3×3 stride-1 convolutions → Winograd F(4×4, 
     expect(applyWinogradRewrite(original).winogradConvolutions).toBe(0);
   });
 });
+
+describe('applyWinogradRewrite({ imagesOnly: true })', () => {
+  /** One 32-channel 3×3 convolution between the given input and output channel counts. */
+  function graph(inChannels: number, outChannels: number, extraOutput = false): Uint8Array {
+    const g = new GraphBuilder('net');
+    g.input('x', FLOAT, [1, inChannels, 'h', 'w']);
+    const [h] = g.node('Conv', ['x', g.initializer(float32Tensor('w0', [32, inChannels, 1, 1], noise(32 * inChannels, 1, 0.05)))], 1);
+    const [f] = g.node('Conv', [h!, g.initializer(float32Tensor('w', [32, 32, 3, 3], noise(32 * 32 * 9, 2, 0.1)))], 1, {
+      kernel_shape: attr.ints([3, 3]),
+      pads: attr.ints([1, 1, 1, 1]),
+    });
+    g.node('Conv', [f!, g.initializer(float32Tensor('w1', [outChannels, 32, 1, 1], noise(32 * outChannels, 3, 0.05)))], ['y']);
+    g.output('y', FLOAT, [1, outChannels, 'h', 'w']);
+    if (extraOutput) g.output(f!, FLOAT, [1, 32, 'h', 'w']);
+    return encodeModel(g.toModel());
+  }
+
+  it('rewrites an image-to-image network', () => {
+    expect(applyWinogradRewrite(graph(3, 3), { imagesOnly: true }).winogradConvolutions).toBe(1);
+  });
+
+  it.each([
+    ['features out', graph(3, 64)],
+    ['features in', graph(64, 3)],
+    ['a second output', graph(3, 3, true)],
+  ])('leaves a graph with %s alone', (_, bytes) => {
+    expect(applyWinogradRewrite(bytes, { imagesOnly: true })).toEqual({ bytes, winogradConvolutions: 0 });
+    expect(applyWinogradRewrite(bytes).winogradConvolutions).toBe(1);
+  });
+});
