@@ -1,5 +1,5 @@
 import type { OrtRuntime } from '@pastiche/core';
-import { PasticheError, expectInteger, invalidType, isObject } from '@pastiche/core';
+import { PasticheError, applyWinogradRewrite, expectInteger, invalidType, isObject } from '@pastiche/core';
 import type * as Ort from 'onnxruntime-web';
 
 /** onnxruntime-web settings that are global to the page (or worker) and read once, when it starts. */
@@ -12,11 +12,18 @@ export interface WebRuntimeOptions {
    */
   wasmPaths?: string | { wasm?: string; mjs?: string };
   /**
-   * wasm threads. Threads need a cross-origin isolated page (COOP `same-origin`, COEP `require-corp`).
-   * @default onnxruntime-web's choice: half the cores, at most 4, when isolated; else 1
+   * wasm threads. Threads need a cross-origin isolated page (COOP `same-origin`, COEP `require-corp` or
+   * `credentialless`); elsewhere onnxruntime-web runs on one, and @pastiche/web says so once in the console.
+   * @default every logical core up to {@link DEFAULT_MAX_THREADS} when the page is cross-origin isolated; else 1
    */
   numThreads?: number;
 }
+
+/**
+ * The most wasm threads @pastiche/web starts by default. onnxruntime-web's own default is half the cores (at most
+ * 4): one thread on a 2-core machine, where two run a style network about 1.5× faster (`npm run bench:web`).
+ */
+export const DEFAULT_MAX_THREADS = 4;
 
 type Setting = keyof WebRuntimeOptions;
 const SETTINGS: readonly Setting[] = ['wasmPaths', 'numThreads'];
@@ -33,11 +40,31 @@ let loading: Promise<typeof Ort> | undefined;
 function loadOrt(): Promise<typeof Ort> {
   loading ??= import('onnxruntime-web').then((module) => {
     if (requested.wasmPaths !== undefined) module.env.wasm.wasmPaths = requested.wasmPaths;
-    if (requested.numThreads !== undefined) module.env.wasm.numThreads = requested.numThreads;
+    module.env.wasm.numThreads = requested.numThreads ?? defaultThreads();
     ort = module;
     return module;
   });
   return loading;
+}
+
+/** Every logical core up to DEFAULT_MAX_THREADS where the page allows threads; else 1, said once. */
+function defaultThreads(): number {
+  const scope = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  const cores = scope.navigator?.hardwareConcurrency ?? 1;
+  if (scope.crossOriginIsolated) return Math.max(1, Math.min(DEFAULT_MAX_THREADS, cores));
+  if (cores > 1) {
+    console.info(
+      `@pastiche/web: this page is not cross-origin isolated, so onnxruntime-web runs on 1 thread of ${cores}. Serve it ` +
+        "with the headers 'Cross-Origin-Opener-Policy: same-origin' and 'Cross-Origin-Embedder-Policy: require-corp' " +
+        `(or 'credentialless') to use up to ${Math.min(DEFAULT_MAX_THREADS, cores)}.`,
+    );
+  }
+  return 1;
+}
+
+/** Whether a session runs on onnxruntime-web's CPU (wasm) kernels only. */
+function onWasmOnly(options: Ort.InferenceSession.SessionOptions | undefined): boolean {
+  return (options?.executionProviders ?? ['wasm']).every((ep) => ['wasm', 'cpu'].includes(typeof ep === 'string' ? ep : ep.name));
 }
 
 /** Checks `wasmPaths` and `numThreads`. */
@@ -78,11 +105,19 @@ export function runtimeSettings(): WebRuntimeOptions & { started: boolean; cross
   };
 }
 
-/** onnxruntime-web behind core's runtime seam. */
+/**
+ * onnxruntime-web behind core's runtime seam. A style network (an image in, one image out) in a session on the wasm
+ * kernels alone gets its 3×3 convolutions as Winograd F(4×4, 3×3) (core's `applyWinogradRewrite`: exact up to float
+ * rounding, about half the time, since those kernels have no Winograd or NCHWc convolution of their own);
+ * `graphOptimizationLevel: 'disabled'` in the session options leaves the graph as it is.
+ */
 export const webRuntime: OrtRuntime = Object.freeze({
   name: 'onnxruntime-web',
-  createSession: async (model: Uint8Array, options?: Ort.InferenceSession.SessionOptions) =>
-    (await loadOrt()).InferenceSession.create(model, options),
+  createSession: async (model: Uint8Array, options?: Ort.InferenceSession.SessionOptions) => {
+    const module = await loadOrt();
+    const rewrite = onWasmOnly(options) && options?.graphOptimizationLevel !== 'disabled';
+    return module.InferenceSession.create(rewrite ? applyWinogradRewrite(model, { imagesOnly: true }).bytes : model, options);
+  },
   createTensor: (data: Float32Array, dims: readonly number[]) => {
     // Tensors are made only for a session's run, so onnxruntime-web is loaded by then.
     if (!ort) throw new PasticheError('E_INFERENCE', 'onnxruntime-web is not loaded yet: create a session first.');
