@@ -10,7 +10,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PasticheError, dispose, loadStyle, loadStyleOptimizer, stylize } from '@pastiche/node';
+import { PasticheError, dispose, exportGradientGraphs, listBuiltInModels, loadStyle, loadStyleOptimizer, stylize } from '@pastiche/node';
 import { REPO_ROOT, builtModel, contentImage } from '../helpers/assets.js';
 import { craftedPng } from '../helpers/crafted-png.js';
 import { croppingModel, nanModel, tinyStyleModel } from '../helpers/tiny-models.js';
@@ -86,7 +86,7 @@ const CASES: BadInput[] = [
   { input: "session options onnxruntime refuses", example: "loadStyle('candy', { sessionOptions: { intraOpNumThreads: -5 } })", outcome: 'E_MODEL_LOAD', message: /could not create a session for this model: 'intraOpNumThreads' is invalid/, cause: true,
     run: () => loadStyle(builtModel('candy.onnx'), { sessionOptions: { intraOpNumThreads: -5 } }) },
   // Models.
-  { input: 'an empty style name', example: "stylize(photo, '')", outcome: 'RangeError', message: /^Expected a style name, a path or URL of an \.onnx file, or ONNX bytes for style but received ""/,
+  { input: 'an empty style name', example: "stylize(photo, '')", outcome: 'RangeError', message: /^Expected a style name, a path or URL of an \.onnx .* for style but received ""/,
     run: () => stylize(rgb(8, 8), '') },
   { input: 'an unknown style name', example: "stylize(photo, 'nope')", outcome: 'E_MODEL_NOT_FOUND', message: /^Unknown style 'nope': expected a built-in style \(candy, /,
     run: () => stylize(rgb(8, 8), 'nope') },
@@ -109,6 +109,19 @@ const CASES: BadInput[] = [
     run: () => stylize(rgb(16, 16), style, { ...quick, lossNetwork: builtModel('candy.onnx') }) },
   { input: 'an optimisation that diverges', example: "stylize(photo, { styleImage }, { optimizer: 'adam', learningRate: 1e6 })", outcome: 'E_NUMERIC', message: /^The optimisation diverged at scale 1 of 1/,
     run: () => stylize(contentImage('coffee.png'), { styleImage: contentImage('chelsea.png') }, { size: 48, scales: 1, iterations: 20, optimizer: 'adam', learningRate: 1e6 }) },
+  { input: 'a progress callback that throws', example: "loadStyle('candy', { onLoadProgress() { throw new Error('boom') } })", outcome: 'E_MODEL_LOAD', message: /^The onLoadProgress callback threw on a 'ready' event: boom$/, cause: true,
+    run: () => loadStyle('candy', { onLoadProgress() { throw new Error('boom'); } }) },
+  // Results and the other functions.
+  { input: 'encode options out of range', example: "image.toBuffer('jpeg', { quality: 500 })", outcome: 'RangeError', message: /^Expected integer between 1 and 100 for quality but received 500 of type number$/,
+    run: async () => (await stylize(rgb(8, 8), 'candy')).toBuffer('jpeg', { quality: 500 }) },
+  { input: 'an output path without an image extension', example: "image.toFile('out')", outcome: 'RangeError', message: /^Expected an output file ending in \.png, /,
+    run: async () => (await stylize(rgb(8, 8), 'candy')).toFile(join(dir, 'out')) },
+  { input: 'an output folder that does not exist', example: "image.toFile('no/such/folder/out.png')", outcome: 'E_IO', message: /^Could not write '.*no\/such\/folder\/out\.png': ENOENT/, cause: true,
+    run: async () => (await stylize(rgb(8, 8), 'candy')).toFile(join(dir, 'no', 'such', 'folder', 'out.png')) },
+  { input: 'gradient graphs exported into a file', example: "exportGradientGraphs('photo.jpg')", outcome: 'E_IO', message: /^Could not write the gradient graphs to '.*cut\.png': .* Pass a writable folder\.$/, cause: true,
+    run: () => exportGradientGraphs(join(dir, 'cut.png')) },
+  { input: 'options null for a model function', example: 'listBuiltInModels(null)', outcome: 'TypeError', message: /^Expected an options object for options but received null$/,
+    run: () => listBuiltInModels(null as never) },
   // Lifecycle.
   { input: 'an aborted signal', example: "stylize(photo, 'candy', { signal: AbortSignal.abort() })", outcome: 'E_ABORTED', message: /was aborted\.$/,
     run: () => stylize(rgb(8, 8), 'candy', { signal: AbortSignal.abort() }) },

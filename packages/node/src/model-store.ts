@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_CATALOG, PasticheError, expectString, modelTooLarge, type ModelCache, type ModelStore } from '@pastiche/core';
+import { BUILTIN_CATALOG, PasticheError, expectOptions, expectString, modelTooLarge, type ModelCache, type ModelStore } from '@pastiche/core';
 import { writeFileAtomic } from './atomic-write.js';
 
 /** Where models live on this machine. */
@@ -22,8 +22,10 @@ export interface ModelLocationOptions {
 
 export const MODEL_LOCATION_KEYS = ['modelDir', 'cacheDir'] as const;
 
+/** Checks `modelDir` and `cacheDir` (the options object too: the model functions take it directly). */
 export function checkModelLocations(options: ModelLocationOptions): void {
-  for (const key of MODEL_LOCATION_KEYS) if (options[key] !== undefined) expectString(key, options[key], 'a folder path');
+  const o = expectOptions<ModelLocationOptions>('options', options);
+  for (const key of MODEL_LOCATION_KEYS) if (o[key] !== undefined) expectString(key, o[key], 'a folder path');
 }
 
 /** The per-user cache folder. */

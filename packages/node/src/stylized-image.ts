@@ -1,4 +1,4 @@
-import { PasticheError, describeValue, type StylizeInfo } from '@pastiche/core';
+import { PasticheError, describeValue, expectInteger, expectKnownKeys, expectOptions, type StylizeInfo } from '@pastiche/core';
 import { extname } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { writeFileAtomic } from './atomic-write.js';
@@ -32,6 +32,14 @@ export interface EncodeOptions {
   quality?: number;
 }
 
+/** Checks encode options before sharp sees them: its own errors would come out as encoding failures. */
+function checkEncodeOptions(options: unknown): EncodeOptions {
+  const o = expectOptions<EncodeOptions>('options', options);
+  expectKnownKeys('options', o, new Set(['quality']));
+  if (o.quality !== undefined) expectInteger('quality', o.quality, { min: 1, max: 100 });
+  return o;
+}
+
 /** The result of a stylization: 8-bit RGB pixels, with encoders. */
 export class StylizedImage {
   /** Interleaved RGB, `width * height * 3` bytes. */
@@ -58,8 +66,9 @@ export class StylizedImage {
     if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
       throw new TypeError(`Expected one of ${OUTPUT_FORMATS.join(', ')} for format but received ${describeValue(format)}`);
     }
+    const encode = checkEncodeOptions(options);
     try {
-      return await this.toSharp().toFormat(format, options).toBuffer();
+      return await this.toSharp().toFormat(format, encode).toBuffer();
     } catch (cause) {
       throw new PasticheError('E_IMAGE_ENCODE', `Could not encode the image as ${format}: ${(cause as Error).message}`, { cause });
     }
@@ -73,6 +82,7 @@ export class StylizedImage {
    */
   async toFile(path: string, options: EncodeOptions = {}): Promise<void> {
     if (typeof path !== 'string' || path === '') throw new TypeError(`Expected a file path for path but received ${describeValue(path)}`);
+    checkEncodeOptions(options);
     const encoded = await this.toBuffer(formatForPath(path), options);
     try {
       await writeFileAtomic(path, encoded);

@@ -1,4 +1,5 @@
 import { expectBoolean, expectFunction, expectInteger, expectOptions, expectSignal, expectString, invalidType, invalidValue, isNumber } from '../arguments.js';
+import { PasticheError } from '../errors.js';
 import type { ModelSettings } from './model-settings.js';
 import type { ModelConventionOverrides } from '../models/model-conventions.js';
 import { resolveDeviceOptions, type DeviceOptions, type ResolvedDeviceOptions } from './device-selection.js';
@@ -64,7 +65,21 @@ export function resolveModelLoadOptions<Device extends string>(
     },
     sha256: sha256?.toLowerCase(),
     signal: signal === undefined ? undefined : expectSignal('signal', signal),
-    onLoadProgress: onLoadProgress === undefined ? undefined : expectFunction<LoadProgressCallback>('onLoadProgress', onLoadProgress),
+    onLoadProgress: onLoadProgress === undefined ? undefined : guardedCallback(expectFunction<LoadProgressCallback>('onLoadProgress', onLoadProgress)),
+  };
+}
+
+/**
+ * The caller's progress callback, whose own exceptions come out as E_MODEL_LOAD with the exception as cause (the load
+ * stops there), so that nothing but typed errors leaves a load.
+ */
+function guardedCallback(callback: LoadProgressCallback): LoadProgressCallback {
+  return (event) => {
+    try {
+      callback(event);
+    } catch (cause) {
+      throw new PasticheError('E_MODEL_LOAD', `The onLoadProgress callback threw on a '${event.status}' event: ${(cause as Error)?.message ?? cause}`, { cause });
+    }
   };
 }
 

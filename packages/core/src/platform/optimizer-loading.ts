@@ -78,7 +78,12 @@ export async function loadStyleOptimizerOn<Image, Result>(context: KernelContext
     await hold.release();
     throw new PasticheError('E_DISPOSED', `dispose() was called while the optimisation method (${hold.owner.name}) loaded; load it again.`);
   }
-  load.onLoadProgress?.({ status: 'ready', name: hold.owner.name, device: hold.owner.device });
+  try {
+    load.onLoadProgress?.({ status: 'ready', name: hold.owner.name, device: hold.owner.device });
+  } catch (error) {
+    await hold.release();
+    throw error;
+  }
   const builtWith = hold.owner.engine.graphs.lossGrad.metadataProps[LOSS_GRAPH_METADATA.pooling] as Pooling | undefined;
   return createStyleOptimizer(context, hold, choice.pooling ?? builtWith ?? DEFAULT_POOLING);
 }

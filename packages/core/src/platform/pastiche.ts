@@ -173,7 +173,12 @@ export function createPastiche<Image, Result, Device extends string, StoreOption
       await hold.release();
       throw new PasticheError('E_DISPOSED', `dispose() was called while the style '${hold.owner.model.name}' loaded; load it again.`);
     }
-    load.onLoadProgress?.({ status: 'ready', name: hold.owner.model.name, device: hold.owner.device });
+    try {
+      load.onLoadProgress?.({ status: 'ready', name: hold.owner.model.name, device: hold.owner.device });
+    } catch (error) {
+      await hold.release();
+      throw error;
+    }
     return createStylizer(context, hold.owner.model, hold.owner.device, hold);
   }
 
