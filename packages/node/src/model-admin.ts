@@ -6,6 +6,7 @@ import {
   BUILTIN_CATALOG,
   PasticheError,
   expectString,
+  findCatalogArbitraryNetwork,
   findCatalogLossNetwork,
   findCatalogStyle,
   invalidValue,
@@ -25,28 +26,36 @@ import { nodePlatform } from './node-platform.js';
  * as when a model is loaded.
  */
 
-/** What a catalog entry is: a style network of the fast method, or a loss network of the optimisation method. */
-export type BuiltInModelKind = 'style' | 'loss network';
+/**
+ * What a catalog entry is: a style network of the fast method, a loss network of the optimisation method, or the
+ * arbitrary method's style predictor or transfer network.
+ */
+export type BuiltInModelKind = 'style' | 'loss network' | 'style predictor' | 'transfer network';
+
+const ARBITRARY_KINDS = { predictor: 'style predictor', transfer: 'transfer network' } as const;
 
 export interface BuiltInModel {
   kind: BuiltInModelKind;
   entry: CatalogEntry;
 }
 
-/** Every entry of the built-in catalog: the styles, then the loss networks, in catalog order. */
+/** Every entry of the built-in catalog: the styles, the loss networks, then the arbitrary-style networks, in catalog order. */
 export function builtInModels(): BuiltInModel[] {
   return [
     ...BUILTIN_CATALOG.styles.map((entry) => ({ kind: 'style' as const, entry })),
     ...BUILTIN_CATALOG.lossNetworks.map((entry) => ({ kind: 'loss network' as const, entry })),
+    ...BUILTIN_CATALOG.arbitraryNetworks.map((entry) => ({ kind: ARBITRARY_KINDS[entry.role], entry })),
   ];
 }
 
-/** The catalog entry of a built-in name: a style, or a loss network by name or alias (`squeezenet`). */
+/** The catalog entry of a built-in name: a style, a loss network by name or alias (`squeezenet`), or an arbitrary-style network. */
 export function findBuiltInModel(name: string): BuiltInModel | undefined {
   const style = findCatalogStyle(BUILTIN_CATALOG, name);
   if (style) return { kind: 'style', entry: style };
   const network = findCatalogLossNetwork(BUILTIN_CATALOG, name);
-  return network && { kind: 'loss network', entry: network };
+  if (network) return { kind: 'loss network', entry: network };
+  const arbitrary = findCatalogArbitraryNetwork(BUILTIN_CATALOG, name);
+  return arbitrary && { kind: ARBITRARY_KINDS[arbitrary.role], entry: arbitrary };
 }
 
 /** Every name {@link findBuiltInModel} knows, for messages. */

@@ -1,22 +1,36 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   BUILTIN_CATALOG,
+  arbitraryNetworkNames,
   expectInteger,
   expectNumber,
+  expectStyleVector,
+  findCatalogArbitraryNetwork,
   findCatalogLossNetwork,
   findCatalogStyle,
   lossNetworkNames,
+  resolveArbitraryOptions,
   resolveGatysOptions,
   resolveStylizeOptions,
+  type QuantizedActivations,
 } from '@pastiche/core';
 import type { ExportGradientOptions } from '../export-grad.js';
-import type { LoadOptimizerOptions, LoadStyleOptions, OptimizeRunOptions, StylizeOptions } from '../index.js';
+import type {
+  ArbitraryOptions,
+  LoadArbitraryOptions,
+  LoadOptimizerOptions,
+  LoadStyleOptions,
+  OptimizeRunOptions,
+  PredictStyleOptions,
+  StylizeOptions,
+} from '../index.js';
 import { builtInModelNames, findBuiltInModel } from '../model-admin.js';
 import type { ModelLocationOptions } from '../model-store.js';
 import { formatForPath } from '../stylized-image.js';
-import { FLAGS, MODELS_COMMANDS, flagForOption, flagName, type Flag, type ModelsAction } from './flags.js';
-import { UsageError, type HelpTopic } from './usage-error.js';
+import { FLAGS, MODELS_COMMANDS, appliesTo, flagForOption, flagName, type Flag, type ModelsAction, type StylizeMethod } from './flags.js';
+import { SUBCOMMANDS, UsageError, type HelpTopic } from './usage-error.js';
 
 export { UsageError, type HelpTopic };
 
@@ -52,7 +66,41 @@ export interface OptimizationCommand extends OutputArguments {
   run: OptimizeRunOptions;
 }
 
-export type StylizeCommand = FastCommand | OptimizationCommand;
+/** A kept style vector (a JSON file from `pastiche predict-style`) and its share of the blend (`v.json:0.3`). */
+export interface StyleVectorArgument {
+  file: string;
+  vector: Float32Array;
+  weight: number;
+}
+
+export interface ArbitraryCommand extends OutputArguments {
+  command: 'stylize';
+  method: 'arbitrary';
+  /** The style images, or none when the styles are kept vectors. */
+  styleImages: StyleImageArgument[];
+  styleVectors: StyleVectorArgument[];
+  load: LoadArbitraryOptions;
+  run: ArbitraryOptions;
+}
+
+export type StylizeCommand = FastCommand | OptimizationCommand | ArbitraryCommand;
+
+/** `pastiche predict-style <images…> [-o v.json]`: the style vector of each painting. */
+export interface PredictStyleCommand {
+  command: 'predict-style';
+  /** Input files and glob patterns, as given. */
+  inputs: string[];
+  output: string | undefined;
+  options: PredictStyleOptions;
+}
+
+/** `pastiche convert in.tflite -o out.onnx`. */
+export interface ConvertCommand {
+  command: 'convert';
+  input: string;
+  output: string;
+  quantizedActivations: QuantizedActivations | undefined;
+}
 
 /** `pastiche models <action>`: model names are the catalog's (an alias is resolved), checked before any download. */
 export interface ModelsCommand {
@@ -73,6 +121,8 @@ export type CliCommand =
   | { command: 'list-styles'; json: boolean; locations: ModelLocationOptions }
   | { command: 'export-grad'; outDir: string; json: boolean; options: ExportGradientOptions }
   | ModelsCommand
+  | PredictStyleCommand
+  | ConvertCommand
   | StylizeCommand;
 
 type Values = Record<string, unknown>;
@@ -170,10 +220,10 @@ function convert(flag: Flag, text: string | boolean): unknown {
 }
 
 /** The options of one method and target (`load` or `run`), named as the library names them. */
-function pick(values: Values, method: 'fast' | 'optimization', target: 'load' | 'run'): Values {
+function pick(values: Values, method: StylizeMethod, target: 'load' | 'run'): Values {
   const picked: Values = {};
   for (const f of FLAGS) {
-    if (f.target === target && (f.method === method || f.method === 'both') && values[f.option] !== undefined) picked[f.option] = values[f.option];
+    if (f.target === target && appliesTo(f, method) && values[f.option] !== undefined) picked[f.option] = values[f.option];
   }
   return picked;
 }
@@ -186,22 +236,34 @@ function checkFolder(values: Values, option: string): void {
   if (!statSync(dir).isDirectory()) throw new UsageError(`${name} '${dir}' is not a folder`);
 }
 
+type ModelOption = 'style' | 'lossNetwork' | 'predictor' | 'transferNetwork';
+
+/** Built-in names a model flag takes, and whether `name` is one of them. */
+const MODEL_FLAGS: Readonly<Record<ModelOption, { names: () => string[]; has: (name: string) => boolean }>> = {
+  style: { names: () => BUILTIN_CATALOG.styles.map((s) => s.name), has: (name) => !!findCatalogStyle(BUILTIN_CATALOG, name) },
+  lossNetwork: { names: () => lossNetworkNames(BUILTIN_CATALOG), has: (name) => !!findCatalogLossNetwork(BUILTIN_CATALOG, name) },
+  predictor: { names: () => arbitraryNetworkNames(BUILTIN_CATALOG, 'predictor'), has: (name) => !!findCatalogArbitraryNetwork(BUILTIN_CATALOG, name, 'predictor') },
+  transferNetwork: { names: () => arbitraryNetworkNames(BUILTIN_CATALOG, 'transfer'), has: (name) => !!findCatalogArbitraryNetwork(BUILTIN_CATALOG, name, 'transfer') },
+};
+
 /**
- * `--style` and `--loss-net`: a built-in name (a loss network's alias too), an http(s) URL, or a file that exists.
- * Anything else is a usage error before any work, rather than a failed load after the inputs were planned.
+ * `--style`, `--loss-net`, `--predictor` and `--transfer-net`: a built-in name (a loss network's alias too), an
+ * http(s) URL, or a file that exists. Anything else is a usage error before any work, rather than a failed load after
+ * the inputs were planned.
  */
-function checkModelFlag(values: Values, option: 'style' | 'lossNetwork'): void {
+function checkModelFlag(values: Values, option: ModelOption): void {
   const value = values[option] as string | undefined;
   if (value === undefined || /^https?:\/\//i.test(value)) return;
-  const builtIn = option === 'style' ? findCatalogStyle(BUILTIN_CATALOG, value) : findCatalogLossNetwork(BUILTIN_CATALOG, value);
-  if (builtIn) return;
+  if (MODEL_FLAGS[option].has(value)) return;
   const name = flagName(flagForOption(option)!);
   if (existsSync(value)) {
     if (statSync(value).isDirectory()) throw new UsageError(`${name} '${value}' is a folder, not an .onnx file`);
     return;
   }
-  const names = option === 'style' ? BUILTIN_CATALOG.styles.map((s) => s.name) : lossNetworkNames(BUILTIN_CATALOG);
-  const what = /[\\/]|\.onnx$/i.test(value) ? `file '${value}' does not exist` : `expects a built-in name (${names.join(', ')}), an .onnx file or an http(s) URL, got '${value}'`;
+  const names = MODEL_FLAGS[option].names();
+  const what = /[\\/]|\.(onnx|tflite)$/i.test(value)
+    ? `file '${value}' does not exist`
+    : `expects a built-in name (${names.join(', ')}), an .onnx or .tflite file or an http(s) URL, got '${value}'`;
   throw new UsageError(`${name} ${what}`);
 }
 
@@ -211,6 +273,25 @@ function styleImage(spec: string): StyleImageArgument {
   const image = match ? match[1] : spec;
   if (!existsSync(image)) throw new UsageError(`--style-image '${image}' does not exist`);
   return { image, weight: match ? Number(match[2]) : 1 };
+}
+
+/** `v.json` or `v.json:0.3`: a style vector file (what `pastiche predict-style` writes), read and checked now. */
+function styleVector(spec: string): StyleVectorArgument {
+  const match = existsSync(spec) ? null : /^(.+):(\d*\.?\d+)$/.exec(spec);
+  const file = match ? match[1] : spec;
+  if (!existsSync(file)) throw new UsageError(`--style-vector '${file}' does not exist`);
+  if (statSync(file).isDirectory()) throw new UsageError(`--style-vector '${file}' is a folder, not a JSON file`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--style-vector '${file}' is not JSON (${(error as Error).message})`);
+  }
+  try {
+    return { file, vector: expectStyleVector('styleVector', json), weight: match ? Number(match[2]) : 1 };
+  } catch (error) {
+    throw new UsageError(`--style-vector '${file}' holds no style vector: ${(error as Error).message}; write one with pastiche predict-style`);
+  }
 }
 
 /** The first line of parseArgs' message, without its advice on `--` (which is not what the user meant). */
@@ -225,10 +306,10 @@ export function parseCliArgs(argv: string[]): CliCommand {
     parsed = parseArgs({ args: joinNegativeNumbers(argv), options: PARSE_OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) throw error;
-    throw new UsageError(parseArgsMessage(error), argv.includes('export-grad') ? 'export-grad' : argv.includes('models') ? 'models' : 'stylize');
+    throw new UsageError(parseArgsMessage(error), SUBCOMMANDS.find((command) => argv.includes(command)) ?? 'stylize');
   }
   const first = parsed.positionals[0];
-  const topic: HelpTopic = first === 'export-grad' || first === 'models' ? first : 'stylize';
+  const topic: HelpTopic = SUBCOMMANDS.find((command) => command === first) ?? 'stylize';
   if (parsed.values.help) return { command: 'help', topic };
   if (parsed.values.version && topic === 'stylize') return { command: 'version' };
   try {
@@ -244,6 +325,10 @@ function checkCommand(parsed: Parsed, topic: HelpTopic): CliCommand {
   const given = FLAGS.filter((f) => parsed.values[f.flag] !== undefined);
   const exportGrad = topic === 'export-grad';
   if (topic === 'models') return checkModelsCommand(parsed, given);
+  if (topic === 'predict-style' || topic === 'convert') {
+    const refused = given.find((f) => !(topic === 'convert' ? f.convert : f.predictStyle));
+    if (refused) throw new UsageError(`${flagName(refused)} is not a flag of ${topic}`);
+  }
 
   const values: Values = {};
   const raw = new Map<string, string>();
@@ -266,26 +351,38 @@ function checkCommand(parsed: Parsed, topic: HelpTopic): CliCommand {
     return { command: 'export-grad', outDir: (values.outDir as string | undefined) ?? '.', json: values.json === true, options };
   }
 
+  if (topic === 'predict-style') return checkPredictStyleCommand(parsed, values, raw);
+  if (topic === 'convert') return checkConvertCommand(parsed, values);
+
   if (values.listStyles) {
     checkFolder(values, 'modelDir');
     return { command: 'list-styles', json: values.json === true, locations };
   }
-  if (values.style !== undefined && values.styleImages !== undefined) throw new UsageError('use either --style or --style-image, not both');
-  const method = values.styleImages === undefined ? 'fast' : 'optimization';
+  const method = stylizeMethod(values);
   for (const f of given) {
-    if (f.method === 'models') throw new UsageError(`${flagName(f)} is a flag of pastiche models`);
-    if (method === 'optimization' && f.method === 'fast') throw new UsageError(`${flagName(f)} does not apply to --style-image (the optimisation method)`);
-    if (method === 'fast' && f.method === 'optimization') throw new UsageError(`${flagName(f)} applies only with --style-image (the optimisation method)`);
+    if (f.method === 'models' || f.method === 'convert') throw new UsageError(`${flagName(f)} is a flag of pastiche ${f.method}`);
+    if (f.method === 'cli' || appliesTo(f, method)) continue;
+    if (method === 'optimization' && appliesTo(f, 'fast')) throw new UsageError(`${flagName(f)} does not apply to --style-image (the optimisation method)`);
+    if (method === 'arbitrary') throw new UsageError(`${flagName(f)} does not apply to --method arbitrary`);
+    if (appliesTo(f, 'optimization')) throw new UsageError(`${flagName(f)} applies only with --style-image (the optimisation method)`);
+    throw new UsageError(`${flagName(f)} applies only with --method arbitrary (or --style-vector)`);
   }
   const load = pick(values, method, 'load');
   const run = pick(values, method, 'run');
   if (method === 'fast') {
     check(() => resolveStylizeOptions(run), raw, values);
-  } else {
+  } else if (method === 'optimization') {
     check(() => resolveGatysOptions({ ...run, contentLayers: load.contentLayers as string[], styleLayers: load.styleLayers as string[] }), raw, values);
+  } else {
+    check(() => resolveArbitraryOptions(run), raw, values);
   }
   checkFolder(values, 'modelDir');
-  checkModelFlag(values, method === 'fast' ? 'style' : 'lossNetwork');
+  if (method === 'arbitrary') {
+    checkModelFlag(values, 'predictor');
+    checkModelFlag(values, 'transferNetwork');
+  } else {
+    checkModelFlag(values, method === 'fast' ? 'style' : 'lossNetwork');
+  }
 
   const outputs: OutputArguments = {
     inputs: parsed.positionals,
@@ -305,8 +402,58 @@ function checkCommand(parsed: Parsed, topic: HelpTopic): CliCommand {
   if (method === 'fast') {
     return { command: 'stylize', method, style: (values.style as string | undefined) ?? BUILTIN_CATALOG.default, load, run, ...outputs };
   }
-  const styleImages = (values.styleImages as string[]).map(styleImage);
-  return { command: 'stylize', method, styleImages, load, run, ...outputs };
+  const styleImages = ((values.styleImages as string[] | undefined) ?? []).map(styleImage);
+  if (method === 'optimization') return { command: 'stylize', method, styleImages, load, run, ...outputs };
+  const styleVectors = ((values.styleVectors as string[] | undefined) ?? []).map(styleVector);
+  for (const [flag, list] of [['--style-image', styleImages], ['--style-vector', styleVectors]] as const) {
+    if (list.length > 0 && !list.some((s) => s.weight > 0)) throw new UsageError(`${flag} expects at least one weight above 0`);
+  }
+  return { command: 'stylize', method, styleImages, styleVectors, load, run, ...outputs };
+}
+
+/** The method a stylize command runs: --style-vector and --method arbitrary choose the arbitrary method, --style-image alone the optimisation method. */
+function stylizeMethod(values: Values): StylizeMethod {
+  const images = values.styleImages !== undefined;
+  const vectors = values.styleVectors !== undefined;
+  if (values.style !== undefined && (images || vectors)) throw new UsageError(`use either --style or ${images ? '--style-image' : '--style-vector'}, not both`);
+  if (images && vectors) throw new UsageError('use either --style-image or --style-vector, not both (make a vector of the image with pastiche predict-style)');
+  if (values.method === undefined) return vectors ? 'arbitrary' : images ? 'optimization' : 'fast';
+  if (!images && !vectors) throw new UsageError('--method applies only with --style-image');
+  if (vectors && values.method !== 'arbitrary') throw new UsageError('--style-vector needs --method arbitrary (style vectors are the arbitrary method\'s)');
+  return values.method as StylizeMethod;
+}
+
+/** `pastiche predict-style <images…> [-o v.json] [--predictor …]`. */
+function checkPredictStyleCommand(parsed: Parsed, values: Values, raw: ReadonlyMap<string, string>): PredictStyleCommand {
+  const inputs = parsed.positionals.slice(1);
+  if (inputs.length === 0) throw new UsageError('predict-style expects the images of one or more paintings', 'predict-style');
+  const output = values.output as string | undefined;
+  if (output !== undefined && inputs.length > 1) throw new UsageError(`-o/--output takes a single input but ${inputs.length} were given; without it, each vector is one line of stdout`, 'predict-style');
+  if (output !== undefined && existsSync(output) && statSync(output).isDirectory()) throw new UsageError(`-o/--output '${output}' is a folder`, 'predict-style');
+  if (output !== undefined && resolve(output) === resolve(inputs[0])) throw new UsageError(`-o/--output '${output}' is the input`, 'predict-style');
+  const options = pick(values, 'arbitrary', 'load');
+  delete options.transferNetwork;
+  if (values.maxPixels !== undefined) {
+    options.maxPixels = values.maxPixels;
+    check(() => resolveArbitraryOptions({ maxPixels: values.maxPixels }), raw, values);
+  }
+  checkFolder(values, 'modelDir');
+  checkModelFlag(values, 'predictor');
+  return { command: 'predict-style', inputs, output, options: options as PredictStyleOptions };
+}
+
+/** `pastiche convert in.tflite -o out.onnx`. */
+function checkConvertCommand(parsed: Parsed, values: Values): ConvertCommand {
+  const inputs = parsed.positionals.slice(1);
+  if (inputs.length !== 1) throw new UsageError(`convert expects one .tflite file, got ${inputs.length}`, 'convert');
+  const [input] = inputs;
+  if (!existsSync(input)) throw new UsageError(`input '${input}' does not exist`, 'convert');
+  if (statSync(input).isDirectory()) throw new UsageError(`input '${input}' is a folder, not a .tflite file`, 'convert');
+  const output = values.output as string | undefined;
+  if (output === undefined) throw new UsageError('convert expects -o/--output <file.onnx>', 'convert');
+  if (existsSync(output) && statSync(output).isDirectory()) throw new UsageError(`-o/--output '${output}' is a folder`, 'convert');
+  if (resolve(output) === resolve(input)) throw new UsageError(`-o/--output '${output}' is the input`, 'convert');
+  return { command: 'convert', input, output, quantizedActivations: values.quantizedActivations as QuantizedActivations | undefined };
 }
 
 const MODELS_ACTIONS = Object.keys(MODELS_COMMANDS) as ModelsAction[];

@@ -11,6 +11,8 @@ import {
   DEFAULT_POOLING,
   DEFAULT_REMOTE_HOST,
   DEFAULT_STRENGTH,
+  DEFAULT_STYLE_PREDICTOR,
+  DEFAULT_TRANSFER_NETWORK,
   DEFAULT_STYLE_SCALE,
   DEFAULT_STYLE_WEIGHT,
   DEFAULT_TILE_LIMIT,
@@ -22,6 +24,9 @@ import {
   MAX_STYLE_SCALE,
   MIN_GATYS_SIZE,
   MIN_TILE,
+  QUANTIZED_ACTIVATIONS,
+  STYLE_IMAGE_METHODS,
+  arbitraryNetworkNames,
   lossNetworkNames,
   resolveGatysOptions,
   resolveStylizeOptions,
@@ -34,11 +39,15 @@ import { NODE_DEVICES } from '../devices.js';
 
 /** How a flag's text becomes an option value. */
 export type FlagKind = 'integer' | 'number' | 'choice' | 'boolean' | 'string' | 'list' | 'url';
+/** The stylization methods: style networks, optimisation against style images, and the arbitrary method. */
+export type StylizeMethod = 'fast' | 'optimization' | 'arbitrary';
+
 /**
- * Which stylization method a flag belongs to: `cli` flags are the command line's own (files, output, help),
- * `models` flags belong to `pastiche models` alone.
+ * Which stylization method a flag belongs to: one method, several (a list), `all` of them; `cli` flags are the
+ * command line's own (files, output, help), `models` flags belong to `pastiche models` alone, `convert` flags to
+ * `pastiche convert`.
  */
-export type FlagMethod = 'fast' | 'optimization' | 'both' | 'cli' | 'models';
+export type FlagMethod = StylizeMethod | readonly StylizeMethod[] | 'all' | 'cli' | 'models' | 'convert';
 
 /**
  * One command-line flag. The parser's configuration, the checks, the help text and the option objects handed to
@@ -58,6 +67,10 @@ export interface Flag {
   exportGrad?: boolean | string;
   /** Also a flag of `pastiche models` (see {@link MODELS_COMMANDS} for which command takes it); a string is its help text there. */
   models?: boolean | string;
+  /** Also a flag of `pastiche predict-style`; a string is its help text there. */
+  predictStyle?: boolean | string;
+  /** Also a flag of `pastiche convert`; a string is its help text there. */
+  convert?: boolean | string;
   /** May be repeated (the values are collected in order). */
   multiple?: boolean;
   /** Placeholder of the value in the help text. */
@@ -94,9 +107,13 @@ export const FLAGS: readonly Flag[] = Object.freeze([
   // The command line's own.
   { flag: 'style', short: 's', option: 'style', kind: 'string', method: 'fast', target: 'cli', arg: '<style>',
     help: 'built-in style name (--list-styles), or path or URL of an .onnx style network', default: BUILTIN_CATALOG.default },
-  { flag: 'style-image', option: 'styleImages', kind: 'string', method: 'optimization', target: 'cli', multiple: true, arg: '<img[:w]>',
-    help: 'style image of the optimisation method; repeat it to blend styles, weight after a colon (starry.jpg:0.3)' },
+  { flag: 'style-image', option: 'styleImages', kind: 'string', method: ['optimization', 'arbitrary'], target: 'cli', multiple: true, arg: '<img[:w]>',
+    help: 'style image (the optimisation method, or --method arbitrary); repeat it to blend styles, weight after a colon (starry.jpg:0.3)' },
+  { flag: 'method', option: 'method', kind: 'choice', method: ['optimization', 'arbitrary'], target: 'cli', arg: '<m>', choices: STYLE_IMAGE_METHODS,
+    help: 'method for --style-image: optimization (iterations, slow) or arbitrary (one pass)', default: STYLE_IMAGE_METHODS[0] },
   { flag: 'output', short: 'o', option: 'output', kind: 'string', method: 'cli', target: 'cli', arg: '<file>',
+    predictStyle: 'JSON file for the style vector (a single input); without it, one JSON line per input on stdout',
+    convert: 'the .onnx file to write (written atomically)',
     help: 'output file for a single input (.png, .jpg, .webp, .avif, .tiff)' },
   { flag: 'out-dir', short: 'd', option: 'outDir', kind: 'string', method: 'cli', target: 'cli', arg: '<dir>',
     exportGrad: 'folder for <network>.features.onnx and <network>.loss-grad.onnx',
@@ -108,26 +125,27 @@ export const FLAGS: readonly Flag[] = Object.freeze([
     help: 'print one JSON object per output' },
   { flag: 'list-styles', option: 'listStyles', kind: 'boolean', method: 'cli', target: 'cli',
     help: 'list the built-in styles (and whether each is built) and exit' },
-  { flag: 'help', short: 'h', option: 'help', kind: 'boolean', method: 'cli', target: 'cli', exportGrad: true, models: true, help: 'show this help' },
+  { flag: 'help', short: 'h', option: 'help', kind: 'boolean', method: 'cli', target: 'cli', exportGrad: true, models: true, predictStyle: true, convert: true,
+    help: 'show this help' },
   { flag: 'version', option: 'version', kind: 'boolean', method: 'cli', target: 'cli', help: 'print the version of @pastiche/node' },
 
-  // Both methods.
-  { flag: 'size', option: 'size', kind: 'integer', method: 'both', target: 'run', arg: '<N>',
-    help: `longest side of the result in pixels: 1..${MAX_IMAGE_SIDE} for style networks (default: keep the size), ` +
-      `${MIN_GATYS_SIZE}..${MAX_IMAGE_SIDE} with --style-image (default ${DEFAULT_GATYS_SIZE})` },
-  { flag: 'max-pixels', option: 'maxPixels', kind: 'integer', method: 'both', target: 'run', arg: '<N>', zeroMeansUnlimited: true,
+  // Every method.
+  { flag: 'size', option: 'size', kind: 'integer', method: 'all', target: 'run', arg: '<N>',
+    help: `longest side of the result in pixels: 1..${MAX_IMAGE_SIDE} for style networks and --method arbitrary (default: keep the size), ` +
+      `${MIN_GATYS_SIZE}..${MAX_IMAGE_SIDE} for the optimisation method (default ${DEFAULT_GATYS_SIZE})` },
+  { flag: 'max-pixels', option: 'maxPixels', kind: 'integer', method: 'all', target: 'run', arg: '<N>', zeroMeansUnlimited: true, predictStyle: true,
     help: 'refuse images (and sizes) with more pixels than this, read from the header before decoding; 0 or Infinity for no limit',
     default: DEFAULT_MAX_PIXELS },
-  { flag: 'preserve-colors', option: 'preserveColors', kind: 'boolean', method: 'both', target: 'run',
+  { flag: 'preserve-colors', option: 'preserveColors', kind: 'boolean', method: 'all', target: 'run',
     help: "keep the photo's colours, transfer only luminance" },
-  { flag: 'device', option: 'device', kind: 'choice', method: 'both', target: 'load', arg: '<d>', choices: NODE_DEVICES.names,
+  { flag: 'device', option: 'device', kind: 'choice', method: 'all', target: 'load', arg: '<d>', choices: NODE_DEVICES.names, predictStyle: true,
     help: `where models run: ${NODE_DEVICES.names.join(' | ')} (auto tries ${NODE_DEVICES.autoOrder.join(', then ')})`, default: NODE_DEVICES.default },
-  { flag: 'model-dir', option: 'modelDir', kind: 'string', method: 'both', target: 'load', exportGrad: true, models: true, arg: '<dir>',
+  { flag: 'model-dir', option: 'modelDir', kind: 'string', method: 'all', target: 'load', exportGrad: true, models: true, predictStyle: true, arg: '<dir>',
     help: 'folder with the built-in models, searched first', default: 'PASTICHE_MODELS, then models/onnx of the repository' },
-  { flag: 'cache-dir', option: 'cacheDir', kind: 'string', method: 'both', target: 'load', exportGrad: true, arg: '<dir>',
+  { flag: 'cache-dir', option: 'cacheDir', kind: 'string', method: 'all', target: 'load', exportGrad: true, predictStyle: true, arg: '<dir>',
     models: 'the cache folder: where pull keeps models, what verify and clear work on (default: PASTICHE_CACHE, then ~/.cache/pastiche)',
     help: 'cache of downloaded models (built-in models fetched on first use, models by URL)', default: 'PASTICHE_CACHE, then ~/.cache/pastiche' },
-  { flag: 'remote-host', option: 'remoteHost', kind: 'url', method: 'both', target: 'load', models: true, arg: '<url>',
+  { flag: 'remote-host', option: 'remoteHost', kind: 'url', method: 'all', target: 'load', models: true, predictStyle: true, arg: '<url>',
     help: "host serving the original weights of built-in models under GitHub's raw-file paths (a mirror)",
     default: `PASTICHE_REMOTE_HOST, then ${DEFAULT_REMOTE_HOST}` },
 
@@ -135,15 +153,29 @@ export const FLAGS: readonly Flag[] = Object.freeze([
   { flag: 'all', option: 'all', kind: 'boolean', method: 'models', target: 'cli', models: 'every built-in model',
     help: 'with pastiche models pull: every built-in model' },
 
-  // The fast method (style networks).
-  { flag: 'strength', option: 'strength', kind: 'number', method: 'fast', target: 'run', arg: '<x>',
-    help: 'blend with the original: 0 keeps the photo, 1 is the full style', default: DEFAULT_STRENGTH },
+  // pastiche convert.
+  { flag: 'quantized-activations', option: 'quantizedActivations', kind: 'choice', method: 'convert', target: 'cli', arg: '<q>', choices: QUANTIZED_ACTIVATIONS,
+    convert: `int8 activations of a full-integer .tflite: ${QUANTIZED_ACTIVATIONS.join(' | ')} (simulate reproduces the TFLite runtime's results; float runs them in float32) (default: ${QUANTIZED_ACTIVATIONS[0]})`,
+    help: 'with pastiche convert: how int8 activations are computed' },
+
+  // The fast method (style networks), and the arbitrary method.
+  { flag: 'strength', option: 'strength', kind: 'number', method: ['fast', 'arbitrary'], target: 'run', arg: '<x>',
+    help: 'style strength: 0 keeps the photo (with --method arbitrary: its own style vector), 1 is the full style', default: DEFAULT_STRENGTH },
   { flag: 'tile', option: 'tile', kind: 'integer', method: 'fast', target: 'run', arg: '<N>', zeroMeansFalse: true,
     help: `largest tile side for big images, ≥ ${MIN_TILE}; 0 never tiles`, default: DEFAULT_TILE_LIMIT },
   { flag: 'tile-overlap', option: 'tileOverlap', kind: 'integer', method: 'fast', target: 'run', arg: '<N>',
     help: 'overlap of neighbouring tiles in pixels', default: DEFAULT_TILE_OVERLAP },
   { flag: 'fixed-size', option: 'fixedSize', kind: 'choice', method: 'fast', target: 'run', arg: '<mode>', choices: FIXED_SIZE_MODES,
     help: `models with one input size: ${FIXED_SIZE_MODES.join(' | ')} other sizes`, default: FAST.fixedSize },
+
+  // The arbitrary method (one pass of a style predictor and a transfer network).
+  { flag: 'style-vector', option: 'styleVectors', kind: 'string', method: 'arbitrary', target: 'cli', multiple: true, arg: '<json[:w]>',
+    help: 'a style vector from pastiche predict-style (implies --method arbitrary); repeat it to blend, weight after a colon (v.json:0.3)' },
+  { flag: 'predictor', option: 'predictor', kind: 'string', method: 'arbitrary', target: 'load', predictStyle: true, arg: '<p>',
+    help: 'style predictor: a built-in name, or an .onnx or .tflite file or URL', default: DEFAULT_STYLE_PREDICTOR },
+  { flag: 'transfer-net', option: 'transferNetwork', kind: 'string', method: 'arbitrary', target: 'load', arg: '<t>',
+    help: `style transfer network: ${arbitraryNetworkNames(BUILTIN_CATALOG, 'transfer').join(' | ')}, or an .onnx or .tflite file or URL`,
+    default: DEFAULT_TRANSFER_NETWORK },
 
   // The optimisation method (style images).
   { flag: 'loss-net', option: 'lossNetwork', kind: 'string', method: 'optimization', target: 'load', exportGrad: true, arg: '<n>',
@@ -193,6 +225,11 @@ export const MODELS_COMMANDS = Object.freeze({
 } as const satisfies Record<string, { flags: readonly string[]; names: 'none' | 'optional' | 'required'; synopsis: string; help: string }>);
 
 export type ModelsAction = keyof typeof MODELS_COMMANDS;
+
+/** Whether a flag applies to a stylization method. */
+export function appliesTo(flag: Flag, method: StylizeMethod): boolean {
+  return flag.method === 'all' || flag.method === method || (Array.isArray(flag.method) && flag.method.includes(method));
+}
 
 const BY_FLAG = new Map(FLAGS.map((f) => [f.flag, f]));
 const BY_OPTION = new Map(FLAGS.map((f) => [f.option, f]));

@@ -1,4 +1,4 @@
-import { FLAGS, MODELS_COMMANDS, type Flag, type FlagMethod } from './flags.js';
+import { FLAGS, MODELS_COMMANDS, appliesTo, type Flag, type FlagMethod, type StylizeMethod } from './flags.js';
 import type { HelpTopic } from './usage-error.js';
 
 const WIDTH = 100;
@@ -22,7 +22,14 @@ function wrap(text: string | string[], width: number): string[] {
 /** `  -s, --style <style>        text (default: candy)`, wrapped under the text column. */
 function flagLine(flag: Flag, topic: HelpTopic, note = ''): string {
   const names = `${flag.short ? `-${flag.short}, ` : '    '}--${flag.flag}${flag.arg ? ` ${flag.arg}` : ''}`;
-  const own = topic === 'export-grad' ? flag.exportGrad : topic === 'models' ? flag.models : undefined;
+  const OWN: Record<HelpTopic, Flag['exportGrad']> = {
+    stylize: undefined,
+    'export-grad': flag.exportGrad,
+    models: flag.models,
+    'predict-style': flag.predictStyle,
+    convert: flag.convert,
+  };
+  const own = OWN[topic];
   const text = typeof own === 'string' ? own : flag.help;
   const described = (flag.default === undefined || typeof own === 'string' ? text : `${text} (default: ${flag.default})`) + note;
   const [first, ...rest] = wrap(described, WIDTH - INDENT);
@@ -35,22 +42,31 @@ function flagLine(flag: Flag, topic: HelpTopic, note = ''): string {
 
 const SECTIONS: readonly { method: FlagMethod; title: string }[] = [
   { method: 'cli', title: 'Files and output:' },
-  { method: 'both', title: 'Both methods:' },
+  { method: 'all', title: 'Every method:' },
   { method: 'fast', title: 'Style networks (the fast method):' },
   { method: 'optimization', title: 'Style images (the optimisation method of Gatys et al., with --style-image):' },
+  { method: 'arbitrary', title: 'Style images in one pass (the arbitrary method, with --style-image and --method arbitrary, or --style-vector):' },
   { method: 'models', title: 'Built-in models (pastiche models, see pastiche models --help):' },
 ];
 
+/** The flags of a help section: its own, and those of several methods that include it. */
+const sectionFlags = (method: FlagMethod) =>
+  FLAGS.filter((f) => f.method === method || (Array.isArray(f.method) && typeof method === 'string' && appliesTo(f, method as StylizeMethod)));
+
 function stylizeHelp(): string {
-  const sections = SECTIONS.map(({ method, title }) => [title, ...FLAGS.filter((f) => f.method === method).map((f) => flagLine(f, 'stylize'))].join('\n'));
+  const sections = SECTIONS.map(({ method, title }) => [title, ...sectionFlags(method).map((f) => flagLine(f, 'stylize'))].join('\n'));
   return `Usage: pastiche <inputs…> [--style <style>] [-o <file> | --out-dir <dir>] [options]
-       pastiche <inputs…> --style-image <img[:w]>… [options]
+       pastiche <inputs…> --style-image <img[:w]>… [--method optimization | arbitrary] [options]
+       pastiche <inputs…> --style-vector <json[:w]>… [options]
+       pastiche predict-style <paintings…> [-o <file.json>]    (see pastiche predict-style --help)
+       pastiche convert <in.tflite> -o <out.onnx>              (see pastiche convert --help)
        pastiche export-grad [options]          (see pastiche export-grad --help)
        pastiche models list | pull | path | verify | clear    (see pastiche models --help)
        pastiche --list-styles | --version | --help
 
-Stylizes images with a feed-forward style network (a built-in style or any ONNX style network), or by
-optimisation against style images. Inputs are image files or quoted globs ('photos/*.jpg'); every output
+Stylizes images with a feed-forward style network (a built-in style or any ONNX style network), by
+optimisation against style images, or with any style image in one pass (the arbitrary method: a style
+predictor and a transfer network). Inputs are image files or quoted globs ('photos/*.jpg'); every output
 is planned before the first image is read, and no input is ever overwritten.
 
 ${sections.join('\n\n')}
@@ -59,7 +75,7 @@ ${sections.join('\n\n')}
 
 function exportGradHelp(): string {
   // The loss network's flags first, then where models are, then the files.
-  const order: FlagMethod[] = ['optimization', 'both', 'cli'];
+  const order: FlagMethod[] = ['optimization', 'all', 'cli'];
   const flags = order.flatMap((method) => FLAGS.filter((f) => f.exportGrad && f.method === method));
   const synopsis = flags.filter((f) => f.flag !== 'help').map((f) => `[--${f.flag}${f.arg ? ` ${f.arg}` : ''}]`);
   return `Usage: pastiche export-grad ${wrap(synopsis, WIDTH - 28).join(`\n${' '.repeat(28)}`)}
@@ -79,7 +95,7 @@ function modelsHelp(): string {
     const head = `  ${c.synopsis}`;
     return [head.length < INDENT ? `${head.padEnd(INDENT)}${first}` : `${head}\n${' '.repeat(INDENT)}${first}`, ...rest.map((l) => ' '.repeat(INDENT) + l)].join('\n');
   });
-  const order: FlagMethod[] = ['models', 'cli', 'both'];
+  const order: FlagMethod[] = ['models', 'cli', 'all'];
   const flags = order.flatMap((method) => FLAGS.filter((f) => f.models && f.method === method));
   // Which commands take a flag, unless all do.
   const takers = (flag: Flag) => {
@@ -105,8 +121,49 @@ Set PASTICHE_ALLOW_REMOTE_MODELS=0 to keep loads off the network.
 `;
 }
 
+/** The flags of a subcommand, in table order, as option lines. */
+function subcommandFlags(topic: 'predict-style' | 'convert'): string {
+  return FLAGS.filter((f) => (topic === 'convert' ? f.convert : f.predictStyle)).map((f) => flagLine(f, topic)).join('\n');
+}
+
+function predictStyleHelp(): string {
+  return `Usage: pastiche predict-style <paintings…> [-o <file.json>] [options]
+
+Runs the arbitrary method's style predictor on each painting and writes its style vector as JSON,
+{ "predictor": "magenta-predictor", "values": [100 numbers] }: to a file with -o (one painting), else one
+line per painting on stdout. Pass it back with pastiche <photo> --style-vector <file.json>, or in code as
+{ styleVector: JSON.parse(text) }; the predictor then does not run again.
+
+Options:
+${subcommandFlags('predict-style')}
+`;
+}
+
+function convertHelp(): string {
+  return `Usage: pastiche convert <in.tflite> -o <out.onnx> [options]
+
+Converts a TensorFlow Lite model (schema v3) to ONNX with @pastiche/core's converter: NCHW with free height
+and width where the graph allows, weights dequantised, the original input and output names kept in the
+model's metadata. The output is written atomically. Models given to Pastiche as .tflite are converted the
+same way as they load; converting once ahead of time skips that step.
+
+Options:
+${subcommandFlags('convert')}
+`;
+}
+
 /** The help text of a topic, derived from the flag table. */
 export function helpText(topic: HelpTopic): string {
-  if (topic === 'models') return modelsHelp();
-  return topic === 'export-grad' ? exportGradHelp() : stylizeHelp();
+  switch (topic) {
+    case 'models':
+      return modelsHelp();
+    case 'export-grad':
+      return exportGradHelp();
+    case 'predict-style':
+      return predictStyleHelp();
+    case 'convert':
+      return convertHelp();
+    case 'stylize':
+      return stylizeHelp();
+  }
 }

@@ -1,9 +1,20 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { BUILTIN_CATALOG, DEFAULT_LOSS_NETWORK, type GatysProgress, type LoadProgress, type StylizeProgress } from '@pastiche/core';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import {
+  BUILTIN_CATALOG,
+  DEFAULT_LOSS_NETWORK,
+  PasticheError,
+  type ArbitraryProgress,
+  type GatysProgress,
+  type LoadProgress,
+  type StylizeProgress,
+} from '@pastiche/core';
+import { convertTflite, isTfliteBytes } from '@pastiche/core/converters';
+import { writeFileAtomic } from '../atomic-write.js';
 import { exportGradientGraphs } from '../export-grad.js';
-import { loadStyle, loadStyleOptimizer, type StyleOptimizer, type Stylizer } from '../index.js';
+import { loadArbitraryStylizer, loadStyle, loadStyleOptimizer, predictStyle, type ArbitraryStylizer, type StyleOptimizer, type Stylizer } from '../index.js';
 import { modelSearchPath, type ModelLocationOptions } from '../model-store.js';
 import type { StylizedImage } from '../stylized-image.js';
 import { parseCliArgs, type CliCommand, type StylizeCommand } from './cli-args.js';
@@ -62,14 +73,28 @@ function showLoadProgress(bar: ProgressBar, event: LoadProgress): void {
   }
 }
 
-/** Loads the method's model once (a style network, or the loss network's gradient graphs) for every input. */
+/** Loads the method's model once (a style network, the loss network's gradient graphs, or both arbitrary networks) for every input. */
 async function loadRunner(command: StylizeCommand, bar: ProgressBar, styleName: string) {
   const onLoadProgress = (event: LoadProgress) => showLoadProgress(bar, event);
+  if (command.method === 'arbitrary') {
+    bar.update(undefined, 'loading the style predictor and transfer network…', true);
+    const stylizer: ArbitraryStylizer = await loadArbitraryStylizer({ ...command.load, onLoadProgress });
+    const style =
+      command.styleVectors.length > 0
+        ? { styleVectors: command.styleVectors.map(({ vector, weight }) => ({ vector, weight })) }
+        : { styleImages: command.styleImages.map(({ image, weight }) => ({ image, weight })) };
+    const steps = { style: 'style vector', content: "the photo's own style vector", transfer: 'transfer network' } as const;
+    return {
+      stylizer: stylizer as Stylizer | StyleOptimizer | ArbitraryStylizer,
+      run: (input: string, onProgress: (fraction: number, detail: string) => void) =>
+        stylizer.stylize(input, style, { ...command.run, onProgress: ({ done, total, step }: ArbitraryProgress) => onProgress(done / total, steps[step]) }),
+    };
+  }
   if (command.method === 'fast') {
     bar.update(undefined, `loading ${styleName}…`, true);
     const stylizer: Stylizer = await loadStyle(command.style, { ...command.load, onLoadProgress });
     return {
-      stylizer: stylizer as Stylizer | StyleOptimizer,
+      stylizer: stylizer as Stylizer | StyleOptimizer | ArbitraryStylizer,
       run: (input: string, onProgress: (fraction: number, detail: string) => void) =>
         stylizer.stylize(input, {
           ...command.run,
@@ -81,7 +106,7 @@ async function loadRunner(command: StylizeCommand, bar: ProgressBar, styleName: 
   const optimizer: StyleOptimizer = await loadStyleOptimizer({ ...command.load, onLoadProgress });
   const style = { styleImages: command.styleImages };
   return {
-    stylizer: optimizer as Stylizer | StyleOptimizer,
+    stylizer: optimizer as Stylizer | StyleOptimizer | ArbitraryStylizer,
     run: (input: string, onProgress: (fraction: number, detail: string) => void) =>
       optimizer.stylize(input, style, {
         ...command.run,
@@ -96,15 +121,25 @@ async function loadRunner(command: StylizeCommand, bar: ProgressBar, styleName: 
   };
 }
 
-/** The name outputs are called after: the style network, or `gatys-<loss network>`. */
+/** The name outputs are called after: the style network, `gatys-<loss network>`, or `arbitrary-<first painting or vector file>`. */
 function styleNameOf(command: StylizeCommand): string {
-  return command.method === 'fast' ? command.style : `gatys-${String(command.load.lossNetwork ?? DEFAULT_LOSS_NETWORK)}`;
+  if (command.method === 'fast') return command.style;
+  if (command.method === 'optimization') return `gatys-${String(command.load.lossNetwork ?? DEFAULT_LOSS_NETWORK)}`;
+  const first = command.styleVectors[0]?.file ?? command.styleImages[0].image;
+  return `arbitrary-${basename(first, extname(first))}`;
+}
+
+/** Files a run reads besides its inputs, which no output may overwrite. */
+function readFiles(command: StylizeCommand): string[] {
+  if (command.method === 'fast') return [command.style];
+  const images = command.styleImages.map((s) => s.image);
+  return command.method === 'arbitrary' ? [...images, ...command.styleVectors.map((s) => s.file)] : images;
 }
 
 async function stylizeAll(command: StylizeCommand, streams: CliStreams): Promise<number> {
   const styleName = styleNameOf(command);
   const inputs = await expandInputs(command.inputs);
-  const outputs = await planOutputs(inputs, styleName, command.output, command.outDir ?? '.', command.method === 'fast' ? [command.style] : command.styleImages.map((s) => s.image));
+  const outputs = await planOutputs(inputs, styleName, command.output, command.outDir ?? '.', readFiles(command));
   const bar = new ProgressBar(streams.stderr);
   const count = inputs.length;
   try {
@@ -157,6 +192,52 @@ async function exportGrad(command: Extract<CliCommand, { command: 'export-grad' 
   return 0;
 }
 
+/** `pastiche predict-style`: each painting's style vector, as JSON to -o or one line each on stdout. */
+async function predictStyles(command: Extract<CliCommand, { command: 'predict-style' }>, streams: CliStreams): Promise<number> {
+  const inputs = await expandInputs(command.inputs);
+  if (command.output !== undefined && inputs.length > 1) throw new UsageError(`-o/--output takes a single input but '${command.inputs[0]}' matches ${inputs.length} files`, 'predict-style');
+  const bar = new ProgressBar(streams.stderr);
+  let failures = 0;
+  try {
+    for (const input of inputs) {
+      bar.update(undefined, `predicting the style of ${input}`, true);
+      try {
+        const vector = await predictStyle(input, { ...command.options, onLoadProgress: (event) => showLoadProgress(bar, event) });
+        bar.clear();
+        if (command.output !== undefined) {
+          await mkdir(dirname(command.output), { recursive: true });
+          await writeFileAtomic(command.output, new TextEncoder().encode(JSON.stringify(vector) + '\n'));
+          streams.stdout.write(`${input} → ${command.output} (${vector.values.length} numbers, ${vector.predictor})\n`);
+        } else {
+          streams.stdout.write(JSON.stringify(vector) + '\n');
+        }
+      } catch (error) {
+        bar.clear();
+        failures++;
+        streams.stderr.write(`pastiche: ${input}: ${oneLine(error)}\n`);
+      }
+    }
+  } finally {
+    bar.clear();
+  }
+  if (failures > 0 && inputs.length > 1) streams.stderr.write(`pastiche: ${failures} of ${inputs.length} images failed\n`);
+  return failures === 0 ? 0 : 1;
+}
+
+/** `pastiche convert in.tflite -o out.onnx`, written atomically. */
+async function convert(command: Extract<CliCommand, { command: 'convert' }>, { stdout }: CliStreams): Promise<number> {
+  const bytes = new Uint8Array(await readFile(command.input));
+  if (!isTfliteBytes(bytes)) {
+    throw new PasticheError('E_CONVERT', `${command.input} is no TensorFlow Lite model (no 'TFL3' file identifier at byte 4); pastiche convert reads .tflite files.`);
+  }
+  const started = performance.now();
+  const onnx = convertTflite(bytes, { file: basename(command.input), quantizedActivations: command.quantizedActivations });
+  await mkdir(dirname(command.output), { recursive: true });
+  await writeFileAtomic(command.output, onnx);
+  stdout.write(`${command.input} → ${command.output} (${(onnx.length / 1e6).toFixed(1)} MB, ${Math.round(performance.now() - started)} ms)\n`);
+  return 0;
+}
+
 /** The whole CLI: returns the exit code instead of exiting, so that it stays testable. */
 export async function runCli(argv: string[], streams: CliStreams): Promise<number> {
   try {
@@ -175,6 +256,10 @@ export async function runCli(argv: string[], streams: CliStreams): Promise<numbe
         return await exportGrad(command, streams);
       case 'models':
         return await runModelsCommand(command, streams);
+      case 'predict-style':
+        return await predictStyles(command, streams);
+      case 'convert':
+        return await convert(command, streams);
       case 'stylize':
         return await stylizeAll(command, streams);
     }
