@@ -57,16 +57,17 @@ export interface StaticServer {
 
 /**
  * Serves folders on 127.0.0.1 at a free port. `mounts` maps URL prefixes (`/`, `/models/`) to folders;
- * the longest matching prefix wins; `/` serves `index.html` for folders.
+ * the longest matching prefix wins; `/` serves `index.html` for folders. `isolated: false` leaves out the
+ * cross-origin isolation headers (a page without wasm threads, as most sites serve).
  */
-export async function serveStatic(mounts: Record<string, string>): Promise<StaticServer> {
+export async function serveStatic(mounts: Record<string, string>, { isolated = true }: { isolated?: boolean } = {}): Promise<StaticServer> {
   const entries = Object.entries(mounts)
     .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : `${prefix}/`, resolve(dir)] as const)
     .sort((a, b) => b[0].length - a[0].length);
   const log: string[] = [];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
-    for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
+    if (isolated) for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const mount = entries.find(([prefix]) => path.startsWith(prefix));
     if (!mount || (req.method !== 'GET' && req.method !== 'HEAD')) return 404;
