@@ -19,8 +19,12 @@ describe('graph rewrites for speed', () => {
     const bytes = new Uint8Array(readFileSync(builtModel(`${style}.onnx`)));
     const rewritten = applySpeedRewrites(bytes);
     expect(rewritten.upsampleConvolutions).toBe(2);
-    const ops = decodeModel(rewritten.bytes).graph.nodes.map((n) => n.opType);
+    const graph = decodeModel(rewritten.bytes).graph;
+    const ops = graph.nodes.map((n) => n.opType);
     expect(ops).not.toContain('Resize');
+    // No weights left behind (onnxruntime would warn about each).
+    const read = new Set(graph.nodes.flatMap((n) => n.inputs));
+    expect(graph.initializers.map((t) => t.name).filter((name) => !read.has(name))).toEqual([]);
     expect(ops.filter((op) => op === 'DepthToSpace')).toHaveLength(2);
     const photo = await loadPlanar(contentImage('chelsea_448x300.png'));
     const [original, fast] = await Promise.all([StyleModel.load(bytes, nodePlatform.runtime), StyleModel.load(rewritten.bytes, nodePlatform.runtime)]);

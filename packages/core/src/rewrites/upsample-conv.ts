@@ -230,5 +230,9 @@ export function rewriteUpsampleConvolutions(graph: GraphProto, opset: number): n
   // The full-resolution values that no longer exist (the convolution's output is produced again).
   const gone = new Set(matches.flatMap((m) => [...m.upsample.outputs, ...(m.pad?.outputs ?? [])]));
   graph.valueInfo = graph.valueInfo.filter((v) => !gone.has(v.name));
+  // The removed nodes' weights, scales and pads that nothing else reads (onnxruntime warns about each one left).
+  const read = new Set([...graph.nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.name)]);
+  const orphans = new Set(matches.flatMap((m) => [...m.upsample.inputs, ...m.conv.inputs, ...(m.pad?.inputs ?? [])]).filter((name) => !read.has(name)));
+  graph.initializers = graph.initializers.filter((t) => !orphans.has(t.name));
   return matches.length;
 }
