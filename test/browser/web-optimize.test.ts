@@ -147,7 +147,7 @@ describe('optimisation method in Chromium', () => {
       code: 'E_MODEL_NOT_FOUND',
       message:
         "Unknown loss network 'alexnet': expected a built-in loss network (squeezenet, vgg19, squeezenet1.1, vgg19-partial), " +
-        'a path or URL of an .onnx file, or ONNX bytes.',
+        'a path or URL of an .onnx or .tflite file, or its bytes.',
     });
     expect(errors.bothSources).toEqual({
       name: 'TypeError',

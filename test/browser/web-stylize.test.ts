@@ -209,7 +209,7 @@ describe('@pastiche/web in Chromium', () => {
     });
     expect(errors.unknownStyle?.code).toBe('E_MODEL_NOT_FOUND');
     expect(errors.unknownStyle?.message).toMatch(
-      /^Unknown style 'no-such-style': expected a built-in style \(candy, mosaic, .*ml5-wreck\), a path or URL of an \.onnx file, or ONNX bytes\.$/,
+      /^Unknown style 'no-such-style': expected a built-in style \(candy, mosaic, .*ml5-wreck\), a path or URL of an \.onnx or \.tflite file, or its bytes\.$/,
     );
     expect(errors.missingModel).toEqual({
       name: 'PasticheError',

@@ -18,7 +18,7 @@ import { startAssetServer, type AssetServer } from '../helpers/asset-server.js';
 import { REPO_ROOT, contentImage } from '../helpers/assets.js';
 
 const CLI = join(REPO_ROOT, 'packages', 'node', 'dist', 'cli.js');
-const ENTRIES = [...BUILTIN_CATALOG.styles, ...BUILTIN_CATALOG.lossNetworks];
+const ENTRIES = [...BUILTIN_CATALOG.styles, ...BUILTIN_CATALOG.lossNetworks, ...BUILTIN_CATALOG.arbitraryNetworks];
 const entry = (name: string): CatalogEntry => ENTRIES.find((e) => e.name === name)!;
 const pathsOf = (...names: string[]) => names.flatMap((n) => entry(n).source.files.map((f) => sourceFileUrl('', entry(n), f))).sort();
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

@@ -205,7 +205,7 @@ export function createArbitraryStylizer<Image, Result>(
   let released: Promise<void> | undefined;
   return {
     info,
-    predictStyle(image: Image, options?: PredictStyleRunOptions): Promise<StyleVector> {
+    async predictStyle(image: Image, options?: PredictStyleRunOptions): Promise<StyleVector> {
       return predictOn(context, predictor, image, resolvePredictRunOptions(context as KernelContext<unknown, unknown>, options), scoped);
     },
     stylize(content: Image, style: ArbitraryStyles<Image>, options?: ArbitraryRunOptions): Promise<Result> {

@@ -45,9 +45,9 @@ export function expectStyleVector(name: string, value: unknown, length?: number)
 export const isStyleVectorInput = (value: unknown): value is StyleVectorInput =>
   value instanceof Float32Array || (Array.isArray(value) && value.every((v) => typeof v === 'number')) || isVectorObject(value);
 
-/** A vector as a {@link StyleVector} of `predictor`, ready for JSON. */
+/** A vector as a {@link StyleVector} of `predictor`, ready for JSON (−0 as 0, which is what JSON keeps of it). */
 export function toStyleVector(values: Float32Array, predictor: string): StyleVector {
-  return Object.freeze({ predictor, values: Object.freeze(Array.from(values)) });
+  return Object.freeze({ predictor, values: Object.freeze(Array.from(values, (v) => v + 0)) });
 }
 
 /**
