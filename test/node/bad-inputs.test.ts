@@ -10,7 +10,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PasticheError, dispose, exportGradientGraphs, listBuiltInModels, loadStyle, loadStyleOptimizer, stylize } from '@pastiche/node';
+import { PasticheError, clearCachedModels, dispose, exportGradientGraphs, listBuiltInModels, loadStyle, loadStyleOptimizer, stylize } from '@pastiche/node';
 import { REPO_ROOT, builtModel, contentImage } from '../helpers/assets.js';
 import { craftedPng } from '../helpers/crafted-png.js';
 import { croppingModel, nanModel, tinyStyleModel } from '../helpers/tiny-models.js';
@@ -122,6 +122,8 @@ const CASES: BadInput[] = [
     run: () => exportGradientGraphs(join(dir, 'cut.png')) },
   { input: 'options null for a model function', example: 'listBuiltInModels(null)', outcome: 'TypeError', message: /^Expected an options object for options but received null$/,
     run: () => listBuiltInModels(null as never) },
+  { input: 'a name where a list of names goes', example: "clearCachedModels('candy')", outcome: 'TypeError', message: /^Expected an array of built-in model names for names but received "candy"/,
+    run: () => clearCachedModels('candy' as never) },
   // Lifecycle.
   { input: 'an aborted signal', example: "stylize(photo, 'candy', { signal: AbortSignal.abort() })", outcome: 'E_ABORTED', message: /was aborted\.$/,
     run: () => stylize(rgb(8, 8), 'candy', { signal: AbortSignal.abort() }) },

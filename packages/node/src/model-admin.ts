@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import {
   BUILTIN_CATALOG,
   PasticheError,
+  expectArray,
   expectString,
   findCatalogArbitraryNetwork,
   findCatalogLossNetwork,
@@ -210,7 +211,8 @@ export async function verifyCachedModels(options: ModelLocationOptions = {}): Pr
  */
 export async function clearCachedModels(names?: readonly string[], options: ModelLocationOptions = {}): Promise<string[]> {
   checkModelLocations(options);
-  const models = names === undefined ? builtInModels() : names.map((name, i) => builtInModel(name, `names[${i}]`));
+  const models =
+    names === undefined ? builtInModels() : expectArray('names', names, 'an array of built-in model names').map((name, i) => builtInModel(name, `names[${i}]`));
   const dir = cachedModelsFolder(options);
   const modelFolders = [options.modelDir, process.env.PASTICHE_MODELS].filter((d): d is string => Boolean(d)).map((d) => resolve(d));
   if (modelFolders.includes(resolve(dir)) || existsSync(join(dir, 'catalog.json'))) {
