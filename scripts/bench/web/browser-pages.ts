@@ -47,12 +47,12 @@ export class BrowserPages {
     return { page, info };
   }
 
-  /** A runner that calls `window.bench.run()` on `page`. */
-  runner(label: string, page: Page): Runner {
+  /** A runner that calls `window.bench.run(...args)` on `page`. */
+  runner(label: string, page: Page, args: readonly unknown[] = []): Runner {
     return {
       label,
       pids: () => this.pids(),
-      run: () => page.evaluate(() => (globalThis as unknown as { bench: { run(): Promise<number> } }).bench.run()),
+      run: () => page.evaluate((a) => (globalThis as unknown as { bench: { run(...a: unknown[]): Promise<number> } }).bench.run(...a), args),
       peakRssMiB: async () => NaN,
       close: () => page.close(),
     };

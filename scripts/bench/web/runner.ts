@@ -15,11 +15,11 @@ export interface Runner {
 }
 
 /**
- * @pastiche/node on onnxruntime-node's CPU provider, in a fresh process: scripts/bench/fast/pastiche-worker.ts,
- * the same worker `npm run bench:fast` times (StyleModel.run on uniform 0..255 pixels, one size per process).
+ * A benchmark worker script in a fresh Node process, speaking scripts/bench/fast/line-worker.ts' protocol: it prints
+ * a line once ready, then answers `run` with `{ ms }` and `end` with `{ peakRssMiB }`. Started with this process'
+ * Node flags (tsx's loader), so that it can be TypeScript.
  */
-export async function pasticheNodeRunner(label: string, config: WorkerConfig): Promise<Runner & { worker: LineWorker }> {
-  const script = fileURLToPath(new URL('../fast/pastiche-worker.ts', import.meta.url));
+export async function lineWorkerRunner(label: string, script: string, config: unknown): Promise<Runner & { worker: LineWorker }> {
   const worker = new LineWorker(label, process.execPath, [...process.execArgv, script, JSON.stringify(config)]);
   await worker.ready();
   let peak = NaN;
@@ -34,4 +34,12 @@ export async function pasticheNodeRunner(label: string, config: WorkerConfig): P
     },
     close: async () => worker.close(),
   };
+}
+
+/**
+ * @pastiche/node on onnxruntime-node's CPU provider, in a fresh process: scripts/bench/fast/pastiche-worker.ts,
+ * the same worker `npm run bench:fast` times (StyleModel.run on uniform 0..255 pixels, one size per process).
+ */
+export function pasticheNodeRunner(label: string, config: WorkerConfig): Promise<Runner & { worker: LineWorker }> {
+  return lineWorkerRunner(label, fileURLToPath(new URL('../fast/pastiche-worker.ts', import.meta.url)), config);
 }
