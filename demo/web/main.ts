@@ -3,7 +3,9 @@
  * The demo page: a photo, a style (a built-in style network, or a painting for the arbitrary or the optimisation
  * method), a result with a before/after slider, and its download. Plain DOM, no framework.
  *
- * The page keeps what it loads: one Stylizer per network and device, one StyleOptimizer per loss network and device.
+ * The page keeps what it loads: one Stylizer per network and device, one StyleOptimizer per loss network and device,
+ * one ArbitraryStylizer per device with the style vectors it made (each painting's, and each photo's own), so that
+ * moving the strength slider runs the transfer network alone.
  * For tests and the curious, #result carries data attributes: `state` (empty | pending | running | done | stopped |
  * error), `method`, `style`, `ms`, `renders` (results drawn) and `predictorRuns` (style predictor runs this page asked
  * for).
@@ -12,11 +14,14 @@ import {
   PasticheError,
   WEB_DEVICES,
   configureRuntime,
+  loadArbitraryStylizer,
   loadCatalog,
   loadStyle,
   loadStyleOptimizer,
+  type ArbitraryStylizer,
   type LoadProgress,
   type StyleOptimizer,
+  type StyleVector,
   type StylizedImage,
   type Stylizer,
   type WebDevice,
@@ -52,7 +57,6 @@ const paintingInput = $<HTMLInputElement>('painting');
 const networkGallery = $<HTMLDivElement>('network-gallery');
 const paintingGallery = $<HTMLDivElement>('painting-gallery');
 const methods = $<HTMLFieldSetElement>('methods');
-const arbitraryNote = $<HTMLParagraphElement>('arbitrary-note');
 const settings = $<HTMLFormElement>('settings');
 const deviceSelect = $<HTMLSelectElement>('device');
 const sizeInput = $<HTMLInputElement>('size');
@@ -90,8 +94,13 @@ const state = {
 const blobs = new Map<string, Promise<Blob>>();
 const stylizers = new Map<string, Promise<Stylizer>>();
 const optimizers = new Map<string, Promise<StyleOptimizer>>();
+const arbitraries = new Map<string, Promise<ArbitraryStylizer>>();
+/** Style vectors per arbitrary stylizer, by `painting:<key>` or `photo:<key>`. */
+const vectors = new WeakMap<ArbitraryStylizer, Map<string, Promise<StyleVector>>>();
 let selectTimer: ReturnType<typeof setTimeout> | undefined;
-let dropped = 0;
+/** A strength moved while an arbitrary run was on screen: render again with the latest value when it ends. */
+let strengthMoved = false;
+let files = 0;
 
 const method = () => (methods.querySelector<HTMLInputElement>('input[name="method"]:checked')?.value ?? 'fast') as Method;
 const device = () => deviceSelect.value as WebDevice;
@@ -300,7 +309,7 @@ function setStyle(style: Style): void {
   } else {
     state.lastPainting = style.painting;
     check('style', `painting:${style.painting.key}`);
-    if (method() === 'fast') setMethod(arbitraryAvailable() ? 'arbitrary' : 'optimisation');
+    if (method() === 'fast') setMethod('arbitrary');
   }
   updateControls();
   scheduleRun();
@@ -319,10 +328,6 @@ function onMethodChange(): void {
   }
   updateControls();
   scheduleRun();
-}
-
-function arbitraryAvailable(): boolean {
-  return false;
 }
 
 function ready(): boolean {
@@ -385,11 +390,37 @@ function optimizerFor(network: string, on: WebDevice): Promise<StyleOptimizer> {
   return optimizer;
 }
 
+function arbitraryFor(on: WebDevice): Promise<ArbitraryStylizer> {
+  let stylizer = arbitraries.get(on);
+  if (!stylizer) {
+    stylizer = loadArbitraryStylizer({ device: on, modelBaseUrl: MODEL_BASE_URL, onLoadProgress });
+    arbitraries.set(on, stylizer);
+    stylizer.catch(() => arbitraries.delete(on));
+  }
+  return stylizer;
+}
+
+/** A picture's style vector from `stylizer`, predicted once (and counted in #result's data-predictor-runs). */
+function vectorOf(stylizer: ArbitraryStylizer, key: string, picture: Picture): Promise<StyleVector> {
+  let kept = vectors.get(stylizer);
+  if (!kept) vectors.set(stylizer, (kept = new Map()));
+  let vector = kept.get(key);
+  if (!vector) {
+    canvas.dataset.predictorRuns = String(Number(canvas.dataset.predictorRuns) + 1);
+    vector = picture.load().then((image) => stylizer.predictStyle(image));
+    kept.set(key, vector);
+    vector.catch(() => kept.delete(key));
+  }
+  return vector;
+}
+
 interface Outcome {
   result: StylizedImage;
   /** Loading (download, session start, style vectors) before the run, when this run had to. */
   loadMs: number;
   style: string;
+  /** What the result line adds, if anything. */
+  note?: string;
 }
 
 async function runFast(photo: Blob, name: string, signal: AbortSignal): Promise<Outcome> {
@@ -424,15 +455,37 @@ async function runOptimisation(photo: Blob, painting: Picture, signal: AbortSign
   return { result, loadMs, style: painting.name };
 }
 
+/**
+ * The arbitrary method with kept vectors: the painting's, and the photo's own, which `strength` mixes in
+ * (v = strength · painting + (1 − strength) · photo, Magenta's way; here as weights of a blend, which is the same
+ * sum). With both kept, a new strength is one run of the transfer network.
+ */
+async function runArbitrary(photo: Picture, content: Blob, painting: Picture, signal: AbortSignal): Promise<Outcome> {
+  const started = performance.now();
+  const stylizer = await arbitraryFor(device());
+  const predictorRuns = canvas.dataset.predictorRuns;
+  const [style, own] = await Promise.all([vectorOf(stylizer, `painting:${painting.key}`, painting), vectorOf(stylizer, `photo:${photo.key}`, photo)]);
+  const loadMs = performance.now() - started;
+  const strength = Number(strengthInput.value);
+  say(`Stylizing with ${painting.name} at strength ${strength.toFixed(2)}…`);
+  const result = await stylizer.stylize(
+    content,
+    strength === 1 ? { styleVector: style } : { styleVectors: [{ vector: style, weight: strength }, { vector: own, weight: 1 - strength }] },
+    { size: Number(sizeInput.value) || undefined, preserveColors: preserveColors.checked, signal },
+  );
+  const note = canvas.dataset.predictorRuns === predictorRuns ? 'style vectors kept: transfer network only' : undefined;
+  return { result, loadMs, style: painting.name, note };
+}
+
 const METHOD_NAMES: Readonly<Record<Method, string>> = { fast: 'style network', arbitrary: 'arbitrary', optimisation: 'optimisation' };
 
 async function show(outcome: Outcome, m: Method): Promise<void> {
-  const { result, loadMs, style } = outcome;
+  const { result, loadMs, style, note } = outcome;
   result.drawTo(canvas);
   const { device: on, ms } = result.info;
   const total = loadMs + ms;
   const loading = loadMs >= 20 ? ` + ${seconds(loadMs)} loading` : '';
-  resultInfo.textContent = `${style}, ${METHOD_NAMES[m]} on ${on}: ${result.width}×${result.height} in ${seconds(ms)}${loading}`;
+  resultInfo.textContent = `${style}, ${METHOD_NAMES[m]} on ${on}: ${result.width}×${result.height} in ${seconds(ms)}${loading}${note ? ` (${note})` : ''}`;
   $<HTMLOutputElement>(`time-${m}`).value = seconds(total);
   canvas.dataset.method = m;
   canvas.dataset.style = style;
@@ -456,6 +509,7 @@ async function run(): Promise<void> {
   state.run?.controller.abort(new DOMException('A newer run replaced this one.', 'AbortError'));
   const current = { id: ++state.runs, controller: new AbortController() };
   state.run = current;
+  strengthMoved = false;
   const { signal } = current.controller;
   const isCurrent = () => state.run === current;
   canvas.dataset.state = 'running';
@@ -467,7 +521,7 @@ async function run(): Promise<void> {
     let outcome: Outcome;
     if (style.kind === 'network') outcome = await runFast(content, style.name, signal);
     else if (m === 'optimisation') outcome = await runOptimisation(content, style.painting, signal);
-    else throw new Error('The arbitrary method is not available in this build of @pastiche/web.');
+    else outcome = await runArbitrary(photo, content, style.painting, signal);
     if (!isCurrent()) return;
     await show(outcome, m);
     hideProgress();
@@ -486,6 +540,7 @@ async function run(): Promise<void> {
     if (isCurrent()) {
       state.run = undefined;
       stopButton.hidden = true;
+      if (strengthMoved) void run();
     }
   }
 }
@@ -516,13 +571,13 @@ function fromFile(file: File, key: string): Picture {
 function usePhotoFile(file: File | undefined): void {
   if (!file) return;
   if (!file.type.startsWith('image/') && file.type !== '') return say(`${file.name} is not an image.`, true);
-  setPhoto(fromFile(file, `file:${file.name}`), false);
+  setPhoto(fromFile(file, `file-${++files}`), false);
 }
 
 function usePaintingFile(file: File | undefined): void {
   if (!file) return;
   if (!file.type.startsWith('image/') && file.type !== '') return say(`${file.name} is not an image.`, true);
-  const picture = fromFile(file, `dropped-${++dropped}`);
+  const picture = fromFile(file, `file-${++files}`);
   const url = URL.createObjectURL(file);
   addPainting(picture, url);
   setStyle({ kind: 'painting', painting: picture });
@@ -573,6 +628,10 @@ methods.addEventListener('change', onMethodChange);
 
 strengthInput.addEventListener('input', () => {
   strengthValue.value = Number(strengthInput.value).toFixed(2);
+  // The arbitrary method re-renders live from its kept vectors, one run at a time, the latest value next.
+  if (method() !== 'arbitrary' || !ready()) return;
+  if (state.run) strengthMoved = true;
+  else void run();
 });
 // A style network re-runs when the slider is let go.
 strengthInput.addEventListener('change', () => method() === 'fast' && scheduleRun());
@@ -602,9 +661,6 @@ if (!WEB_DEVICES.names.includes(device())) throw new Error(`Unknown device optio
 setUpThreads();
 setSplit(Number(split.value));
 updateControls();
-arbitraryNote.hidden = arbitraryAvailable();
-arbitraryNote.textContent = 'The arbitrary method is not in this build of @pastiche/web yet.';
-methods.querySelector<HTMLInputElement>('input[value="arbitrary"]')!.disabled = !arbitraryAvailable();
 void Promise.all([showNetworks(), showSamples()]).then(() => {
   document.body.dataset.ready = 'true';
   updateControls();

@@ -193,6 +193,9 @@ const demo: Plugin = {
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
+  // Its own pre-bundled dependencies: in the shared node_modules/.vite, another Vite server of this repository
+  // (tests, benchmarks) would replace them while this one serves, and the page would reload.
+  cacheDir: join(repo, 'node_modules', '.vite', 'demo-web'),
   plugins: [demo],
   // The workspace's sources, so that the demo needs no `npm run build`.
   resolve: {
@@ -204,10 +207,10 @@ export default defineConfig({
       '@pastiche/core': src('core'),
     },
   },
-  // Pre-bundling would move onnxruntime-web away from its .wasm files (it finds them next to itself). Core's one
-  // dependency is named so that it is pre-bundled at start: found later (in code imported on first use), it would
-  // make Vite pre-bundle again and reload the page under the user.
-  optimizeDeps: { include: ['@bufbuild/protobuf/wire'], exclude: ['onnxruntime-web'] },
+  // No pre-bundling: the page's dependencies are ES modules (onnxruntime-web must stay beside its .wasm files anyway),
+  // and a dependency discovered late (in code imported on first use) would make Vite bundle again and reload the
+  // page under the user.
+  optimizeDeps: { noDiscovery: true, include: [] },
   server: { host: '127.0.0.1', port: 5173, headers: isolation },
   preview: { host: '127.0.0.1', port: 4173, headers: isolation },
   build: { outDir: join(repo, 'demo-output', 'web'), emptyOutDir: true, chunkSizeWarningLimit: 100_000 },

@@ -1,8 +1,9 @@
 /**
- * The demo page (demo/web) end to end, served by Vite with its own config as `npm run demo:web` does: a photo from
- * the file picker, a style network from the gallery, the result drawn, timed and downloaded, the before/after slider;
- * the optimisation method on a dropped painting with its progress bar; the note on threads without isolation.
- * Screenshots go to test-output/.
+ * The demo page (demo/web) end to end, served by Vite with its own config as `npm run demo:web` does, one user's
+ * path through it: a photo from the file picker, a style network from the gallery, the result drawn, timed and
+ * downloaded, the before/after slider, the same photo with a bundled painting by the arbitrary method and its live
+ * strength slider (no new predictor run); then, on a fresh page, the optimisation method on a dropped painting with its
+ * progress bar; and the note on threads without cross-origin isolation. Screenshots go to test-output/.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,6 +25,8 @@ const CATALOG_STYLES = 14;
 beforeAll(async () => {
   builtModel('ml5-wave.onnx');
   builtModel('squeezenet1.1.onnx');
+  builtModel('magenta-predictor.onnx');
+  builtModel('magenta-transfer-f16.onnx');
   await mkdir(TEST_OUTPUT, { recursive: true });
   const { createServer } = await import('vite');
   vite = await createServer({
@@ -35,6 +38,8 @@ beforeAll(async () => {
   origin = (vite.resolvedUrls?.local[0] ?? '').replace(/\/$/, '');
   expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   browser = await launchChromium();
+  // A reload under the test (e.g. Vite pre-bundling again) would otherwise look like a run that never started.
+  browser.page.on('framenavigated', (frame) => frame === browser.page.mainFrame() && browser.console.push(`navigated: ${frame.url()}`));
 }, 120_000);
 
 afterAll(async () => {
@@ -54,14 +59,37 @@ async function openPage(): Promise<void> {
 async function waitForResult(): Promise<void> {
   const { page } = browser;
   await page.waitForFunction("!['pending', 'running'].includes(document.getElementById('result').dataset.state)", undefined, POLL);
-  expect(await page.getAttribute('#result', 'data-state'), (await page.textContent('#status')) ?? '').toBe('done');
+  expect(await page.getAttribute('#result', 'data-state'), `${await page.textContent('#status')}\n${browser.console.slice(-10).join('\n')}`).toBe('done');
 }
 
-/** The page's errors since `from` (the page and its console log outlive each test). */
-const errorsSince = (from: number) => browser.console.slice(from).filter((m) => m.startsWith('pageerror') || m.startsWith('error'));
+/** Waits until the page has drawn `renders` results and is not running, and expects the last one done. */
+async function waitForRenders(renders: number): Promise<void> {
+  const { page } = browser;
+  await page.waitForFunction(
+    `(() => { const r = document.getElementById('result').dataset; return Number(r.renders) >= ${renders} && !['pending', 'running'].includes(r.state); })()`,
+    undefined,
+    POLL,
+  );
+  expect(await page.getAttribute('#result', 'data-state'), (await page.textContent('#status')) ?? '').toBe('done');
+  expect(await page.getAttribute('#result', 'data-renders')).toBe(String(renders));
+}
+
+/** The result canvas' RGBA pixels, base64. */
+const resultPixels = () =>
+  browser.page.evaluate(
+    `(() => { const c = document.getElementById('result'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let s = ''; for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode(...d.subarray(i, i + 0x8000)); return btoa(s); })()`,
+  ) as Promise<string>;
+
+/**
+ * The page's errors since `from` (the page and its console log outlive each test). onnxruntime-web prints its own
+ * warnings through console.error ('[W:onnxruntime:…]', e.g. initializers a graph rewrite left unused): not errors.
+ */
+const errorsSince = (from: number) =>
+  browser.console.slice(from).filter((m) => (m.startsWith('pageerror') || m.startsWith('error')) && !m.includes('[W:onnxruntime:'));
 
 describe('demo/web', () => {
-  it('stylizes a chosen photo with a style network from the gallery: drawn, timed, downloaded, before/after', async () => {
+  it('stylizes a chosen photo with a style network (drawn, timed, downloaded, before/after), then a painting by the arbitrary method with a live strength slider', async () => {
     const { page } = browser;
     const consoleFrom = browser.console.length;
     await openPage();
@@ -90,9 +118,11 @@ describe('demo/web', () => {
     await waitForResult();
 
     expect(await page.textContent('#status')).toBe('Done.');
+    console.log(`demo style network: ${await page.textContent('#result-info')}`);
     expect(await page.textContent('#result-info')).toMatch(/^ml5-wave, style network on wasm: 256×171 in \d+\.\d\d s( \+ \d+\.\d\d s loading)?$/);
     expect(await page.textContent('#time-fast')).toMatch(/^\d+\.\d\d s$/);
     expect(await page.getAttribute('#result', 'data-renders')).toBe('1');
+    expect(await page.getAttribute('#result', 'data-predictor-runs')).toBe('0');
 
     // The download is the PNG of the result.
     const link = page.locator('#download');
@@ -115,15 +145,42 @@ describe('demo/web', () => {
     await page.screenshot({ path: join(TEST_OUTPUT, 'demo-web.png'), fullPage: true });
 
     // What the canvas shows is what @pastiche/node makes of the same file and options.
-    const drawn = (await page.evaluate(
-      `(() => { const c = document.getElementById('result'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let s = ''; for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode(...d.subarray(i, i + 0x8000)); return btoa(s); })()`,
-    )) as string;
+    const drawn = await resultPixels();
     const inNode = await stylizeNode(await sharp(photo).toBuffer(), 'ml5-wave', { size: 256 });
     const quality = psnr(rgbaToRgb(new Uint8Array(Buffer.from(drawn, 'base64'))), inNode.data);
     console.log(`demo canvas (wasm) vs @pastiche/node cpu, ml5-wave 256×171: PSNR ${quality.toFixed(2)} dB`);
     // The README publishes PSNR 80 dB for wasm vs node (candy, 448×300); 77 dB is twice that mean squared error.
     expect(quality).toBeGreaterThanOrEqual(77);
+
+    // A bundled painting from the gallery: the method becomes the arbitrary one and runs on the same photo.
+    await page.click('label[data-value="painting:starry_night"]');
+    expect(await page.isChecked('input[name="method"][value="arbitrary"]')).toBe(true);
+    await waitForRenders(2);
+    console.log(`demo arbitrary, strength 1: ${await page.textContent('#result-info')}`);
+    expect(await page.textContent('#result-info')).toMatch(/^starry_night, arbitrary on wasm: 256×171 in \d+\.\d\d s( \+ \d+\.\d\d s loading)?$/);
+    expect(await page.textContent('#time-arbitrary')).toMatch(/^\d+\.\d\d s$/);
+    // Two vectors kept: the painting's, and the photo's own for strength.
+    expect(await page.getAttribute('#result', 'data-predictor-runs')).toBe('2');
+    const full = await resultPixels();
+    await page.screenshot({ path: join(TEST_OUTPUT, 'demo-web-arbitrary.png'), fullPage: true });
+
+    // Moving the slider renders again from the kept vectors: no predictor run, another picture.
+    await page.locator('#strength').fill('0.5');
+    await waitForRenders(3);
+    expect(await page.getAttribute('#result', 'data-predictor-runs')).toBe('2');
+    expect(await page.textContent('#result-info')).toMatch(/\(style vectors kept: transfer network only\)$/);
+    console.log(`demo arbitrary, strength 0.5: ${await page.textContent('#result-info')}`);
+    const half = await resultPixels();
+    expect(half).not.toBe(full);
+    // And by keyboard.
+    await page.focus('#strength');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.textContent('#strength-value')).toBe('0.45');
+    await waitForRenders(4);
+    expect(await page.getAttribute('#result', 'data-predictor-runs')).toBe('2');
+    expect(await resultPixels()).not.toBe(half);
+    expect(await page.getAttribute('#download', 'download')).toBe('chelsea_448x300-starry_night.png');
+    await page.screenshot({ path: join(TEST_OUTPUT, 'demo-web-arbitrary-strength.png'), fullPage: true });
     expect(errorsSince(consoleFrom)).toEqual([]);
   }, 240_000);
 
@@ -154,14 +211,15 @@ describe('demo/web', () => {
     expect(await page.isDisabled('#iterations')).toBe(false);
     expect(await page.textContent('#run')).toBe('Optimise');
     await page.fill('#gatys-size', '64');
-    await page.fill('#iterations', '8');
+    await page.fill('#iterations', '6');
     await page.click('#run');
     expect(await page.isVisible('#stop')).toBe(true);
     await waitForResult();
 
     expect(await page.textContent('#result-info')).toMatch(/^great_wave, optimisation on wasm: 64×43 in \d+\.\d\d s( \+ \d+\.\d\d s loading)?$/);
     expect(await page.textContent('#time-optimisation')).toMatch(/^\d+\.\d\d s$/);
-    // The bar went through the iterations: from the download of SqueezeNet, then 0 % up to all 8 iterations.
+    console.log(`demo optimisation: ${await page.textContent('#result-info')}`);
+    // The bar went through the iterations: from the download of SqueezeNet, then 0 % up to all 6 iterations.
     const optimising = progress.slice(progress.lastIndexOf(0));
     expect(new Set(optimising).size, JSON.stringify(progress)).toBeGreaterThanOrEqual(5);
     expect(optimising).toEqual([...optimising].sort((a, b) => a - b));
@@ -185,7 +243,7 @@ describe('demo/web', () => {
         await route.fulfill({ response, headers });
       });
       await page.goto(`${origin}/`);
-      await page.waitForFunction('document.body.dataset.ready === "true"', undefined, POLL);
+      await page.waitForFunction("document.getElementById('threads').dataset.isolated !== undefined", undefined, POLL);
       expect(await page.getAttribute('#threads', 'data-isolated')).toBe('false');
       expect(await page.textContent('#threads')).toMatch(/^This page is not cross-origin isolated, so wasm runs on one thread\./);
     } finally {
