@@ -7,7 +7,7 @@ import { SessionCache } from './session-cache.js';
 
 /** The options of one run of each method, by name (for telling them from load options). */
 export const RUN_KEYS = {
-  fast: ['size', 'tile', 'tileOverlap', 'fixedSize', 'preserveColors', 'strength', 'maxPixels', 'signal', 'onProgress'],
+  fast: ['size', 'tile', 'tileOverlap', 'tileMode', 'memoryBudget', 'fixedSize', 'preserveColors', 'strength', 'maxPixels', 'signal', 'onProgress'],
   optimization: [
     'size', 'iterations', 'scales', 'optimizer', 'learningRate', 'init', 'initNoise', 'seed', 'contentWeight', 'styleWeight',
     'tvWeight', 'styleScale', 'preserveColors', 'previewEvery', 'maxPixels', 'signal', 'onProgress',
