@@ -59,6 +59,7 @@ function checkedRuns<Image, Result>(context: KernelContext<Image, Result>, model
     name: model.name,
     fixedSize: model.fixedSize,
     conventions: model.conventions,
+    derivable: model,
     async run(image: PlanarImage): Promise<PlanarImage> {
       const output = await model.run(image);
       if (output.width !== image.width || output.height !== image.height) {
