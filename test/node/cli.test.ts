@@ -15,6 +15,7 @@ import {
   DEFAULT_LOSS_NETWORK,
   DEFAULT_STYLE_WEIGHT,
   DEFAULT_TILE_LIMIT,
+  DEFAULT_TILE_MODE,
   DEFAULT_TILE_OVERLAP,
   DEFAULT_TV_WEIGHT,
   MAX_IMAGE_SIDE,
@@ -221,7 +222,8 @@ describe('pastiche CLI', () => {
     for (const flag of FLAGS) expect(run.stdout).toContain(`--${flag.flag}`);
     for (const text of [
       `(default: ${BUILTIN_CATALOG.default})`,
-      `(default: ${DEFAULT_TILE_LIMIT})`,
+      `at most ${DEFAULT_TILE_LIMIT})`,
+      `(default: ${DEFAULT_TILE_MODE})`,
       `(default: ${DEFAULT_TILE_OVERLAP})`,
       `(default: ${DEFAULT_GATYS_ITERATIONS})`,
       `(default: ${DEFAULT_GATYS_SCALES})`,

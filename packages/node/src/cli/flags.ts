@@ -16,6 +16,7 @@ import {
   DEFAULT_STYLE_SCALE,
   DEFAULT_STYLE_WEIGHT,
   DEFAULT_TILE_LIMIT,
+  DEFAULT_TILE_MODE,
   DEFAULT_TILE_OVERLAP,
   DEFAULT_TV_WEIGHT,
   MAX_GATYS_SCALES,
@@ -34,6 +35,7 @@ import {
   type GatysInit,
   type OptimizerKind,
   type Pooling,
+  type TileMode,
 } from '@pastiche/core';
 import { NODE_DEVICES } from '../devices.js';
 
@@ -92,6 +94,7 @@ export interface Flag {
 const keysOf = <T extends string>(record: Record<T, unknown>) => Object.keys(record) as T[];
 
 const FIXED_SIZE_MODES = keysOf<FixedSizeMode>({ tile: 1, resize: 1 });
+const TILE_MODES = keysOf<TileMode>({ exact: 1, fast: 1 });
 const OPTIMIZERS = keysOf<OptimizerKind>({ lbfgs: 1, adam: 1 });
 const INITS = keysOf<GatysInit>({ content: 1, noise: 1, blend: 1 });
 const POOLINGS = keysOf<Pooling>({ max: 1, average: 1 });
@@ -162,9 +165,13 @@ export const FLAGS: readonly Flag[] = Object.freeze([
   { flag: 'strength', option: 'strength', kind: 'number', method: ['fast', 'arbitrary'], target: 'run', arg: '<x>',
     help: 'style strength: 0 keeps the photo (with --method arbitrary: its own style vector), 1 is the full style', default: DEFAULT_STRENGTH },
   { flag: 'tile', option: 'tile', kind: 'integer', method: 'fast', target: 'run', arg: '<N>', zeroMeansFalse: true,
-    help: `largest tile side for big images, ≥ ${MIN_TILE}; 0 never tiles`, default: DEFAULT_TILE_LIMIT },
+    help: `largest tile side for big images, ≥ ${MIN_TILE}; 0 never tiles`,
+    default: `the largest whose run fits the memory budget, at most ${DEFAULT_TILE_LIMIT}` },
   { flag: 'tile-overlap', option: 'tileOverlap', kind: 'integer', method: 'fast', target: 'run', arg: '<N>',
     help: 'overlap of neighbouring tiles in pixels', default: DEFAULT_TILE_OVERLAP },
+  { flag: 'tile-mode', option: 'tileMode', kind: 'choice', method: 'fast', target: 'run', arg: '<mode>', choices: TILE_MODES,
+    help: 'tiles normalised with whole-image statistics (exact: as one run over the image) or their own (fast: one pass)',
+    default: DEFAULT_TILE_MODE },
   { flag: 'fixed-size', option: 'fixedSize', kind: 'choice', method: 'fast', target: 'run', arg: '<mode>', choices: FIXED_SIZE_MODES,
     help: `models with one input size: ${FIXED_SIZE_MODES.join(' | ')} other sizes`, default: FAST.fixedSize },
 
