@@ -87,8 +87,7 @@ const state = {
   lastNetwork: undefined as string | undefined,
   lastPainting: undefined as Picture | undefined,
   /** The run on screen; a newer one aborts it. */
-  run: undefined as { id: number; controller: AbortController } | undefined,
-  runs: 0,
+  run: undefined as { controller: AbortController } | undefined,
   downloadUrl: undefined as string | undefined,
 };
 const blobs = new Map<string, Promise<Blob>>();
@@ -257,7 +256,6 @@ async function showNetworks(): Promise<void> {
       ),
     );
     state.lastNetwork = catalog.default;
-    networkGallery.dataset.count = String(catalog.styles.length);
   } catch (error) {
     networkGallery.replaceChildren();
     say(`No built-in style networks: ${(error as Error).message}`, true);
@@ -271,7 +269,6 @@ async function showSamples(): Promise<void> {
   const index = response?.ok ? ((await response.json()) as Record<'paintings' | 'photos', { name: string; url: string; thumb: string }[]>) : undefined;
   for (const { name, url, thumb } of index?.photos ?? []) addPhoto({ key: name, name, load: fetchOnce(url) }, thumb);
   for (const { name, url, thumb } of index?.paintings ?? []) addPainting({ key: name, name, load: fetchOnce(url) }, thumb);
-  paintingGallery.dataset.count = String(paintings.size);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -290,12 +287,17 @@ function setPhoto(picture: Picture, sample: boolean): void {
   state.photo = picture;
   check('photo-sample', sample ? picture.key : undefined);
   // The last result belongs to the last photo.
-  state.run?.controller.abort(new DOMException('Another photo was chosen.', 'AbortError'));
+  cancelRun(new DOMException('Another photo was chosen.', 'AbortError'));
   canvas.width = canvas.height = 0;
   canvas.dataset.state = compare.dataset.state = 'empty';
   download.hidden = true;
   resultInfo.textContent = '';
-  void picture.load().then(drawBefore, (error: Error) => say(`${picture.name}: ${error.message}`, true));
+  picture
+    .load()
+    .then(async (blob) => {
+      if (state.photo === picture) await drawBefore(blob);
+    })
+    .catch((error: Error) => say(`${picture.name}: ${error.message}`, true));
   scheduleRun();
 }
 
@@ -500,14 +502,21 @@ async function show(outcome: Outcome, m: Method): Promise<void> {
   download.hidden = false;
 }
 
+/** Aborts the run on screen, if any, and forgets it: what it ends with is not shown. */
+function cancelRun(reason: unknown): void {
+  state.run?.controller.abort(reason);
+  state.run = undefined;
+  stopButton.hidden = true;
+}
+
 /** Runs the chosen method on the chosen photo and style; a newer run aborts this one. */
 async function run(): Promise<void> {
   clearTimeout(selectTimer);
   const { photo, style } = state;
   if (!photo || !style || !ready()) return;
   const m = method();
-  state.run?.controller.abort(new DOMException('A newer run replaced this one.', 'AbortError'));
-  const current = { id: ++state.runs, controller: new AbortController() };
+  cancelRun(new DOMException('A newer run replaced this one.', 'AbortError'));
+  const current = { controller: new AbortController() };
   state.run = current;
   strengthMoved = false;
   const { signal } = current.controller;
