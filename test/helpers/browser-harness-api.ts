@@ -71,6 +71,23 @@ export interface PageGatysResult extends PageResult {
   progress: PageGatysProgress[];
 }
 
+/** JSON-safe options of the arbitrary method. */
+export interface PageArbitraryOptions {
+  size?: number;
+  strength?: number;
+  preserveColors?: boolean;
+  transferNetwork?: string;
+  predictor?: string;
+}
+
+/** The arbitrary method in the page: the painting's vector, the result with the image, and with the vector kept as JSON. */
+export interface PageArbitraryResult extends PageResult {
+  vector: { predictor: string; values: number[] };
+  /** The same call with `{ styleVector: JSON.parse(JSON.stringify(vector)) }`: RGBA, base64. */
+  fromVector: string;
+  progress: string[];
+}
+
 export interface ThrownError {
   name: string;
   code: string | undefined;
@@ -132,6 +149,8 @@ export interface HarnessApi {
   catalog(): Promise<string[]>;
   lossNetworks(): Promise<string[]>;
   gatys(contentUrl: string, styleUrl: string, options?: PageGatysOptions): Promise<PageGatysResult>;
+  /** The arbitrary method (loadArbitraryStylizer, predictStyle, stylize) on an image URL with one style image URL. */
+  arbitrary(contentUrl: string, styleUrl: string, options?: PageArbitraryOptions): Promise<PageArbitraryResult>;
   /** The error a gatys() call throws, or undefined when it succeeds. */
   gatysError(contentUrl: string, styleUrl: string, options?: PageGatysOptions): Promise<ThrownError | undefined>;
   gatysErrors(imageUrl: string): Promise<Record<GatysErrorCase, ThrownError | undefined>>;

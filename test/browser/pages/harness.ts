@@ -4,6 +4,8 @@ import { decodeImage } from '../../../packages/web/src/image-input.js';
 import { webPlatform } from '../../../packages/web/src/web-platform.js';
 import type {
   HarnessApi,
+  PageArbitraryOptions,
+  PageArbitraryResult,
   PageGatysOptions,
   PageGatysProgress,
   PageGatysResult,
@@ -37,6 +39,31 @@ async function gatys(contentUrl: string, styleUrl: string, options: PageGatysOpt
       progress.push({ scale, iteration, width, height, loss, terms, elapsedMs, ...(preview ? { preview: [preview.width, preview.height] } : {}) }),
   });
   return { rgba: toBase64(result.imageData.data), width: result.width, height: result.height, info: { ...result.info }, events, progress };
+}
+
+/** The arbitrary method as an app holds it: a stylizer loaded once, the painting's vector, then the photo with it. */
+async function arbitrary(contentUrl: string, styleUrl: string, options: PageArbitraryOptions = {}): Promise<PageArbitraryResult> {
+  const events: web.LoadProgress[] = [];
+  const { transferNetwork, predictor, ...run } = options;
+  const stylizer = await web.loadArbitraryStylizer({ ...base, transferNetwork, predictor, onLoadProgress: (e) => events.push(e) });
+  try {
+    const vector = await stylizer.predictStyle(styleUrl);
+    const progress: string[] = [];
+    const result = await stylizer.stylize(contentUrl, { styleImage: styleUrl }, { ...run, onProgress: (p) => progress.push(`${p.done}/${p.total} ${p.step}`) });
+    const fromVector = await web.stylize(contentUrl, { styleVector: JSON.parse(JSON.stringify(vector)) }, { ...base, ...options });
+    return {
+      rgba: toBase64(result.imageData.data),
+      width: result.width,
+      height: result.height,
+      info: { ...result.info },
+      events,
+      vector: { predictor: vector.predictor, values: [...vector.values] },
+      fromVector: toBase64(fromVector.imageData.data),
+      progress,
+    };
+  } finally {
+    await stylizer.dispose();
+  }
 }
 
 async function caught(promise: Promise<unknown>): Promise<ThrownError | undefined> {
@@ -170,6 +197,7 @@ const harness = {
   },
 
   gatys,
+  arbitrary,
   gatysError: (contentUrl: string, styleUrl: string, options?: PageGatysOptions) => caught(gatys(contentUrl, styleUrl, options)),
 
   /** The errors thrown by bad optimisation calls, as plain data. */

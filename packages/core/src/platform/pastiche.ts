@@ -2,7 +2,7 @@ import { expectBoolean, expectFunction, expectKnownKeys, expectOneOf, expectOpti
 import type { StylizeOptions } from '../methods/fast/stylize-options.js';
 import { resolveStylizeOptions } from '../methods/fast/stylize-options.js';
 import { isStyleImages, listStyleImages, type StyleImages } from '../methods/optimization/style-images.js';
-import { isStyleVectors, type ArbitraryStyles, type StyleVectors } from '../methods/arbitrary/arbitrary-styles.js';
+import type { ArbitraryStyles, StyleVectors } from '../methods/arbitrary/arbitrary-styles.js';
 import type { StyleVector } from '../methods/arbitrary/style-vectors.js';
 import { StyleModel } from '../models/style-model.js';
 import { abortable } from './abortable.js';
@@ -106,6 +106,9 @@ function splitOptions(context: KernelContext<unknown, unknown>, method: Method, 
   }
   return { load, run };
 }
+
+/** `{ styleVector }` / `{ styleVectors }` (as methods/arbitrary's isStyleVectors, which is not loaded up front). */
+const isStyleVectors = (style: unknown) => typeof style === 'object' && style !== null && ('styleVector' in style || 'styleVectors' in style);
 
 /** The method a one-shot call runs, from its style and `method` option; the options less `method`. */
 function chooseMethod(style: unknown, options: unknown): { method: Method; options: Record<string, unknown> } {

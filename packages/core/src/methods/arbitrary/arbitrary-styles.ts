@@ -1,5 +1,4 @@
-import { invalidType, invalidValue, isObject } from '../../arguments.js';
-import { styleShares } from '../optimization/style-targets.js';
+import { expectNumber, invalidType, invalidValue, isObject } from '../../arguments.js';
 import type { WeightedImageInput } from '../optimization/style-images.js';
 import { expectStyleVector, type StyleVectorInput } from './style-vectors.js';
 
@@ -36,6 +35,14 @@ export function isStyleVectors(style: unknown): style is ArbitraryStyles<unknown
   return typeof style === 'object' && style !== null && ('styleVector' in style || 'styleVectors' in style);
 }
 
+/** Weights (undefined as 1), each finite and ≥ 0 and not all 0, divided by their total. */
+function shares(weights: readonly unknown[], name: string): number[] {
+  const checked = weights.map((weight, i) => (weight === undefined ? 1 : expectNumber(`${name}[${i}].weight`, weight, { min: 0 })));
+  const total = checked.reduce((a, b) => a + b, 0);
+  if (total <= 0) throw invalidValue(name, 'at least one style with a weight above 0', weights);
+  return checked.map((w) => w / total);
+}
+
 const isWeighted = (item: unknown, key: 'image' | 'vector') => isObject(item) && !Array.isArray(item) && !(item instanceof Float32Array) && key in item;
 
 /**
@@ -61,11 +68,11 @@ export function listArbitraryStyles<Image>(style: unknown, styleLength?: number)
   const vectors = key === 'styleVector' || key === 'styleVectors';
   const weightKey = vectors ? 'vector' : 'image';
   const items = list.map((item) => (isWeighted(item, weightKey) ? (item as Record<string, unknown>) : { [weightKey]: item }));
-  const shares = styleShares(items.map((item) => item.weight), key);
+  const parts = shares(items.map((item) => item.weight), key);
   return items.map((item, i) => {
     const name = single ? key : isWeighted(list[i], weightKey) ? `${key}[${i}].${weightKey}` : `${key}[${i}]`;
     return vectors
-      ? { vector: expectStyleVector(name, item.vector, styleLength), share: shares[i] }
-      : { image: item.image as Image, share: shares[i] };
+      ? { vector: expectStyleVector(name, item.vector, styleLength), share: parts[i] }
+      : { image: item.image as Image, share: parts[i] };
   });
 }
