@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { StyleModel, planRun, resolveStylizeOptions, stylizePlanar, type PlanarImage, type StylizeProgress } from '@pastiche/core';
+import { StyleModel, planRun, resolveStylizeOptions, stylizePlanar, stylizeResolved, type PlanarImage, type StylizeProgress } from '@pastiche/core';
 import { nodePlatform } from '../../packages/node/src/node-platform.js';
 import { analyzeTiling } from '../../packages/core/src/tiling/tiling-analysis.js';
 import { planCheckpoints } from '../../packages/core/src/tiling/checkpoint-plan.js';
@@ -90,6 +90,21 @@ describe('exact tiling equals a whole-image run', () => {
     expect(progress).toHaveLength(12 * passes);
     expect(progress.at(-1)).toEqual({ done: 12 * passes, total: 12 * passes, pass: passes, passes });
     expect(progress.map((p) => p.pass)).toEqual(progress.map((p) => p.pass).sort((a, b) => a - b));
+  });
+
+  it.each(['exact', 'fast'] as const)('%s: writes the result into a content buffer it may reuse, to the same bits', async (tileMode) => {
+    const model = await load(normalisedNet({ normalisation: 'instance-norm' }));
+    const content = image(152, 112, 4);
+    const options = { tile: 48, tileOverlap: 8, tileMode };
+    const expected = await stylizePlanar(model, content, options);
+    const scratch = { ...content, data: content.data.slice() };
+    const reused = await stylizeResolved(model, scratch, resolveStylizeOptions(options), { reuseContent: true });
+    expect(reused.data).toBe(scratch.data);
+    expect(Buffer.from(reused.data.buffer).equals(Buffer.from(expected.data.buffer))).toBe(true);
+    // With strength below 1 the content is read after the tiles: its buffer stays as it was.
+    const kept = { ...content, data: content.data.slice() };
+    await stylizeResolved(model, kept, resolveStylizeOptions({ ...options, strength: 0.5 }), { reuseContent: true });
+    expect(Buffer.from(kept.data.buffer).equals(Buffer.from(content.data.buffer))).toBe(true);
   });
 
   it('a fixed-size network tiles exactly at its size', async () => {

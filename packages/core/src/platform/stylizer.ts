@@ -1,7 +1,7 @@
 import { resolveStylizeOptions, type StylizeOptions } from '../methods/fast/stylize-options.js';
 import { stylizeResolved, type RunnableStyleModel } from '../methods/fast/stylize-planar.js';
 import { checkPixelLimit } from '../image/image-header.js';
-import type { PlanarImage } from '../image/image-types.js';
+import type { PlanarImage, RawImage } from '../image/image-types.js';
 import { rawToPlanar } from '../image/pixels.js';
 import type { ModelConventions } from '../models/model-conventions.js';
 import { StyleModel } from '../models/style-model.js';
@@ -100,13 +100,16 @@ export function createStylizer<Image, Result>(
         checkPixelLimit(model.fixedSize.width, model.fixedSize.height, resolved.maxPixels, `the fixed input size of '${info.model}'`, 'Pass a larger maxPixels to allow it.');
       }
       return runs.run(resolved.signal, async (signal) => {
-        const raw = await typed('E_IMAGE_DECODE', 'Decoding the input image', () =>
+        let raw: RawImage | undefined = await typed('E_IMAGE_DECODE', 'Decoding the input image', () =>
           context.platform.decodeImage(input, signal, { maxPixels: resolved.maxPixels }),
         );
+        // The planar copy is this run's own, which tiled runs may overwrite with the result; the decoded bytes go now.
+        const planar = rawToPlanar(raw);
+        raw = undefined;
         const output = await typed(
           'E_INFERENCE',
           `Stylizing with '${info.model}' on ${device}`,
-          () => stylizeResolved(runnable, rawToPlanar(raw), { ...resolved, signal }),
+          () => stylizeResolved(runnable, planar, { ...resolved, signal }, { reuseContent: true }),
           true,
         );
         return context.platform.createResult(output, { model: info.model, device, ms: performance.now() - started } satisfies StylizeInfo);

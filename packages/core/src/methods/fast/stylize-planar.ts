@@ -165,6 +165,15 @@ export async function stylizePlanar(
   return stylizeResolved(model, content, resolveStylizeOptions(options));
 }
 
+/** What {@link stylizeResolved} may do with the buffers it is given. */
+export interface StylizeBuffers {
+  /**
+   * The content's pixel buffer is the caller's scratch copy, which tiled runs may overwrite with the result as rows
+   * finish (one image buffer instead of two; a 8192×8192 image is 805 MB as planar float). @default false
+   */
+  reuseContent?: boolean;
+}
+
 /**
  * {@link stylizePlanar} on options resolved already, for adapters that check their options once at their own
  * boundary: nothing is checked again, here or in the image kernels it calls. `content` must be a well-formed
@@ -174,6 +183,7 @@ export async function stylizeResolved(
   model: RunnableStyleModel,
   content: PlanarImage,
   options: ResolvedStylizeOptions,
+  buffers: StylizeBuffers = {},
 ): Promise<PlanarImage> {
   const o = options;
   throwIfAborted(o.signal);
@@ -186,12 +196,15 @@ export async function stylizeResolved(
       : resizeImageUnchecked(content, target.width, target.height);
   const derivable = model.derivable ?? (model instanceof StyleModel ? model : undefined);
   const plan = planRun(image.width, image.height, model, o, derivable && (await analysisFor(derivable, model, image, o)));
+  // The result may go into the image's own buffer when nothing reads the image afterwards.
+  const reuse = (image !== content || buffers.reuseContent === true) && !o.preserveColors && o.strength >= 1;
 
   let stylized: PlanarImage;
   if (plan.kind === 'tiles') {
-    stylized = await runTiles(image, plan.tiles, plan.overlap, o, 1, 1, (tile) => runPadded(model, cropImageUnchecked(image, tile)));
+    const into = reuse ? image.data : undefined;
+    stylized = await runTiles(image, plan.tiles, plan.overlap, o, 1, 1, (tile) => runPadded(model, cropImageUnchecked(image, tile)), 0, into);
   } else if (plan.kind === 'exact') {
-    stylized = await runExact(derivable!, image, plan, o);
+    stylized = await runExact(derivable!, image, plan, o, reuse);
   } else {
     const input = plan.kind === 'resize' ? resizeImageUnchecked(image, plan.width, plan.height) : image;
     const output = await runPadded(model, input);
@@ -232,7 +245,13 @@ async function analysisFor(
  * Exact tiling: the statistics passes over the padded image's tiles, then the tiles rendered with whole-image
  * statistics and blended as they finish, then the padding cropped off.
  */
-async function runExact(derivable: DerivableModel, image: PlanarImage, plan: Extract<RunPlan, { kind: 'exact' }>, o: ResolvedStylizeOptions): Promise<PlanarImage> {
+async function runExact(
+  derivable: DerivableModel,
+  image: PlanarImage,
+  plan: Extract<RunPlan, { kind: 'exact' }>,
+  o: ResolvedStylizeOptions,
+  reuse: boolean,
+): Promise<PlanarImage> {
   const tiling = modelTiling(derivable);
   const exact = (await tiling.analysis()).exact!;
   const { pads } = plan;
@@ -252,7 +271,9 @@ async function runExact(derivable: DerivableModel, image: PlanarImage, plan: Ext
         }
         o.onProgress?.({ done: ++done, total: tiles * passes, pass, passes });
       });
-      const output = await runTiles(padded, plan.tiles, plan.overlap, o, passes, passes, (_, i) => run.renderTile(i), done);
+      // A padded copy is ours to overwrite; the image itself when the caller lets it be.
+      const into = padded !== image || reuse ? padded.data : undefined;
+      const output = await runTiles(padded, plan.tiles, plan.overlap, o, passes, passes, (_, i) => run.renderTile(i), done, into);
       return padded === image ? output : cropImageUnchecked(output, { x: pads.left, y: pads.top, width: image.width, height: image.height });
     } finally {
       await run.finish();
@@ -264,7 +285,8 @@ async function runExact(derivable: DerivableModel, image: PlanarImage, plan: Ext
  * Runs the tiles in order and blends them as {@link blendTiles} does (the same weights, summed per row in float64
  * in tile order, so the result is the same to the bit), writing each row once no later tile covers it. Only the
  * outputs of tiles that reach below the rows written are kept: about two rows of tiles, not one output per tile.
- * Progress counts on from `doneBefore` runs, in pass `pass` of `passes`.
+ * Progress counts on from `doneBefore` runs, in pass `pass` of `passes`. Rows are written into `into` when given (the
+ * image's own buffer: no later tile reads a row once it is written).
  */
 async function runTiles(
   image: PlanarImage,
@@ -275,11 +297,12 @@ async function runTiles(
   passes: number,
   runTile: (tile: TileRect, index: number) => Promise<PlanarImage>,
   doneBefore = 0,
+  into?: Float32Array,
 ): Promise<PlanarImage> {
   const { width, height } = image;
   const n = width * height;
   const weights = tileBlendWeightsUnchecked(tiles, width, height, overlap);
-  const out = new Float32Array(3 * n);
+  const out = into ?? new Float32Array(3 * n);
   const acc = new Float64Array(3 * width);
   const outputs = new Map<number, Float32Array>();
   let written = 0;
