@@ -56,5 +56,7 @@ describe('@pastiche/node and @pastiche/web', () => {
     expect(summary(inNode)['strength 2']).toBe('RangeError');
     expect(summary(inNode)['device of the wrong type']).toBe('TypeError');
     expect(summary(inNode)['an aborted load']).toBe('PasticheError E_ABORTED');
+    expect(summary(inNode)['style vector of the wrong length']).toBe('RangeError');
+    expect(summary(inNode)['unknown transfer network']).toBe('PasticheError E_MODEL_NOT_FOUND');
   }, 300_000);
 });

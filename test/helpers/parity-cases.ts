@@ -87,6 +87,10 @@ export const PARITY_CASES: Readonly<Record<string, Case>> = Object.freeze({
   'loss network and gradient graphs': (api, f) =>
     api.stylize(f.image, styleImage(f), { ...f.base, lossNetwork: 'squeezenet', gradientGraphs: { features: 'a.onnx', lossGrad: 'b.onnx' } }).then(describe),
   'no style image': (api, f) => api.stylize(f.image, { styleImages: [] }, f.base).then(describe),
+  'arbitrary method with a style network': (api, f) => api.stylize(f.image, 'candy', { ...f.base, method: 'arbitrary' }).then(describe),
+  'arbitrary method with an optimisation option': (api, f) => api.stylize(f.image, styleImage(f), { ...f.base, method: 'arbitrary', iterations: 3 }).then(describe),
+  'style vector of the wrong length': (api, f) => api.stylize(f.image, { styleVector: [1, 2, 3] }, f.base).then(describe),
+  'unknown transfer network': (api, f) => api.stylize(f.image, styleImage(f), { ...f.base, method: 'arbitrary', transferNetwork: 'magenta-transfer-f32' }).then(describe),
   'an aborted load': (api, f) => {
     const controller = new AbortController();
     controller.abort();
