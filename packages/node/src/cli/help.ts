@@ -47,6 +47,7 @@ const SECTIONS: readonly { method: FlagMethod; title: string }[] = [
   { method: 'optimization', title: 'Style images (the optimisation method of Gatys et al., with --style-image):' },
   { method: 'arbitrary', title: 'Style images in one pass (the arbitrary method, with --style-image and --method arbitrary, or --style-vector):' },
   { method: 'models', title: 'Built-in models (pastiche models, see pastiche models --help):' },
+  { method: 'convert', title: 'Converting TFLite models (pastiche convert, see pastiche convert --help):' },
 ];
 
 /** The flags of a help section: its own, and those of several methods that include it. */
