@@ -41,6 +41,13 @@ export interface PageOptions {
   numThreads?: number;
 }
 
+/** JSON-safe tiling options of the fast method. */
+export interface PageTileOptions {
+  tile?: number | false;
+  tileOverlap?: number;
+  tileMode?: 'exact' | 'fast';
+}
+
 /** JSON-safe options of the optimisation method. */
 export interface PageGatysOptions {
   device?: 'auto' | 'webgpu' | 'wasm';
@@ -135,6 +142,7 @@ export interface HarnessApi {
   autoTwice(url: string): Promise<string[]>;
   fromOriginals(url: string, style: string, remoteHost: string): Promise<PageResult>;
   runFloat(rgb: string, width: number, height: number, style: string, device: 'webgpu' | 'wasm'): Promise<{ device: string; ms: number; output: number[] }>;
+  tiledFloat(rgb: string, width: number, height: number, style: string, options: PageTileOptions): Promise<{ ms: number; passes: number; output: number[] }>;
   decodeAll(url: string): Promise<Record<string, { rgba: string; width: number; height: number; channels: number }>>;
   inWorker(url: string, style: string, options?: PageOptions): Promise<WorkerResult>;
   blobsOf(

@@ -1,4 +1,4 @@
-import { StyleModel, createPastiche, rawToPlanar } from '@pastiche/core';
+import { StyleModel, createPastiche, rawToPlanar, stylizePlanar } from '@pastiche/core';
 import * as web from '@pastiche/web';
 import { decodeImage } from '../../../packages/web/src/image-input.js';
 import { webPlatform } from '../../../packages/web/src/web-platform.js';
@@ -10,6 +10,7 @@ import type {
   PageGatysProgress,
   PageGatysResult,
   PageOptions,
+  PageTileOptions,
   PageResult,
   ThrownError,
   WorkerResult,
@@ -133,6 +134,22 @@ const harness = {
     const output = await model.run(planar);
     await model.dispose();
     return { device: model.device ?? device, ms: performance.now() - started, output: Array.from(output.data) };
+  },
+
+  /** stylizePlanar() of @pastiche/core on the wasm runtime, tiled as `options` say: the float result and its passes. */
+  async tiledFloat(rgb: string, width: number, height: number, style: string, options: PageTileOptions) {
+    web.configureRuntime({ numThreads: base.numThreads });
+    const bytes = new Uint8Array(await (await fetch(`/models/${style}.onnx`)).arrayBuffer());
+    const model = await StyleModel.load(bytes, webPlatform.runtime, { sessionOptions: { executionProviders: ['wasm'] } });
+    const planar = rawToPlanar({ data: fromBase64(rgb), width, height, channels: 3 });
+    let passes = 0;
+    const started = performance.now();
+    try {
+      const output = await stylizePlanar(model, planar, { ...options, onProgress: (p) => (passes = p.passes) });
+      return { ms: performance.now() - started, passes, output: Array.from(output.data) };
+    } finally {
+      await model.dispose();
+    }
   },
 
   /** decodeImage() of every input type, as base64 RGBA. */
