@@ -3,6 +3,7 @@ import { StyleModel, planRun, resolveStylizeOptions, stylizePlanar, stylizeResol
 import { nodePlatform } from '../../packages/node/src/node-platform.js';
 import { analyzeTiling } from '../../packages/core/src/tiling/tiling-analysis.js';
 import { planCheckpoints } from '../../packages/core/src/tiling/checkpoint-plan.js';
+import { planAlignedTilesUnchecked } from '../../packages/core/src/image/tiling.js';
 import { tinyStyleModel } from '../helpers/tiny-models.js';
 import { maxAbsDiff } from '../helpers/images.js';
 import { normalisedNet, type Normalisation } from './normalised-nets.js';
@@ -142,6 +143,30 @@ describe('checkpoint plan', () => {
     expect(middle.cost).toBeLessThanOrEqual(poor.cost);
     // Each step emits exactly what the next checkpoint holds beyond the one it starts from.
     for (const step of rich.steps.slice(0, -1)) expect(step.emit).toEqual(exact.passes.checkpoints[step.pass + 1].filter((v) => !exact.passes.checkpoints[step.from].includes(v)));
+  });
+});
+
+describe('aligned tiles', () => {
+  it.each([
+    [152, 112, 48, 8, 4],
+    [512, 512, 256, 32, 4],
+    [1024, 680, 256, 64, 8],
+    [96, 96, 96, 16, 4],
+  ])('%i×%i in %i-pixel tiles, overlap %i, grid %i: cores split the image, on the grid, inside their tiles', (width, height, tile, overlap, alignment) => {
+    const { tiles, cores } = planAlignedTilesUnchecked(width, height, { tileWidth: tile, tileHeight: tile, overlap, alignment });
+    const covered = new Uint8Array(width * height);
+    tiles.forEach((t, i) => {
+      const c = cores[i];
+      for (const v of [t.x, t.y, c.x, c.y, c.width, c.height, t.width, t.height]) expect(v % alignment).toBe(0);
+      expect(t.x + t.width).toBeLessThanOrEqual(width);
+      expect(t.y + t.height).toBeLessThanOrEqual(height);
+      expect(c.x >= t.x && c.y >= t.y && c.x + c.width <= t.x + t.width && c.y + c.height <= t.y + t.height).toBe(true);
+      for (let y = c.y; y < c.y + c.height; y++) for (let x = c.x; x < c.x + c.width; x++) covered[y * width + x]++;
+      // Neighbours overlap by at least `overlap` pixels.
+      const right = tiles[i + 1];
+      if (right && right.y === t.y) expect(t.x + t.width - right.x).toBeGreaterThanOrEqual(overlap);
+    });
+    expect(covered.every((n) => n === 1)).toBe(true);
   });
 });
 
