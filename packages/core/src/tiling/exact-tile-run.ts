@@ -5,7 +5,6 @@ import { cropImageUnchecked } from '../image/padding.js';
 import { resizeImageUnchecked } from '../image/resize.js';
 import { planarToTensorUnchecked, tensorToPlanarUnchecked } from '../image/tensor-conversion.js';
 import type { TileRect } from '../image/tiling.js';
-import { tensorToFloat32 } from '../onnx/onnx-tensors.js';
 import { planCheckpoints, type CheckpointPlan, type PassStep } from './checkpoint-plan.js';
 import type { ModelTiling, OpenPass } from './model-tiling.js';
 import type { CoreMaskInputs, StatisticInput } from './pass-graph.js';
@@ -79,7 +78,6 @@ export class ExactTileRun {
   private readonly statistics: (SiteStatistics | undefined)[];
   /** Cached values per tile: the checkpoint the next pass starts from. */
   private readonly store: Map<string, Tensor>[];
-  private readonly constants = new Map<string, Float32Array>();
 
   constructor(init: ExactTileRunInit) {
     this.init = init;
@@ -105,6 +103,8 @@ export class ExactTileRun {
   /** Runs the statistics passes; `onRun` after each tile of each. */
   async gatherStatistics(onRun: (pass: number) => void): Promise<void> {
     const { exact } = this.init;
+    // Sessions an earlier image kept but this plan does not use would hold their memory through it.
+    await this.init.tiling.releaseAllBut(this.plan.steps);
     for (const step of this.plan.steps) {
       if (step.pass === exact.passes.passes) break;
       const open = await this.init.tiling.open(exact, step);
@@ -151,9 +151,7 @@ export class ExactTileRun {
   /** Releases what this run holds: the cached values, and the pass sessions unless they stay for the next image. */
   async finish(): Promise<void> {
     for (const m of this.store) m.clear();
-    const last = this.plan.steps[this.plan.steps.length - 1];
-    if (this.keepSessions) await this.init.tiling.releaseAllBut(this.plan.steps);
-    else await this.init.tiling.release(last);
+    if (!this.keepSessions) await this.init.tiling.releaseAllBut([]);
   }
 
   /** The image crop and the cached values a pass graph reads for tile `t`. */
@@ -261,50 +259,16 @@ export class ExactTileRun {
 
   /** Tensors for the statistics a pass graph takes, from the statistics gathered so far. */
   private statisticFeeds(inputs: readonly StatisticInput[]): Record<string, Tensor> {
-    const { exact, tiling } = this.init;
     const feeds: Record<string, Tensor> = {};
     for (const input of inputs) {
       const stats = this.statistics[input.site];
       if (!stats) throw new Error(`internal: statistics of site ${input.site} are needed before they are gathered`);
-      const site = exact.passes.sites[input.site];
-      const r = site.replaces;
-      const epsilon = r.kind === 'instance-norm' ? r.epsilon : 0;
-      const inverseStd = (c: number) => 1 / Math.sqrt(stats.variance[c] + epsilon);
-      const values = new Float32Array(site.channels);
-      for (let c = 0; c < site.channels; c++) {
-        switch (input.holds) {
-          case 'mean': values[c] = stats.mean[c]; break;
-          case 'variance': values[c] = stats.variance[c]; break;
-          case 'inverse-std': values[c] = inverseStd(c); break;
-          case 'scale': values[c] = this.constant(r.kind === 'instance-norm' ? r.scale : '')[c] * inverseStd(c); break;
-          case 'shift': {
-            const scale = this.constant(r.kind === 'instance-norm' ? r.scale : '')[c] * inverseStd(c);
-            values[c] = this.constant(r.kind === 'instance-norm' ? r.bias : '')[c] - stats.mean[c] * scale;
-            break;
-          }
-        }
-      }
-      feeds[input.name] = tiling.model.createTensor(values, input.dims);
+      feeds[input.name] = this.init.tiling.model.createTensor(Float32Array.from(input.holds === 'mean' ? stats.mean : stats.variance), input.dims);
     }
     return feeds;
   }
-
-  private constant(name: string): Float32Array {
-    let values = this.constants.get(name);
-    if (!values) {
-      const t = this.init.exact.passes.index.constantTensor(name);
-      if (!t) throw new Error(`internal: '${name}' is not a constant`);
-      values = tensorToFloat32(t);
-      this.constants.set(name, values);
-    }
-    return values;
-  }
 }
 
-/**
- * Copies a `rows`×`cols` block of every channel from one window tensor (`h`×`w`, at `y`, `x`) to another (`h2`×`w2`, at
- * `y2`, `x2`), both NCHW or both NHWC. Plain loops: rows are short, and typed-array `set` calls cost more per row.
- */
 function copyBlock(
   src: Float32Array, h: number, w: number, y: number, x: number,
   dst: Float32Array, h2: number, w2: number, y2: number, x2: number,
