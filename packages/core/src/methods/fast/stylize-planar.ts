@@ -7,8 +7,7 @@ import { expectPlanarImage } from '../../image/planar-checks.js';
 import { fitLongestSideUnchecked, resizeImageUnchecked } from '../../image/resize.js';
 import { addTileRow, planAlignedTilesUnchecked, planTilesUnchecked, tileBlendWeightsUnchecked, type TileRect } from '../../image/tiling.js';
 import { StyleModel } from '../../models/style-model.js';
-import { ExactTileRun } from '../../tiling/exact-tile-run.js';
-import { modelTiling } from '../../tiling/model-tiling.js';
+import type { ModelTiling } from '../../tiling/model-tiling.js';
 import type { DerivableModel } from '../../tiling/shape-probe.js';
 import type { TilingAnalysis } from '../../tiling/tiling-analysis.js';
 import { DEFAULT_TILE_LIMIT, MIN_TILE, resolveStylizeOptions, type ResolvedStylizeOptions, type StylizeOptions } from './stylize-options.js';
@@ -223,6 +222,15 @@ export async function stylizeResolved(
  */
 const MAX_WORKING_BYTES_PER_PIXEL = 4096;
 
+/**
+ * The model's tiling, imported when an image is split or its working memory must be probed: apps whose images all
+ * run whole never load the graph analysis (it stays out of the code a page loads up front).
+ */
+async function tilingOf(derivable: DerivableModel): Promise<ModelTiling> {
+  const { modelTiling } = await import('../../tiling/model-tiling.js');
+  return modelTiling(derivable);
+}
+
 /** The model's tiling analysis when planning needs it: to size tiles from the budget, or to tile exactly. */
 async function analysisFor(
   derivable: DerivableModel,
@@ -233,12 +241,12 @@ async function analysisFor(
   const fixed = model.fixedSize;
   if (fixed) {
     const split = o.fixedSize === 'tile' && (image.width !== fixed.width || image.height !== fixed.height);
-    return split && o.tileMode === 'exact' ? modelTiling(derivable).analysis() : undefined;
+    return split && o.tileMode === 'exact' ? (await tilingOf(derivable)).analysis() : undefined;
   }
   if (o.tile === false) return undefined;
-  if (o.tile !== undefined) return Math.max(image.width, image.height) > o.tile && o.tileMode === 'exact' ? modelTiling(derivable).analysis() : undefined;
+  if (o.tile !== undefined) return Math.max(image.width, image.height) > o.tile && o.tileMode === 'exact' ? (await tilingOf(derivable)).analysis() : undefined;
   const area = Math.max(image.width, MIN_RUN_SIDE) * Math.max(image.height, MIN_RUN_SIDE);
-  return area * MAX_WORKING_BYTES_PER_PIXEL <= o.memoryBudget ? undefined : modelTiling(derivable).analysis();
+  return area * MAX_WORKING_BYTES_PER_PIXEL <= o.memoryBudget ? undefined : (await tilingOf(derivable)).analysis();
 }
 
 /**
@@ -252,7 +260,7 @@ async function runExact(
   o: ResolvedStylizeOptions,
   reuse: boolean,
 ): Promise<PlanarImage> {
-  const tiling = modelTiling(derivable);
+  const [tiling, { ExactTileRun }] = await Promise.all([tilingOf(derivable), import('../../tiling/exact-tile-run.js')]);
   const exact = (await tiling.analysis()).exact!;
   const { pads } = plan;
   const padded = pads.top || pads.right || pads.bottom || pads.left ? reflectPadUnchecked(image, pads) : image;
