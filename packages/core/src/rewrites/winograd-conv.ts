@@ -1,8 +1,8 @@
 import { ConstantValues } from '../gradient/constant-values.js';
 import { intAttr, intsAttr, stringAttr } from '../gradient/node-attributes.js';
 import { decodeModel, encodeModel } from '../onnx/onnx-codec.js';
-import { float32Tensor, int64Tensor } from '../onnx/onnx-tensors.js';
-import { AttributeType, type AttributeProto, type GraphProto, type NodeProto, type ValueInfoProto } from '../onnx/onnx-types.js';
+import type { GraphProto, NodeProto, ValueInfoProto } from '../onnx/onnx-types.js';
+import { FreshNames, Replacement, intAttribute, intsAttribute, spliceReplacements } from './rewrite-graph.js';
 
 /*
  * Winograd F(4×4, 3×3) (Lavin & Gray 2016) for 3×3 stride-1 convolutions, spelled in plain ONNX ops: each 4×4 block
@@ -10,10 +10,10 @@ import { AttributeType, type AttributeProto, type GraphProto, type NodeProto, ty
  * products (one per tile frequency) of 36/16 = 2.25 multiply-adds per output pixel and channel pair instead of 9.
  * The weights' transform G g Gᵀ is done here, once; the input and output transforms are two small MatMuls.
  *
- * The layout is channels-last inside (a Transpose in and one out): the 36 tile slices then copy whole channel
- * vectors, and the transformed weights are the constant right-hand operand of the batched MatMul, which
- * onnxruntime packs once at load. Height and width stay free: the input is zero-padded up to whole tiles (as the
- * convolution's own pads, plus what the last tile needs) and the result cropped back.
+ * The layout is channels-last inside (a Transpose in and one out): one Gather then copies the 36 positions of every
+ * tile as whole channel vectors, and the transformed weights are the constant right-hand operand of the batched
+ * MatMul, which onnxruntime packs once at load. Height and width stay free: the input is zero-padded up to whole
+ * tiles (as the convolution's own pads, plus what the last tile needs) and the result cropped back.
  *
  * Exact up to float rounding (the transforms' coefficients are small integers and fractions; max |Δ| ~1e-5 relative
  * to the output's range). Worth it where the convolution's arithmetic dominates: onnxruntime-web's wasm kernels,
@@ -54,9 +54,6 @@ const AT: readonly (readonly number[])[] = [
  */
 export const WINOGRAD_MIN_CHANNELS = 32;
 
-/** Slice `ends` value meaning "to the end of the axis". */
-const TO_END = Number.MAX_SAFE_INTEGER;
-
 interface Match {
   conv: NodeProto;
   weight: Float32Array;
@@ -66,11 +63,6 @@ interface Match {
   /** [top, left, bottom, right]. */
   pads: readonly [number, number, number, number];
 }
-
-const utf8 = new TextEncoder();
-const intsAttribute = (name: string, ints: number[]): AttributeProto => ({ name, type: AttributeType.INTS, ints });
-const intAttribute = (name: string, i: number): AttributeProto => ({ name, type: AttributeType.INT, i });
-const stringAttribute = (name: string, s: string): AttributeProto => ({ name, type: AttributeType.STRING, s: utf8.encode(s) });
 
 /** Kronecker product: row (i, j), column (k, l) is a[i][k] · b[j][l]. */
 function kronecker(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number[] {
@@ -115,38 +107,14 @@ function transformedWeights({ weight, outChannels, inChannels }: Match): Float32
   return out;
 }
 
-class Names {
-  private count = 0;
-  constructor(private readonly taken: Set<string>) {}
-  fresh(base: string): string {
-    let name = base;
-    while (this.taken.has(name)) name = `${base}_${++this.count}`;
-    this.taken.add(name);
-    return name;
-  }
-}
-
 /** The replacement nodes (and their initializers) for one match: they end in the convolution's output. */
-function replacement(match: Match, graph: GraphProto, names: Names): NodeProto[] {
+function replacement(match: Match, graph: GraphProto, names: FreshNames): NodeProto[] {
   const { conv, outChannels: O, inChannels: C } = match;
   const [top, left, bottom, right] = match.pads;
-  const base = conv.name || conv.outputs[0]!;
-  const nodes: NodeProto[] = [];
-  const add = (opType: string, inputs: string[], attributes: AttributeProto[] = [], output?: string): string => {
-    const out = output ?? names.fresh(`${base}/winograd_${opType}`);
-    nodes.push({ name: names.fresh(`${base}/winograd_${opType}`), opType, domain: '', inputs, outputs: [out], attributes });
-    return out;
-  };
-  const ints = (suffix: string, values: number[]) => {
-    const name = names.fresh(`${base}/winograd_${suffix}`);
-    graph.initializers.push(int64Tensor(name, [values.length], values));
-    return name;
-  };
-  const floats = (suffix: string, dims: number[], values: Float32Array | number[]) => {
-    const name = names.fresh(`${base}/winograd_${suffix}`);
-    graph.initializers.push(float32Tensor(name, dims, values));
-    return name;
-  };
+  const r = new Replacement(graph, names, `${conv.name || conv.outputs[0]!}/winograd`);
+  const add = r.add.bind(r);
+  const ints = r.ints.bind(r);
+  const floats = r.floats.bind(r);
 
   const x = conv.inputs[0]!;
   // Output size, and the zeros below and to the right that make it whole tiles.
@@ -158,55 +126,52 @@ function replacement(match: Match, graph: GraphProto, names: Names): NodeProto[]
   const pads = add('Concat', [ints('begin_pads', [0, top, left, 0, 0]), endPads, ints('channel_pad', [0])], [intAttribute('axis', 0)]);
   const padded = add('Pad', [add('Transpose', [x], [intsAttribute('perm', [0, 2, 3, 1])]), pads]);
 
-  // The 36 tile positions (ky, kx), each [1, tiles down, tiles across, C]: rows ky, ky + 4, … of the padded input.
-  const axes = ints('axes', [1, 2]);
-  const steps = ints('steps', [M, M]);
-  const tiles: string[] = [];
-  for (let ky = 0; ky < A; ky++) {
-    for (let kx = 0; kx < A; kx++) {
-      const end = (k: number) => (k === A - 1 ? TO_END : k - (A - 1));
-      tiles.push(add('Slice', [padded, ints('starts', [ky, kx]), ints('ends', [end(ky), end(kx)]), axes, steps]));
-    }
-  }
+  // The 36 tile positions (ky, kx) of every tile (ti, tj), gathered in one op from the padded input as rows of
+  // [Hp·Wp, C]: pixel (4ti + ky, 4tj + kx), i.e. row (4ti + ky)·Wp + 4tj + kx. The indices are small int64 tensors.
+  const paddedHw = add('Slice', [add('Shape', [padded]), ints('from1', [1]), ints('to3', [3])]);
+  const tileCounts = add('Div', [add('Sub', [paddedHw, ints('halo', [A - M, A - M])]), tile]);
+  const zero = ints('zero', [0]);
+  const one = ints('one', [1]);
+  const scalar = (v: string) => add('Squeeze', [v, zero]);
+  const offsets = ints('offsets', Array.from({ length: A }, (_, k) => k));
+  // [A, n] = k + 4·t for k < A, t < n
+  const positions = (count: string) => add('Add', [add('Unsqueeze', [offsets, one]), add('Range', [scalar(zero), scalar(add('Mul', [count, tile])), scalar(tile)])]);
+  const rows = positions(add('Slice', [tileCounts, zero, one]));
+  const cols = positions(add('Slice', [tileCounts, one, ints('two', [2])]));
+  const width = add('Slice', [paddedHw, one, ints('two_', [2])]);
+  const index = add('Add', [
+    add('Reshape', [add('Mul', [rows, width]), ints('row_shape', [A, 1, -1, 1])]),
+    add('Reshape', [cols, ints('col_shape', [1, A, 1, -1])]),
+  ]);
+  const d0 = add('Gather', [add('Reshape', [padded, ints('pixels', [-1, C])]), index], [intAttribute('axis', 0)]);
   const flat = ints('flat', [A * A, -1]);
-  const d = add('Reshape', [add('Concat', tiles, [intAttribute('axis', 0)]), flat]);
+  const d = add('Reshape', [d0, flat]);
   const v = add('MatMul', [floats('input_transform', [A * A, A * A], kronecker(BT, BT)), d]);
   const products = add('MatMul', [add('Reshape', [v, ints('by_channel', [A * A, -1, C])]), floats('weights', [A * A, C, O], transformedWeights(match))]);
   const y = add('MatMul', [floats('output_transform', [M * M, A * A], kronecker(AT, AT)), add('Reshape', [products, flat])]);
 
   // [4, 4, tiles down, tiles across, O] → [O, tiles down, 4, tiles across, 4] → NCHW, cropped to the output size.
-  const tileCounts = add('Slice', [add('Shape', [tiles[0]!]), ints('from1', [1]), ints('to3', [3])]);
   const blocks = add('Reshape', [y, add('Concat', [ints('tile_sides', [M, M]), tileCounts, ints('out_channels', [O])], [intAttribute('axis', 0)])]);
   const interleaved = add('Transpose', [blocks], [intsAttribute('perm', [4, 2, 0, 3, 1])]);
   const image = add('Reshape', [interleaved, add('Concat', [ints('batch_channels', [1, O]), add('Mul', [tileCounts, tile])], [intAttribute('axis', 0)])]);
   const result = conv.outputs[0]!;
   const cropped = add('Slice', [image, ints('zeros', [0, 0]), outHw, ints('spatial', [2, 3])], [], match.bias ? undefined : result);
   if (match.bias) add('Add', [cropped, floats('bias', [1, O, 1, 1], match.bias)], [], result);
-  return nodes;
+  return r.nodes;
 }
 
 /**
  * Rewrites every 3×3, stride-1, ungrouped convolution with constant weights (and bias) and at least `minChannels`
- * input and output channels into Winograd F(4×4, 3×3) (see above). Needs opset 11 or later (Pad and Slice with
- * tensor inputs); earlier graphs are left alone. Returns how many convolutions were rewritten.
+ * input and output channels into Winograd F(4×4, 3×3) (see above). Needs opset 13 or later (Pad, Slice, Squeeze and
+ * Unsqueeze with tensor inputs); earlier graphs are left alone. Returns how many convolutions were rewritten.
  */
 export function rewriteWinogradConvolutions(graph: GraphProto, opset: number, minChannels = WINOGRAD_MIN_CHANNELS): number {
-  if (opset < 11) return 0;
+  if (opset < 13) return 0;
   const constants = new ConstantValues(graph.initializers, graph.nodes);
   const matches = graph.nodes.map((node) => findMatch(node, constants, minChannels)).filter((m): m is Match => m !== undefined);
   if (matches.length === 0) return 0;
-  const taken = new Set<string>([...graph.initializers.map((t) => t.name), ...graph.inputs.map((i) => i.name)]);
-  for (const node of graph.nodes) {
-    taken.add(node.name);
-    for (const output of node.outputs) taken.add(output);
-  }
-  const names = new Names(taken);
-  const inserted = new Map<NodeProto, NodeProto[]>(matches.map((match) => [match.conv, replacement(match, graph, names)]));
-  graph.nodes = graph.nodes.flatMap((node) => inserted.get(node) ?? [node]);
-  // The original kernels and biases, unless something else reads them.
-  const used = new Set([...graph.nodes.flatMap((node) => node.inputs), ...graph.outputs.map((o) => o.name)]);
-  const replaced = new Set(matches.flatMap((m) => m.conv.inputs.slice(1)));
-  graph.initializers = graph.initializers.filter((t) => !replaced.has(t.name) || used.has(t.name));
+  const names = new FreshNames(graph);
+  spliceReplacements(graph, new Map(matches.map((match) => [match.conv, replacement(match, graph, names)])));
   return matches.length;
 }
 
@@ -218,7 +183,7 @@ export interface WinogradRewrite {
   winogradConvolutions: number;
 }
 
-/** Options of {@link applyWinogradRewrite}. */
+/** Options of {@link applyWinogradRewrite} and `applyWasmRewrites`. */
 export interface WinogradRewriteOptions {
   /**
    * Rewrite only graphs whose one output is a 3-channel image made from a 3-channel image (style networks, with or
@@ -235,17 +200,23 @@ function isImage(value: ValueInfoProto): boolean {
   return value.shape?.length === 4 && (value.shape[1] === 3 || value.shape[3] === 3);
 }
 
+/** Whether a graph's one output is an image and one of its inputs is: a style network. */
+export function isStyleNetworkGraph(graph: GraphProto): boolean {
+  return graph.outputs.length === 1 && isImage(graph.outputs[0]!) && graph.inputs.some(isImage);
+}
+
+/** The default domain's operator set version of a model. */
+export function defaultOpset(opsets: readonly { domain: string; version: number }[]): number {
+  return opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 1;
+}
+
 /**
  * {@link rewriteWinogradConvolutions} on a serialized model: for runtimes whose own convolutions are plain
  * im2col + GEMM (onnxruntime-web's wasm kernels), where it halves a style network's time.
  */
 export function applyWinogradRewrite(bytes: Uint8Array, options: WinogradRewriteOptions = {}): WinogradRewrite {
   const model = decodeModel(bytes);
-  const { inputs, outputs } = model.graph;
-  if (options.imagesOnly && !(outputs.length === 1 && isImage(outputs[0]!) && inputs.some(isImage))) {
-    return { bytes, winogradConvolutions: 0 };
-  }
-  const opset = model.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 1;
-  const winogradConvolutions = rewriteWinogradConvolutions(model.graph, opset);
+  if (options.imagesOnly && !isStyleNetworkGraph(model.graph)) return { bytes, winogradConvolutions: 0 };
+  const winogradConvolutions = rewriteWinogradConvolutions(model.graph, defaultOpset(model.opsetImports));
   return { bytes: winogradConvolutions > 0 ? encodeModel(model) : bytes, winogradConvolutions };
 }
