@@ -1,5 +1,5 @@
 import type { OrtRuntime } from '@pastiche/core';
-import { PasticheError, applyWinogradRewrite, expectInteger, invalidType, isObject } from '@pastiche/core';
+import { PasticheError, applyWasmRewrites, expectInteger, invalidType, isObject } from '@pastiche/core';
 import type * as Ort from 'onnxruntime-web';
 
 /** onnxruntime-web settings that are global to the page (or worker) and read once, when it starts. */
@@ -107,8 +107,9 @@ export function runtimeSettings(): WebRuntimeOptions & { started: boolean; cross
 
 /**
  * onnxruntime-web behind core's runtime seam. A style network (an image in, one image out) in a session on the wasm
- * kernels alone gets its 3×3 convolutions as Winograd F(4×4, 3×3) (core's `applyWinogradRewrite`: exact up to float
- * rounding, about half the time, since those kernels have no Winograd or NCHWc convolution of their own);
+ * kernels alone gets core's `applyWasmRewrites` (exact up to float rounding): a last 9×9 layer with 3 outputs as one
+ * 3×3 convolution with 27, and Winograd F(4×4, 3×3) for the 3×3 ones, since those kernels have no Winograd or NCHWc
+ * convolution of their own;
  * `graphOptimizationLevel: 'disabled'` in the session options leaves the graph as it is.
  */
 export const webRuntime: OrtRuntime = Object.freeze({
@@ -116,7 +117,7 @@ export const webRuntime: OrtRuntime = Object.freeze({
   createSession: async (model: Uint8Array, options?: Ort.InferenceSession.SessionOptions) => {
     const module = await loadOrt();
     const rewrite = onWasmOnly(options) && options?.graphOptimizationLevel !== 'disabled';
-    return module.InferenceSession.create(rewrite ? applyWinogradRewrite(model, { imagesOnly: true }).bytes : model, options);
+    return module.InferenceSession.create(rewrite ? applyWasmRewrites(model, { imagesOnly: true }).bytes : model, options);
   },
   createTensor: (data: Float32Array, dims: readonly number[]) => {
     // Tensors are made only for a session's run, so onnxruntime-web is loaded by then.
