@@ -128,21 +128,27 @@ describe('exact tiling equals a whole-image run', () => {
 });
 
 describe('checkpoint plan', () => {
-  it('caches every pass with memory to spare, none without, and costs in between', async () => {
+  it('caches between passes as the margin asks and memory allows, and says when it cannot stay exact', async () => {
     const exact = (await analyzeTiling(await load(normalisedNet({ normalisation: 'instance-norm' })))).exact!;
-    const geometry = { tileArea: 64 * 64, tiles: 9 };
-    const rich = planCheckpoints(exact, geometry, Infinity);
-    const poor = planCheckpoints(exact, geometry, 0);
-    expect(rich.steps.map((s) => [s.pass, s.from])).toEqual([[0, 0], [1, 1], [2, 2], [3, 3]]);
+    const tight = { tileArea: 64 * 64, tiles: 9, margin: 4 };
+    // A margin of 4 pixels: no pass may start from the image but the first (the net reaches 7 pixels by the third site).
+    const rich = planCheckpoints(exact, tight, Infinity);
+    expect(rich.exact).toBe(true);
+    expect(rich.steps.map((s) => s.pass)).toEqual([0, 1, 2, 3]);
+    expect(rich.steps.slice(1).every((s) => s.from > 0)).toBe(true);
+    expect(rich.peakBytes).toBeGreaterThan(0);
+    for (const step of rich.steps.filter((s) => s.emit.length > 0)) {
+      expect(step.emit).toEqual(exact.passes.checkpoints[step.pass + 1].filter((v) => !exact.passes.checkpoints[step.from].includes(v)));
+    }
+    // Without memory every pass restarts from the image: not exact at that margin, and nothing cached.
+    const poor = planCheckpoints(exact, tight, 0);
     expect(poor.steps.map((s) => [s.pass, s.from])).toEqual([[0, 0], [1, 0], [2, 0], [3, 0]]);
+    expect(poor.exact).toBe(false);
     expect(poor.peakBytes).toBe(0);
-    expect(poor.cost).toBeGreaterThan(rich.cost);
-    // A budget for the smallest checkpoint only: one is kept.
-    const middle = planCheckpoints(exact, geometry, rich.peakBytes / 2);
-    expect(middle.peakBytes).toBeLessThanOrEqual(rich.peakBytes / 2);
-    expect(middle.cost).toBeLessThanOrEqual(poor.cost);
-    // Each step emits exactly what the next checkpoint holds beyond the one it starts from.
-    for (const step of rich.steps.slice(0, -1)) expect(step.emit).toEqual(exact.passes.checkpoints[step.pass + 1].filter((v) => !exact.passes.checkpoints[step.from].includes(v)));
+    // With a margin wider than the network reaches, restarting from the image is exact, and cheapest for a net this small.
+    const wide = planCheckpoints(exact, { ...tight, margin: 64 }, Infinity);
+    expect(wide.exact).toBe(true);
+    expect(wide.cost).toBeLessThanOrEqual(rich.cost);
   });
 });
 

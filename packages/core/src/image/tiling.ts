@@ -278,3 +278,16 @@ export function planAlignedTilesUnchecked(width: number, height: number, options
   });
   return { tiles, cores };
 }
+
+/**
+ * Blending weights that take each pixel from the one tile whose core holds it (1 there, 0 elsewhere in the tile): for
+ * tiles that are exact in their cores, where feathering would only mix in the less exact values near tile edges.
+ */
+export function coreBlendWeightsUnchecked(tiles: readonly TileRect[], cores: readonly TileRect[]): Float32Array[] {
+  return tiles.map((t, i) => {
+    const c = cores[i];
+    const weights = new Float32Array(t.width * t.height);
+    for (let y = c.y - t.y; y < c.y - t.y + c.height; y++) weights.fill(1, y * t.width + c.x - t.x, y * t.width + c.x - t.x + c.width);
+    return weights;
+  });
+}

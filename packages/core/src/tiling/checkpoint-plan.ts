@@ -1,6 +1,14 @@
 import { elementBytes } from './shape-probe.js';
 import type { ExactTiling } from './tiling-analysis.js';
 
+/**
+ * What caching a value costs per byte, in multiply-adds: onnxruntime hands each output back as a new JS array (inputs
+ * are passed without a copy), and tiles then stitch theirs. Measured with onnxruntime-node on 2 cores: about 1.5 ms per
+ * MB of output against about 80 G multiply-adds a second in convolutions, so caching a 3×3 convolution's 128-channel
+ * output costs about what computing it again does, and caching a 9×9 convolution of the image costs more.
+ */
+export const OUTPUT_MACS_PER_BYTE = 100;
+
 /** One pass over the tiles: from which checkpoint it starts, and which values of the next checkpoint it outputs. */
 export interface PassStep {
   /** 0 … passes - 1: a statistics pass; `passes`: the render pass. */
@@ -16,20 +24,34 @@ export interface TileGeometry {
   /** Pixels of one tile. */
   tileArea: number;
   tiles: number;
+  /**
+   * Least distance from a tile's core to its window's edge inside the image: how far a pass may reach from its
+   * starting values and still be exact in the core. @default Infinity
+   */
+  margin?: number;
 }
 
 /** The passes of one exact-tiling run, and what they cost. */
 export interface CheckpointPlan {
   steps: PassStep[];
-  /** Multiply-adds of all passes over all tiles. */
+  /** Multiply-adds of all passes over all tiles, with cached bytes counted as {@link OUTPUT_MACS_PER_BYTE} each. */
   cost: number;
   /** Most bytes of cached values held at once, over all tiles. */
   peakBytes: number;
+  /**
+   * Whether every pass reaches no further than the margin from the values it starts from, so that with stitching the
+   * result equals a whole-image run to rounding.
+   */
+  exact: boolean;
 }
+
+/** What a pass that reaches past the margin costs on top: plans that stay exact win whenever memory allows one. */
+const INEXACT = 1e18;
 
 /**
  * What checkpoints to keep between passes (activations cached per tile, so that a pass starts where the one before
- * stopped instead of from the image), chosen to do the least work while the values cached at once, over all tiles,
+ * stopped instead of from the image), chosen to do the least work (caching counted as work too) while the values
+ * cached at once, over all tiles,
  * stay within `budget` bytes. Dynamic programming over which checkpoints are kept: while pass c' - 1 runs from kept
  * checkpoint c and outputs checkpoint c', tiles move from one to the other. With no budget every pass restarts from the image (the
  * statistics of pass p then cost the network up to site p again); with enough, each pass runs one segment.
@@ -47,15 +69,29 @@ export function planCheckpoints(exact: ExactTiling, geometry: TileGeometry, budg
   const held = (values: Iterable<string>) => [...new Set(values)].reduce((n, v) => n + bytes(v), 0);
   const checkpoint = (c: number) => (c === 0 ? [] : passes.checkpoints[c]);
   const costCache = new Map<string, number>();
+  const margin = geometry.margin ?? Infinity;
   const passCost = (from: number, pass: number, emit: readonly string[]) => {
     const key = `${from}:${pass}:${emit.length}`;
     let cost = costCache.get(key);
     if (cost === undefined) {
       const targets = pass === P ? [passes.index.output] : [...passes.sitesOf(pass).map((s) => passes.sites[s].source), ...emit];
-      cost = passes.closure(targets, from, pass).nodes.reduce((n, i) => n + exact.cost[i], 0) * scale;
+      const { nodes } = passes.closure(targets, from, pass);
+      const work = nodes.reduce((n, i) => n + exact.cost[i], 0) * scale;
+      const inexact = reachOf(nodes, targets) > margin ? INEXACT : 0;
+      cost = work + OUTPUT_MACS_PER_BYTE * emit.reduce((n, v) => n + bytes(v), 0) + inexact;
       costCache.set(key, cost);
     }
     return cost;
+  };
+  // The longest path of node reaches from the values a pass starts from to its targets.
+  const reachOf = (nodes: readonly number[], targets: readonly string[]) => {
+    const distance = new Map<string, number>();
+    for (const i of nodes) {
+      const node = passes.index.nodes[i];
+      const d = Math.max(0, ...node.inputs.map((v) => distance.get(v) ?? 0)) + exact.reach[i];
+      for (const v of node.outputs) distance.set(v, d);
+    }
+    return Math.max(0, ...targets.map((v) => distance.get(v) ?? 0));
   };
   // Tiles move from one checkpoint to the next one at a time: the old one for tiles not yet run, the new one for the
   // others, both for the tile running.
@@ -76,7 +112,8 @@ export function planCheckpoints(exact: ExactTiling, geometry: TileGeometry, budg
       let cost = best[from];
       for (let q = from; q < to - 1; q++) cost += passCost(from, q, []);
       cost += passCost(from, to - 1, emitted(from, to));
-      if (cost < best[to]) {
+      // Ties go to the later checkpoint: nodes the cost leaves out (all but convolutions) are not run again.
+      if (cost <= best[to]) {
         best[to] = cost;
         via[to] = from;
       }
@@ -88,7 +125,7 @@ export function planCheckpoints(exact: ExactTiling, geometry: TileGeometry, budg
     if (best[from] === Infinity) continue;
     let cost = best[from];
     for (let q = from; q <= P; q++) cost += passCost(from, q, []);
-    if (cost < total) {
+    if (cost <= total) {
       total = cost;
       last = from;
     }
@@ -105,5 +142,5 @@ export function planCheckpoints(exact: ExactTiling, geometry: TileGeometry, budg
     for (let q = from; q <= end; q++) steps.push({ pass: q, from, emit: next !== undefined && q === next - 1 ? emitted(from, next) : [] });
     peakBytes = Math.max(peakBytes, next === undefined ? held(checkpoint(from)) : transition(from, next));
   }
-  return { steps, cost: total, peakBytes };
+  return { steps, cost: total % INEXACT, peakBytes, exact: total < INEXACT };
 }

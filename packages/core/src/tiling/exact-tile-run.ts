@@ -91,7 +91,7 @@ export class ExactTileRun {
       return WORKING_MEMORY_FACTOR * Math.max(0, ...nodes.map((i) => exact.convolutionBytes[i])) * scale;
     };
     const largest = WORKING_MEMORY_FACTOR * Math.max(0, ...exact.convolutionBytes) * scale;
-    const geometry = { tileArea, tiles: tiles.length };
+    const geometry = { tileArea, tiles: tiles.length, margin: coreMargin(tiles, init.cores, init.image) };
     this.plan = planCheckpoints(exact, geometry, Math.max(0, budget - largest));
     const sessions = this.plan.steps.reduce((n, step) => n + arena(step), 0);
     this.keepSessions = this.plan.peakBytes + sessions <= budget;
@@ -269,6 +269,16 @@ export class ExactTileRun {
   }
 }
 
+/** Copies `n` values: a plain loop for short runs, where a typed-array `set` call costs more than it saves. */
+function copyRun(src: Float32Array, s: number, dst: Float32Array, d: number, n: number): void {
+  if (n >= 64) dst.set(src.subarray(s, s + n), d);
+  else for (let j = 0; j < n; j++) dst[d + j] = src[s + j];
+}
+
+/**
+ * Copies a `rows`×`cols` block of every channel from one window tensor (`h`×`w`, at `y`, `x`) to another (`h2`×`w2`, at
+ * `y2`, `x2`), both NCHW or both NHWC.
+ */
 function copyBlock(
   src: Float32Array, h: number, w: number, y: number, x: number,
   dst: Float32Array, h2: number, w2: number, y2: number, x2: number,
@@ -276,20 +286,24 @@ function copyBlock(
 ): void {
   if (nchw) {
     for (let c = 0; c < channels; c++) {
-      for (let r = 0; r < rows; r++) {
-        let s = (c * h + y + r) * w + x;
-        let d = (c * h2 + y2 + r) * w2 + x2;
-        for (let j = 0; j < cols; j++) dst[d++] = src[s++];
-      }
+      for (let r = 0; r < rows; r++) copyRun(src, (c * h + y + r) * w + x, dst, (c * h2 + y2 + r) * w2 + x2, cols);
     }
   } else {
-    const n = cols * channels;
-    for (let r = 0; r < rows; r++) {
-      let s = ((y + r) * w + x) * channels;
-      let d = ((y2 + r) * w2 + x2) * channels;
-      for (let j = 0; j < n; j++) dst[d++] = src[s++];
-    }
+    for (let r = 0; r < rows; r++) copyRun(src, ((y + r) * w + x) * channels, dst, ((y2 + r) * w2 + x2) * channels, cols * channels);
   }
+}
+
+/** The least distance from a core to its tile's edge, over the tile edges inside the image. */
+function coreMargin(tiles: readonly TileRect[], cores: readonly TileRect[], image: { width: number; height: number }): number {
+  let margin = Infinity;
+  tiles.forEach((t, i) => {
+    const c = cores[i];
+    if (t.x > 0) margin = Math.min(margin, c.x - t.x);
+    if (t.y > 0) margin = Math.min(margin, c.y - t.y);
+    if (t.x + t.width < image.width) margin = Math.min(margin, t.x + t.width - (c.x + c.width));
+    if (t.y + t.height < image.height) margin = Math.min(margin, t.y + t.height - (c.y + c.height));
+  });
+  return margin;
 }
 
 /** The intervals of a tile grid's cores along one axis, and which of them meet `[from, to)`. */

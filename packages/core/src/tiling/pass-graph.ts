@@ -1,4 +1,3 @@
-import { int64Tensor } from '../onnx/onnx-tensors.js';
 import { TensorDataType, type Dim, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/onnx-types.js';
 import type { Closure, StatisticPasses } from './statistic-passes.js';
 
@@ -6,11 +5,8 @@ import type { Closure, StatisticPasses } from './statistic-passes.js';
 export interface StatisticInput {
   name: string;
   site: number;
-  /**
-   * What it holds, per channel: `scale` γ/√(σ²+ε) and `shift` β − μ·scale (an InstanceNormalization with constant γ,
-   * β), `mean` μ, `inverse-std` 1/√(σ²+ε) (one with computed γ, β), or `variance` σ² (a spelled-out variance).
-   */
-  holds: 'scale' | 'shift' | 'mean' | 'inverse-std' | 'variance';
+  /** What it holds, per channel: the mean or the (population) variance. */
+  holds: 'mean' | 'variance';
   dims: readonly number[];
 }
 
@@ -114,27 +110,14 @@ export function buildPassGraph(
       for (const v of original.inputs) used.add(v);
       continue;
     }
-    // InstanceNormalization with whole-image statistics: y = x·scale + shift, or (x − μ)·(1/√(σ²+ε))·γ + β.
+    // InstanceNormalization with whole-image statistics: BatchNormalization with them as its mean and variance.
     const r = passes.sites[s].replaces;
     if (r.kind !== 'instance-norm') throw new Error('internal: a replaced node that is not an InstanceNormalization');
-    const x = original.inputs[0];
-    used.add(x);
-    const c = passes.sites[s].channels;
-    const dims = [1, c, 1, 1];
-    if (index.constantTensor(r.scale) && index.constantTensor(r.bias)) {
-      const scaled = node('Mul', [x, statInput(s, 'scale', fresh(`scale_${s}`), dims)], fresh(`scaled_${s}`));
-      node('Add', [scaled, statInput(s, 'shift', fresh(`shift_${s}`), dims)], r.output);
-    } else {
-      const shape = fresh(`channel_shape_${s}`);
-      initializers.push(int64Tensor(shape, [4], [1, -1, 1, 1]));
-      const centred = node('Sub', [x, statInput(s, 'mean', fresh(`mean_${s}`), dims)], fresh(`centred_${s}`));
-      const normal = node('Mul', [centred, statInput(s, 'inverse-std', fresh(`inverse_std_${s}`), dims)], fresh(`normal_${s}`));
-      const gamma = node('Reshape', [r.scale, shape], fresh(`gamma_${s}`));
-      const beta = node('Reshape', [r.bias, shape], fresh(`beta_${s}`));
-      node('Add', [node('Mul', [normal, gamma], fresh(`scaled_${s}`)), beta], r.output);
-      used.add(r.scale);
-      used.add(r.bias);
-    }
+    const dims = [passes.sites[s].channels];
+    const mean = statInput(s, 'mean', fresh(`mean_${s}`), dims);
+    const variance = statInput(s, 'variance', fresh(`variance_${s}`), dims);
+    node('BatchNormalization', [original.inputs[0], r.scale, r.bias, mean, variance], r.output, [{ name: 'epsilon', type: 1, f: r.epsilon }]);
+    for (const v of [original.inputs[0], r.scale, r.bias]) used.add(v);
   }
   for (const s of closure.supplied) {
     const r = passes.sites[s].replaces;

@@ -1,5 +1,6 @@
 import { TensorDataType } from '../onnx/onnx-types.js';
 import { GraphIndex } from './graph-index.js';
+import { nodeReach } from './node-reach.js';
 import { elementBytes, probeValues, type DerivableModel, type ProbedValue } from './shape-probe.js';
 import { StatisticPasses } from './statistic-passes.js';
 import { findStatisticSites, siteProbeValues } from './statistic-sites.js';
@@ -17,6 +18,8 @@ export interface ExactTiling {
   cost: readonly number[];
   /** Bytes of the largest convolution input plus output of each node on the probe image (other nodes count 0). */
   convolutionBytes: readonly number[];
+  /** How far each node's output reaches beyond its input's positions, in pixels of the image ({@link nodeReach}). */
+  reach: readonly number[];
   /**
    * Checkpoint values on a grid that scales with the image (float32, 4-D): after the pass that makes them, each tile
    * takes the part of its window outside its core from its neighbours' cores, so that later passes start from
@@ -138,7 +141,8 @@ export async function analyzeTiling(model: DerivableModel): Promise<TilingAnalys
     const perElement = weight.reduce((a, b) => a * b, 1) / weight[0];
     return io.reduce((a, b) => a * b, 1) * perElement;
   });
-  return { workingBytesPerPixel, reason: undefined, exact: { passes, probe, alignment, values: all, cost, convolutionBytes: convBytes, grids } };
+  const reach = nodeReach(index);
+  return { workingBytesPerPixel, reason: undefined, exact: { passes, probe, alignment, values: all, cost, convolutionBytes: convBytes, grids, reach } };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { PlanarImage } from '../../image/image-types.js';
 import { cropImageUnchecked, reflectPadUnchecked } from '../../image/padding.js';
 import { expectPlanarImage } from '../../image/planar-checks.js';
 import { fitLongestSideUnchecked, resizeImageUnchecked } from '../../image/resize.js';
-import { addTileRow, planAlignedTilesUnchecked, planTilesUnchecked, tileBlendWeightsUnchecked, type TileRect } from '../../image/tiling.js';
+import { addTileRow, coreBlendWeightsUnchecked, planAlignedTilesUnchecked, planTilesUnchecked, tileBlendWeightsUnchecked, type TileRect } from '../../image/tiling.js';
 import { StyleModel } from '../../models/style-model.js';
 import type { ModelTiling } from '../../tiling/model-tiling.js';
 import type { DerivableModel } from '../../tiling/shape-probe.js';
@@ -281,7 +281,9 @@ async function runExact(
       });
       // A padded copy is ours to overwrite; the image itself when the caller lets it be.
       const into = padded !== image || reuse ? padded.data : undefined;
-      const output = await runTiles(padded, plan.tiles, plan.overlap, o, passes, passes, (_, i) => run.renderTile(i), done, into);
+      // Tiles exact in their cores are cut there; otherwise feathering hides what differs near their edges.
+      const weights = run.plan.exact ? coreBlendWeightsUnchecked(plan.tiles, plan.cores) : undefined;
+      const output = await runTiles(padded, plan.tiles, plan.overlap, o, passes, passes, (_, i) => run.renderTile(i), done, into, weights);
       return padded === image ? output : cropImageUnchecked(output, { x: pads.left, y: pads.top, width: image.width, height: image.height });
     } finally {
       await run.finish();
@@ -294,7 +296,7 @@ async function runExact(
  * in tile order, so the result is the same to the bit), writing each row once no later tile covers it. Only the
  * outputs of tiles that reach below the rows written are kept: about two rows of tiles, not one output per tile.
  * Progress counts on from `doneBefore` runs, in pass `pass` of `passes`. Rows are written into `into` when given (the
- * image's own buffer: no later tile reads a row once it is written).
+ * image's own buffer: no later tile reads a row once it is written). `blendWeights` replaces the feathered weights.
  */
 async function runTiles(
   image: PlanarImage,
@@ -306,10 +308,11 @@ async function runTiles(
   runTile: (tile: TileRect, index: number) => Promise<PlanarImage>,
   doneBefore = 0,
   into?: Float32Array,
+  blendWeights?: Float32Array[],
 ): Promise<PlanarImage> {
   const { width, height } = image;
   const n = width * height;
-  const weights = tileBlendWeightsUnchecked(tiles, width, height, overlap);
+  const weights = blendWeights ?? tileBlendWeightsUnchecked(tiles, width, height, overlap);
   const out = into ?? new Float32Array(3 * n);
   const acc = new Float64Array(3 * width);
   const outputs = new Map<number, Float32Array>();
