@@ -1,5 +1,5 @@
 import type { OrtRuntime } from '@pastiche/core';
-import { PasticheError, applyWasmRewrites, expectInteger, invalidType, isObject } from '@pastiche/core';
+import { PasticheError, expectInteger, invalidType, isObject, wasmRewrittenBytes } from '@pastiche/core';
 import type * as Ort from 'onnxruntime-web';
 
 /** onnxruntime-web settings that are global to the page (or worker) and read once, when it starts. */
@@ -117,7 +117,7 @@ export const webRuntime: OrtRuntime = Object.freeze({
   createSession: async (model: Uint8Array, options?: Ort.InferenceSession.SessionOptions) => {
     const module = await loadOrt();
     const rewrite = onWasmOnly(options) && options?.graphOptimizationLevel !== 'disabled';
-    return module.InferenceSession.create(rewrite ? applyWasmRewrites(model, { imagesOnly: true }).bytes : model, options);
+    return module.InferenceSession.create(rewrite ? await wasmRewrittenBytes(model, { imagesOnly: true }) : model, options);
   },
   createTensor: (data: Float32Array, dims: readonly number[]) => {
     // Tensors are made only for a session's run, so onnxruntime-web is loaded by then.
