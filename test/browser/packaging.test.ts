@@ -367,7 +367,10 @@ describe('@pastiche/web from its tarball in a fresh Vite app', () => {
       `fast-only app: ${(share.pastiche / 1000).toFixed(1)} kB of Pastiche in ${(share.staticBytes / 1000).toFixed(1)} kB loaded up front; ` +
         `not loaded: ${share.lazy.join(', ')}`,
     );
-    expect(share.pastiche).toBeLessThanOrEqual(60_000);
+    // 60 kB until the kernel gained the arbitrary method's dispatch, typed errors, exact-tiling planning and the
+    // web runtime's settings (83.8 kB on 2026-12-06, with tiling, rewrites and both heavier methods lazy); the
+    // limit stops further growth while the up-front part is slimmed down again.
+    expect(share.pastiche).toBeLessThanOrEqual(90_000);
     expect(share.lazy.some((name) => name.startsWith('optimizer-loading'))).toBe(true);
     const assets = await readdir(join(outDir, 'assets'));
     expect(assets.filter((f) => f.endsWith('.wasm'))).toEqual([expect.stringMatching(/^ort-wasm-simd-threaded\.jsep-[\w-]+\.wasm$/)]);
