@@ -1,0 +1,3 @@
+import { builtinQualitySuite } from './builtin-quality.js';
+
+builtinQualitySuite('ml5', 9);
