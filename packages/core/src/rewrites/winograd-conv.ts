@@ -8,7 +8,8 @@ import { FreshNames, Replacement, intAttribute, intsAttribute, spliceReplacement
  * Winograd F(4×4, 3×3) (Lavin & Gray 2016) for 3×3 stride-1 convolutions, spelled in plain ONNX ops: each 4×4 block
  * of outputs comes from a 6×6 tile of input as Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A, so the channel mixing is 36 matrix
  * products (one per tile frequency) of 36/16 = 2.25 multiply-adds per output pixel and channel pair instead of 9.
- * The weights' transform G g Gᵀ is done here, once; the input and output transforms are two small MatMuls.
+ * The weights' transform G g Gᵀ is done here, once; the input and output transforms are separable, two small MatMuls
+ * each (6×6 then 6×6 on the other axis: 432 multiply-adds per tile and channel instead of 1296 for the 36×36 one).
  *
  * The layout is channels-last inside (a Transpose in and one out): one Gather then copies the 36 positions of every
  * tile as whole channel vectors, and the transformed weights are the constant right-hand operand of the batched
@@ -62,11 +63,6 @@ interface Match {
   inChannels: number;
   /** [top, left, bottom, right]. */
   pads: readonly [number, number, number, number];
-}
-
-/** Kronecker product: row (i, j), column (k, l) is a[i][k] · b[j][l]. */
-function kronecker(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number[] {
-  return a.flatMap((ra) => b.flatMap((rb) => ra.flatMap((x) => rb.map((y) => x * y))));
 }
 
 function findMatch(conv: NodeProto, constants: ConstantValues, minChannels: number): Match | undefined {
@@ -144,11 +140,14 @@ function replacement(match: Match, graph: GraphProto, names: FreshNames): NodePr
     add('Reshape', [cols, ints('col_shape', [1, A, 1, -1])]),
   ]);
   const d0 = add('Gather', [add('Reshape', [padded, ints('pixels', [-1, C])]), index], [intAttribute('axis', 0)]);
-  const flat = ints('flat', [A * A, -1]);
-  const d = add('Reshape', [d0, flat]);
-  const v = add('MatMul', [floats('input_transform', [A * A, A * A], kronecker(BT, BT)), d]);
+  // Bᵀ d B and Aᵀ m A one side at a time: MatMul over the first axis, then (broadcast over it) over the second.
+  const separable = (x: string, matrix: string, rows: number, inner: number) => {
+    const once = add('MatMul', [matrix, add('Reshape', [x, ints('first_axis', [inner, -1])])]);
+    return add('MatMul', [matrix, add('Reshape', [once, ints('second_axis', [rows, inner, -1])])]);
+  };
+  const v = separable(d0, floats('input_transform', [A, A], BT.flat()), A, A);
   const products = add('MatMul', [add('Reshape', [v, ints('by_channel', [A * A, -1, C])]), floats('weights', [A * A, C, O], transformedWeights(match))]);
-  const y = add('MatMul', [floats('output_transform', [M * M, A * A], kronecker(AT, AT)), add('Reshape', [products, flat])]);
+  const y = separable(products, floats('output_transform', [M, A], AT.flat()), M, A);
 
   // [4, 4, tiles down, tiles across, O] → [O, tiles down, 4, tiles across, 4] → NCHW, cropped to the output size.
   const blocks = add('Reshape', [y, add('Concat', [ints('tile_sides', [M, M]), tileCounts, ints('out_channels', [O])], [intAttribute('axis', 0)])]);
