@@ -36,12 +36,12 @@ async function main(config: TilesWorkerConfig): Promise<void> {
   print({ ready: true, baseRssMiB });
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'run') print(await run(stylizer, config));
-    else if (line === 'end') {
-      await stylizer.dispose();
-      print({ peakRssMiB: process.resourceUsage().maxRSS / 1024 });
-      return;
-    }
+    else if (line === 'end') break;
   }
+  await stylizer.dispose();
+  // maxRSS is in KiB.
+  print({ peakRssMiB: process.resourceUsage().maxRSS / 1024 });
+  process.exit(0); // stdin would keep the process alive
 }
 
 main(JSON.parse(process.argv[2]!) as TilesWorkerConfig).catch((e: unknown) => {
