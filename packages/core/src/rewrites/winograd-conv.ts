@@ -51,7 +51,9 @@ const AT: readonly (readonly number[])[] = [
 
 /**
  * Convolutions with fewer input or output channels than this are left alone: the transforms' memory traffic
- * grows with the channels while the saving grows with their product.
+ * grows with the channels while the saving grows with their product. (With 16, the 32 → 27 convolution a split 9×9
+ * layer becomes was rewritten too and ran 4× slower on onnxruntime-web: at full resolution the transforms are
+ * memory-bound.)
  */
 export const WINOGRAD_MIN_CHANNELS = 32;
 
