@@ -119,6 +119,9 @@ function difference(role: NetworkSpec['role'], output: Float32Array, reference: 
   return Math.sqrt(diff / norm);
 }
 
+/** Warm-up goes on until three runs in a row are within 10% (Chromium tiers wasm up while it runs), at most 20 runs. */
+const WARM_UP = flags.quick ? {} : { stableWithin: 1.1, maxWarmup: 20 };
+const logWarm = (label: string, times: readonly number[]) => log(`  ${label}: warm-up ${times.map(ms).join(', ')}`);
 const logRun = (label: string, s: { ms: number; load: number }) =>
   log(`  ${label}: ${ms(s.ms)}${s.load > MAX_FOREIGN_LOAD ? ` (other processes at ${pct(s.load)}: redo)` : ''}`);
 
@@ -186,7 +189,7 @@ function report(args: { results: StepResult[]; infos: Map<string, Record<string,
     '',
     `- @pastiche/node: scripts/bench/arbitrary/pastiche-node-worker.ts, a fresh process per network and size, onnxruntime-node CPU with \`intraOpNumThreads ${threads}\`. @pastiche/web: one isolated page per thread setting holding all three networks. Both open the networks as the arbitrary method's loader does (the transfer networks through core's exact speed rewrites; on the web, @pastiche/web's runtime with its defaults, which include Winograd F(4×4, 3×3) convolutions for wasm) and run them as the method does (\`StylePredictorModel.predict\`, \`StyleTransferModel.transfer\`: planar pixels in, planar pixels out).`,
     `- LiteRT.js: \`loadLiteRt(wasm folder, { threads })\` then \`loadAndCompile(file, { accelerator: 'wasm', cpuOptions: { numThreads } })\`, one isolated page per setting; each run makes the input \`Tensor\`s (NHWC, 0..1; the style vector [1, 1, 1, ${STYLE_LENGTH}]), runs the model and reads the output with \`toTypedArray()\`.`,
-    `- Inputs: uniform random pixels (the same for every contender at a size), the style vector of starry_night from ../shared/assets/golden/magenta. Runs interleaved run by run in rotating order, 150 ms idle before each; ${PLAN.map((p) => `${spec(p.network).title} ${p.size}²: ${p.warmup} + ${p.runs}`).join('; ')} warm-up + timed runs. A run during which other processes used more than ${pct(MAX_FOREIGN_LOAD)} of the CPUs is redone once the machine is quiet again ("redone"); medians and p90 of the counted runs.`,
+    `- Inputs: uniform random pixels (the same for every contender at a size), the style vector of starry_night from ../shared/assets/golden/magenta. Runs interleaved run by run in rotating order, 150 ms idle before each; ${PLAN.map((p) => `${spec(p.network).title} ${p.size}²: ${p.warmup} + ${p.runs}`).join('; ')} warm-up + timed runs; warm-up goes on until three runs in a row are within 10% (at most 20), since Chromium tiers wasm up as it runs. A run during which other processes used more than ${pct(MAX_FOREIGN_LOAD)} of the CPUs is redone once the machine is quiet again ("redone"); medians and p90 of the counted runs.`,
   ].join('\n');
 }
 
@@ -241,8 +244,8 @@ async function main(): Promise<void> {
           for (const [label, output] of outputs) agreements.push({ label, network: step.network, size: step.size, value: difference(network.role, output, reference) });
         }
         if (quietWaitS > 0) await waitForQuiet(quietWaitS, MAX_FOREIGN_LOAD);
-        const policy: RunPolicy = { ...step, maxForeignLoad: MAX_FOREIGN_LOAD, maxExtraRounds: flags.quick ? 0 : 3 * step.runs, pauseMs: 150, quietWaitS: quietWaitS / 2, deadline };
-        results.push({ ...step, timings: await interleaveRunners(runners, policy, logRun) });
+        const policy: RunPolicy = { ...step, ...WARM_UP, maxForeignLoad: MAX_FOREIGN_LOAD, maxExtraRounds: flags.quick ? 0 : 3 * step.runs, pauseMs: 150, quietWaitS: quietWaitS / 2, deadline };
+        results.push({ ...step, timings: await interleaveRunners(runners, policy, logRun, logWarm) });
       } finally {
         await node.close();
       }

@@ -85,6 +85,9 @@ function versionOf(name: string): string {
   return (JSON.parse(readFileSync(resolve(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** Warm-up goes on until three runs in a row are within 10% (Chromium tiers wasm up while it runs), at most 20 runs. */
+const WARM_UP = flags.quick ? {} : { stableWithin: 1.1, maxWarmup: 20 };
+const logWarm = (label: string, times: readonly number[]) => log(`  ${label}: warm-up ${times.map(ms).join(', ')}`);
 const logRun = (label: string, s: { ms: number; load: number }) =>
   log(`  ${label}: ${ms(s.ms)}${s.load > MAX_FOREIGN_LOAD ? ` (other processes at ${pct(s.load)}: redo)` : ''}`);
 
@@ -158,7 +161,7 @@ function report(args: {
     '',
     `- One page per browser contender (wasm thread settings are global to a page), in one Chromium; the isolated origin sends COOP \`same-origin\` + COEP \`require-corp\`, the other neither (then \`SharedArrayBuffer\` and wasm threads are unavailable). @pastiche/node is scripts/bench/fast/pastiche-worker.ts (the \`bench:fast\` worker: onnxruntime-node CPU, \`intraOpNumThreads ${threads}\`), a fresh process per size.`,
     '- Each run is timed where it happens (`performance.now()` in the page): pixels → input tensor → network → output read back into JavaScript. @pastiche/web and @pastiche/node run `StyleModel.run` (planar float pixels in and out, as the fast method does); stock onnxruntime-web gets an `ort.Tensor` of the same pixels; TF.js gets `tf.tensor3d` (NHWC) and reads `y.data()`. Inputs are uniform random 0..255.',
-    `- Per size: ${PLAN.map((p) => `${p.size}²: ${p.warmup} warm-up + ${p.runs} timed runs`).join('; ')} of every contender, interleaved run by run in rotating order, 150 ms idle before each. A run during which other processes used more than ${pct(MAX_FOREIGN_LOAD)} of the CPUs (/proc/stat, minus Chromium's and the worker's own processes) is redone once the machine is quiet again ("redone"); medians and p90 of the counted runs.`,
+    `- Per size: ${PLAN.map((p) => `${p.size}²: ${p.warmup} warm-up + ${p.runs} timed runs`).join('; ')} of every contender, interleaved run by run in rotating order, 150 ms idle before each. Warm-up goes on until three runs in a row are within 10% of each other (at most 20): Chromium compiles wasm with its baseline compiler first and tiers hot functions up as they run, and onnxruntime-web needs about ten runs of this network to reach its steady speed (2.3 s → 0.27 s at 256², 2 threads). A run during which other processes used more than ${pct(MAX_FOREIGN_LOAD)} of the CPUs (/proc/stat, minus Chromium's and the worker's own processes) is redone once the machine is quiet again ("redone"); medians and p90 of the counted runs.`,
     `- "defaults" means what the library picks on its own: onnxruntime-web \`min(4, ceil(cores / 2))\` threads on an isolated page, 1 otherwise; TF.js wasm half of \`navigator.hardwareConcurrency\` (its backend caps \`setThreadsCount\` there too, so for ${threads} threads that page reports ${2 * threads} cores); @pastiche/web its \`runtime.ts\` defaults. Thread counts in the table are what each peer reported after it started (${sample.length} pages).`,
   ].join('\n');
 }
@@ -200,9 +203,9 @@ async function main(): Promise<void> {
       try {
         for (const r of runners.values()) await r.page!.evaluate(([n, seed]) => (globalThis as any).bench.setInput(n, seed), [p.size, SEED + p.size] as const);
         if (quietWaitS > 0) await waitForQuiet(quietWaitS, MAX_FOREIGN_LOAD);
-        const policy: RunPolicy = { ...p, maxForeignLoad: MAX_FOREIGN_LOAD, maxExtraRounds: flags.quick ? 0 : 3 * p.runs, pauseMs: 150, quietWaitS: quietWaitS / 2, deadline };
+        const policy: RunPolicy = { ...p, ...WARM_UP, maxForeignLoad: MAX_FOREIGN_LOAD, maxExtraRounds: flags.quick ? 0 : 3 * p.runs, pauseMs: 150, quietWaitS: quietWaitS / 2, deadline };
         const ordered = CONTENDERS.map((c) => (c.page ? runners.get(c.label)! : node));
-        results.push({ size: p.size, timings: await interleaveRunners(ordered, policy, logRun) });
+        results.push({ size: p.size, timings: await interleaveRunners(ordered, policy, logRun, logWarm) });
       } finally {
         await node.close();
       }

@@ -1,9 +1,17 @@
 import { LoadProbe, sleep, waitForQuiet } from '../machine.js';
-import type { RunPolicy } from '../fast/interleave.js';
+import type { RunPolicy as FastRunPolicy } from '../fast/interleave.js';
 import { median, percentile } from '../fast/stats.js';
 import type { Runner } from './runner.js';
 
-export type { RunPolicy };
+export interface RunPolicy extends FastRunPolicy {
+  /**
+   * After the `warmup` runs, go on warming a contender up until its last three runs are within this ratio of each
+   * other (at most `maxWarmup` runs in all). Chromium compiles wasm with its baseline compiler first and tiers hot
+   * functions up while they run: onnxruntime-web reaches its steady speed after about ten runs of a style network.
+   */
+  stableWithin?: number;
+  maxWarmup?: number;
+}
 
 /** What one contender measured at one size. */
 export interface Timing {
@@ -32,12 +40,23 @@ async function timedRun(runner: Runner, pauseMs: number): Promise<Sample> {
 }
 
 /**
- * As scripts/bench/fast/interleave.ts, for any {@link Runner}: warm-up runs, then one run of each contender at a
+ * As scripts/bench/fast/interleave.ts, for any {@link Runner}: warm-up runs (until steady, see {@link RunPolicy}),
+ * then one run of each contender at a
  * time in rotating order (A B C, B C A, …) until each has `runs` runs during which other processes used at most
  * `maxForeignLoad` of the CPUs; disturbed runs are redone (waiting for quiet) until `deadline`.
  */
-export async function interleaveRunners(runners: readonly Runner[], policy: RunPolicy, onRun?: (label: string, s: Sample) => void): Promise<Timing[]> {
-  for (let i = 0; i < policy.warmup; i++) for (const r of runners) await timedRun(r, policy.pauseMs);
+export async function interleaveRunners(
+  runners: readonly Runner[],
+  policy: RunPolicy,
+  onRun?: (label: string, s: Sample) => void,
+  onWarm?: (label: string, times: readonly number[]) => void,
+): Promise<Timing[]> {
+  for (const r of runners) {
+    const times: number[] = [];
+    const steady = () => times.length >= 3 && Math.max(...times.slice(-3)) <= (policy.stableWithin ?? Infinity) * Math.min(...times.slice(-3));
+    while (times.length < policy.warmup || (!steady() && times.length < (policy.maxWarmup ?? policy.warmup))) times.push((await timedRun(r, policy.pauseMs)).ms);
+    if (times.length > policy.warmup) onWarm?.(r.label, times);
+  }
   const clean: Sample[][] = runners.map(() => []);
   const disturbed: Sample[][] = runners.map(() => []);
   for (let round = 0; round < policy.runs + policy.maxExtraRounds; round++) {

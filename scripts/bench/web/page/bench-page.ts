@@ -31,6 +31,7 @@ const bench = {
   run: () => loaded().run(),
   /** The last output as base64 float32 NCHW. */
   output: () => toBase64(loaded().output()),
+  endProfiling: () => loaded().endProfiling?.(),
 };
 
 export type BenchPage = typeof bench;

@@ -7,7 +7,7 @@ export async function ortPeer(config: PeerConfig): Promise<Peer> {
   const ort = await import('onnxruntime-web');
   if (config.threads !== undefined) ort.env.wasm.numThreads = config.threads;
   const bytes = new Uint8Array(await (await fetch(config.modelUrl!)).arrayBuffer());
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  const session = await ort.InferenceSession.create(bytes, { ...config.sessionOptions, executionProviders: ['wasm'] });
   let input: Float32Array = new Float32Array(0);
   let size = 0;
   let last: Float32Array = new Float32Array(0);
@@ -25,5 +25,6 @@ export async function ortPeer(config: PeerConfig): Promise<Peer> {
       return performance.now() - start;
     },
     output: () => last,
+    endProfiling: () => session.endProfiling(),
   };
 }

@@ -8,6 +8,8 @@ export interface Peer {
   run(): Promise<number>;
   /** The last run's output as planar float32 RGB (NCHW), for the agreement check. */
   output(): Float32Array;
+  /** Ends onnxruntime's profiling (session option `enableProfiling`), which prints its events to the console. */
+  endProfiling?(): void;
 }
 
 /** What the page is asked to load. */
@@ -17,6 +19,8 @@ export interface PeerConfig {
   threads?: number;
   /** The ONNX model's URL (pastiche, onnxruntime-web). */
   modelUrl?: string;
+  /** onnxruntime-web's session options besides the execution provider (onnxruntime-web), e.g. `enableProfiling`. */
+  sessionOptions?: Record<string, unknown>;
   /** The ml5 checkpoint folder's URL, ending in `/` (tfjs). */
   checkpointUrl?: string;
   /** Cores the page reports in `navigator.hardwareConcurrency` (tfjs: its thread pool takes at most half). */
