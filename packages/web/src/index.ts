@@ -73,7 +73,7 @@ export const loadStyleOptimizer = pastiche.loadStyleOptimizer as (options?: Load
 export const loadArbitraryStylizer: (options?: LoadArbitraryOptions) => Promise<ArbitraryStylizer> = pastiche.loadArbitraryStylizer;
 /** The style vector of a painting, to keep (`JSON.stringify` it) and pass back as `{ styleVector }`. */
 export const predictStyle: (image: ImageInput, options?: PredictStyleOptions) => Promise<StyleVector> = pastiche.predictStyle;
-/** Releases every session that one-shot calls created on this page (or in this worker). */
+/** Ends the runs in flight (E_DISPOSED) and releases every session this package's calls created on this page (or in this worker). */
 export const dispose: () => Promise<void> = pastiche.dispose;
 
 export * from '@pastiche/core/user-api';
