@@ -1,4 +1,4 @@
-import { StyleModel, type PlanarImage } from '@pastiche/core';
+import { StyleModel, applyWasmRewrites, type PlanarImage } from '@pastiche/core';
 import { WEB_DEVICES } from '../../../../packages/web/src/devices.js';
 import { configureRuntime, runtimeSettings, webRuntime } from '../../../../packages/web/src/runtime.js';
 import type { Peer, PeerConfig } from './peer.js';
@@ -17,11 +17,14 @@ export async function pasticheWebPeer(config: PeerConfig): Promise<Peer> {
   let image: PlanarImage = { data: new Float32Array(0), width: 0, height: 0 };
   let last: Float32Array = new Float32Array(0);
   const settings = runtimeSettings();
+  // What the runtime's createSession did to the model on the wasm kernels (counted again here: not timed).
+  const rewrites = applyWasmRewrites(bytes, { imagesOnly: true });
   return {
     info: {
       runtime: `@pastiche/web (onnxruntime-web ${ort.env.versions.web})`,
       threads: ort.env.wasm.numThreads as number,
       crossOriginIsolated,
+      rewrites: `${rewrites.winogradConvolutions} Winograd F(4×4, 3×3), ${rewrites.largeKernelConvolutions} large-kernel split`,
       ...(settings.numThreads === undefined ? { defaults: true } : {}),
     },
     setInput(size, seed) {
