@@ -4,7 +4,7 @@
  * fix the size) replaced by one Upsample node. The tests check that it equals the original at the original's size.
  */
 import { decodeModel, encodeModel, float32Tensor, type ModelProto, type NodeProto } from '@pastiche/core';
-import { tensorNumbers } from '../../packages/core/src/gradient/constant-values.js';
+import { tensorNumbers } from '../../packages/core/src/onnx/constant-values.js';
 
 function constantValues(model: ModelProto, name: string): number[] | undefined {
   const init = model.graph.initializers.find((t) => t.name === name);

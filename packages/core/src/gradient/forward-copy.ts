@@ -1,9 +1,9 @@
 import type { ModelProto, NodeProto } from '../onnx/onnx-types.js';
-import { ConstantValues } from './constant-values.js';
+import { ConstantValues } from '../onnx/constant-values.js';
 import type { ForwardPlan } from './forward-plan.js';
 import { IMAGE_INPUT } from './forward-plan.js';
 import type { GraphEmitter } from './graph-emitter.js';
-import { copyAttributes } from './node-attributes.js';
+import { copyAttributes } from '../onnx/node-attributes.js';
 
 /** The forward part as it stands in a graph being built: value names are that graph's. */
 export interface CopiedForward {

@@ -1,7 +1,7 @@
 import { PasticheError } from '../errors.js';
 import type { ModelProto, NodeProto, OperatorSetId, TensorProto } from '../onnx/onnx-types.js';
 import { toAveragePool, withoutCeilMode } from './forward-rewrites.js';
-import { describeNode } from './node-attributes.js';
+import { describeNode } from '../onnx/node-attributes.js';
 import { DIFFERENTIABLE_OUTPUTS, NON_DIFFERENTIABLE_OPS } from './ops/registry.js';
 
 /** Name of the loss network's input: float [1, 3, H, W], RGB 0..255, preprocessing folded in. */

@@ -1,6 +1,6 @@
 import { PasticheError } from '../errors.js';
 import { AttributeType, type AttributeProto, type NodeProto } from '../onnx/onnx-types.js';
-import { describeNode, intAttr, intsAttr } from './node-attributes.js';
+import { describeNode, intAttr, intsAttr } from '../onnx/node-attributes.js';
 
 /*
  * Rewrites of forward nodes that keep their outputs exactly and make the graphs run in more places.

@@ -1,7 +1,7 @@
 import { PasticheError } from '../errors.js';
 import type { CopiedForward } from './forward-copy.js';
 import type { GraphEmitter } from './graph-emitter.js';
-import { describeNode } from './node-attributes.js';
+import { describeNode } from '../onnx/node-attributes.js';
 import { BACKWARD_RULES, DIFFERENTIABLE_OPS } from './ops/registry.js';
 
 /**

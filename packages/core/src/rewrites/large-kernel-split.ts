@@ -1,5 +1,5 @@
-import { ConstantValues } from '../gradient/constant-values.js';
-import { intAttr, intsAttr, stringAttr } from '../gradient/node-attributes.js';
+import { ConstantValues } from '../onnx/constant-values.js';
+import { intAttr, intsAttr, stringAttr } from '../onnx/node-attributes.js';
 import type { GraphProto, NodeProto } from '../onnx/onnx-types.js';
 import { FreshNames, Replacement, intAttribute, intsAttribute, spliceReplacements } from './rewrite-graph.js';
 

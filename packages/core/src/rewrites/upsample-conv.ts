@@ -1,5 +1,5 @@
-import { ConstantValues } from '../gradient/constant-values.js';
-import { intAttr, intsAttr, stringAttr } from '../gradient/node-attributes.js';
+import { ConstantValues } from '../onnx/constant-values.js';
+import { intAttr, intsAttr, stringAttr } from '../onnx/node-attributes.js';
 import { float32Tensor, int64Tensor, tensorToFloat32 } from '../onnx/onnx-tensors.js';
 import { AttributeType, type AttributeProto, type GraphProto, type NodeProto } from '../onnx/onnx-types.js';
 

@@ -1,5 +1,5 @@
-import { ConstantValues } from '../gradient/constant-values.js';
-import { intAttr, intsAttr, stringAttr } from '../gradient/node-attributes.js';
+import { ConstantValues } from '../onnx/constant-values.js';
+import { intAttr, intsAttr, stringAttr } from '../onnx/node-attributes.js';
 import { decodeModel, encodeModel } from '../onnx/onnx-codec.js';
 import type { GraphProto, NodeProto, ValueInfoProto } from '../onnx/onnx-types.js';
 import { FreshNames, Replacement, intAttribute, intsAttribute, spliceReplacements, stringAttribute } from './rewrite-graph.js';

@@ -1,4 +1,4 @@
-import { tensorNumbers } from '../gradient/constant-values.js';
+import { tensorNumbers } from '../onnx/constant-values.js';
 import { intsAttribute, type GraphIndex } from './graph-index.js';
 
 const isDefaultDomain = (domain: string) => domain === '' || domain === 'ai.onnx';

@@ -1,4 +1,4 @@
-import { tensorNumbers } from '../gradient/constant-values.js';
+import { tensorNumbers } from '../onnx/constant-values.js';
 import type { NodeProto } from '../onnx/onnx-types.js';
 import { floatAttribute, intsAttribute, type GraphIndex } from './graph-index.js';
 

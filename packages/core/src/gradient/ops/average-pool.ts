@@ -1,6 +1,6 @@
 import { attr } from '../../onnx/graph-builder.js';
 import { float32Tensor } from '../../onnx/onnx-tensors.js';
-import { copyAttributes, intsAttr } from '../node-attributes.js';
+import { copyAttributes, intsAttr } from '../../onnx/node-attributes.js';
 import { onlyGradFor, unsupported, type BackwardRule } from './backward-rule.js';
 import { planes, scatterWindows } from './pool-scatter.js';
 import { spatialAxes, windowGeometry } from './window-geometry.js';

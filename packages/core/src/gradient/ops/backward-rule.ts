@@ -1,8 +1,8 @@
 import { PasticheError } from '../../errors.js';
 import type { NodeProto } from '../../onnx/onnx-types.js';
-import type { ConstantValues } from '../constant-values.js';
+import type { ConstantValues } from '../../onnx/constant-values.js';
 import type { GraphEmitter } from '../graph-emitter.js';
-import { describeNode } from '../node-attributes.js';
+import { describeNode } from '../../onnx/node-attributes.js';
 
 /** What a backward rule gets for one forward node. Value names are those of the gradient graph. */
 export interface BackwardArgs {

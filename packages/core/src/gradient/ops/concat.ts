@@ -1,5 +1,5 @@
 import { attr } from '../../onnx/graph-builder.js';
-import { intAttr } from '../node-attributes.js';
+import { intAttr } from '../../onnx/node-attributes.js';
 import { type BackwardRule } from './backward-rule.js';
 
 /** Concat: one Split of dY, sized at run time by each input's extent along the axis. */

@@ -1,7 +1,7 @@
 import { attr } from '../../onnx/graph-builder.js';
 import type { GraphEmitter } from '../graph-emitter.js';
 import { TO_END } from '../graph-emitter.js';
-import { intAttr, intsAttr } from '../node-attributes.js';
+import { intAttr, intsAttr } from '../../onnx/node-attributes.js';
 import { onlyGradFor, unsupported, type BackwardRule } from './backward-rule.js';
 import { effectiveKernel, spatialAxes, windowGeometry, type WindowGeometry } from './window-geometry.js';
 

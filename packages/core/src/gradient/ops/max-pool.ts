@@ -1,7 +1,7 @@
 import { attr } from '../../onnx/graph-builder.js';
 import { TensorDataType } from '../../onnx/onnx-types.js';
 import type { GraphEmitter } from '../graph-emitter.js';
-import { intsAttr } from '../node-attributes.js';
+import { intsAttr } from '../../onnx/node-attributes.js';
 import { onlyGradFor, unsupported, type BackwardRule } from './backward-rule.js';
 import { planes, scatterWindows } from './pool-scatter.js';
 import { effectiveKernel, windowGeometry, type WindowGeometry } from './window-geometry.js';

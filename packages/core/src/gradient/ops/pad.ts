@@ -1,7 +1,7 @@
 import { attr } from '../../onnx/graph-builder.js';
 import type { GraphEmitter } from '../graph-emitter.js';
 import { TO_END } from '../graph-emitter.js';
-import { stringAttr } from '../node-attributes.js';
+import { stringAttr } from '../../onnx/node-attributes.js';
 import { onlyGradFor, unsupported, type BackwardRule } from './backward-rule.js';
 
 /**

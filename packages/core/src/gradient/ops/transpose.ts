@@ -1,5 +1,5 @@
 import { attr } from '../../onnx/graph-builder.js';
-import { intsAttr } from '../node-attributes.js';
+import { intsAttr } from '../../onnx/node-attributes.js';
 import { onlyGradFor, unsupported, type BackwardRule } from './backward-rule.js';
 
 /** Transpose: dX = Transpose(dY) with the inverse permutation. */

@@ -1,5 +1,5 @@
 import type { NodeProto } from '../../onnx/onnx-types.js';
-import { intAttr, intsAttr, stringAttr } from '../node-attributes.js';
+import { intAttr, intsAttr, stringAttr } from '../../onnx/node-attributes.js';
 import { unsupported } from './backward-rule.js';
 
 /** Sliding-window attributes of Conv and the pools, one entry per spatial axis, defaults applied. */

@@ -1,6 +1,6 @@
 import { PasticheError } from '../errors.js';
-import { attr, type AttributeValue } from '../onnx/graph-builder.js';
-import { AttributeType, type AttributeProto, type NodeProto } from '../onnx/onnx-types.js';
+import { attr, type AttributeValue } from './graph-builder.js';
+import { AttributeType, type AttributeProto, type NodeProto } from './onnx-types.js';
 
 const utf8 = new TextDecoder();
 

@@ -1,5 +1,5 @@
-import { elementCount, tensorToFloat32 } from '../onnx/onnx-tensors.js';
-import { TensorDataType, type NodeProto, type TensorProto } from '../onnx/onnx-types.js';
+import { elementCount, tensorToFloat32 } from './onnx-tensors.js';
+import { TensorDataType, type NodeProto, type TensorProto } from './onnx-types.js';
 
 /**
  * Values known when the graph is built: initializers and the outputs of `Constant` nodes. Backward rules
