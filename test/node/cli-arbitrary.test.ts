@@ -102,7 +102,9 @@ describe('pastiche --method arbitrary, predict-style and --style-vector', () => 
     await writeFile(join(work, 'text.json'), 'not json');
     const cases: [string[], string][] = [
       [[photo, '--style-image', wave, '--method', 'arbitrary', '--iterations', '3'], '--iterations does not apply to --method arbitrary'],
-      [[photo, '--style-image', wave, '--method', 'arbitrary', '--tile', '512'], '--tile does not apply to --method arbitrary'],
+      [[photo, '--style-image', wave, '--method', 'arbitrary', '--fixed-size', 'resize'], '--fixed-size does not apply to --method arbitrary'],
+      [[photo, '--style-image', wave, '--method', 'arbitrary', '--tile', '10'], "--tile expects an integer ≥ 32 or 0, got '10'"],
+      [[photo, '--style-vector', vectorFile, '--tile-mode', 'seamless'], '--tile-mode expects'],
       [[photo, '--style-image', wave, '--transfer-net', 'magenta-transfer-int8'], '--transfer-net applies only with --method arbitrary (or --style-vector)'],
       [[photo, '--style', 'candy', '--predictor', 'magenta-predictor'], '--predictor applies only with --method arbitrary'],
       [[photo, '--method', 'arbitrary'], '--method applies only with --style-image'],
@@ -127,6 +129,25 @@ describe('pastiche --method arbitrary, predict-style and --style-vector', () => 
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stdout).toBe('');
     }
+  });
+
+  it('tiles with --tile, --tile-overlap and --tile-mode: exact to 8-bit rounding of the whole image, fast not', async () => {
+    const vectorFile = join(work, 'starry.json');
+    const bytes = readFileSync(asset('golden/magenta/bottlenecks/sp256__starry_night.f32'));
+    await writeFile(vectorFile, JSON.stringify([...new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))]));
+    const render = async (name: string, ...flags: string[]) => {
+      const out = join(work, `${name}.png`);
+      const run = await inProcess(photo, '--style-vector', vectorFile, '--size', '256', '-o', out, ...flags);
+      expect(run.stderr.replace(/.*onnxruntime.*\n/g, ''), flags.join(' ')).toBe('');
+      expect(run.code).toBe(0);
+      return (await pixels(out)).data;
+    };
+    const whole = await render('whole', '--tile', '0');
+    const exact = await render('exact', '--tile', '128', '--tile-overlap', '32', '--tile-mode', 'exact');
+    const fast = await render('fast', '--tile', '128', '--tile-overlap', '32', '--tile-mode', 'fast');
+    const maxDiff = (a: Buffer, b: Buffer) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    expect(maxDiff(exact, whole)).toBeLessThanOrEqual(1);
+    expect(maxDiff(fast, whole)).toBeGreaterThan(10);
   });
 
   it('lists the arbitrary-style networks with pastiche models, by kind', async () => {

@@ -3,12 +3,15 @@ import { expectInstance, expectOptions } from '../arguments.js';
 import { PasticheError } from '../errors.js';
 import type { PlanarImage } from '../image/image-types.js';
 import { planarToTensorUnchecked, tensorToPlanarUnchecked } from '../image/tensor-conversion.js';
-import { decodeModel, encodeModel } from '../onnx/onnx-codec.js';
+import { decodeModel } from '../onnx/onnx-codec.js';
 import type { ModelProto } from '../onnx/onnx-types.js';
 import type { OrtRuntime } from '../runtime/runtime.js';
+import { DerivedSessions, type DerivedSession } from './derived-sessions.js';
 import { METADATA_KEYS } from './metadata-keys.js';
 import { resolveModelConventions, type ModelConventionOverrides, type ModelConventions } from './model-conventions.js';
 import { assertThreeChannels, fixedImageSize, inferSignature, type ModelSignature } from './model-signature.js';
+
+export type { DerivedSession };
 
 export interface StyleModelOptions {
   /** Overrides of the model's `pastiche.*` metadata. */
@@ -17,13 +20,6 @@ export interface StyleModelOptions {
   sessionOptions?: InferenceSession.SessionOptions;
   /** Name shown in results; defaults to the model's `pastiche.name` metadata, then `model`. */
   name?: string;
-}
-
-/** A session on a graph derived from a style model's (exact tiling's passes), on the model's runtime and device. */
-export interface DerivedSession {
-  /** Runs it; onnxruntime's errors become E_INFERENCE, a run after release E_DISPOSED. */
-  run(feeds: Record<string, Tensor>, fetches: readonly string[]): Promise<Record<string, Tensor>>;
-  release(): Promise<void>;
 }
 
 /**
@@ -44,8 +40,7 @@ export class StyleModel {
   private queue: Promise<unknown> = Promise.resolve();
   /** The decoded graph (its weights are views of the model's bytes) and the session options, for derived graphs. */
   private readonly proto: ModelProto;
-  private readonly sessionOptions: InferenceSession.SessionOptions | undefined;
-  private readonly derived = new Set<InferenceSession>();
+  private readonly derived: DerivedSessions;
 
   private constructor(init: {
     name: string;
@@ -59,7 +54,6 @@ export class StyleModel {
     sessionOptions: InferenceSession.SessionOptions | undefined;
   }) {
     this.proto = init.proto;
-    this.sessionOptions = init.sessionOptions;
     this.device = init.device;
     this.name = init.name;
     this.metadata = Object.freeze({ ...init.metadata });
@@ -68,6 +62,13 @@ export class StyleModel {
     this.fixedSize = fixedImageSize(init.signature.input, init.conventions.input.layout);
     this.session = init.session;
     this.runtime = init.runtime;
+    this.derived = new DerivedSessions({
+      name: this.name,
+      runtime: init.runtime,
+      sessionOptions: init.sessionOptions,
+      isDisposed: () => !this.session,
+      disposedError: () => new PasticheError('E_DISPOSED', `Style model '${this.name}' was disposed; load it again.`),
+    });
   }
 
   /**
@@ -192,36 +193,8 @@ export class StyleModel {
    * (onnxruntime session config entries, e.g. `session.intra_op.allow_spinning`); `dispose()` releases it too.
    * Creation errors are E_MODEL_LOAD, a model already disposed E_DISPOSED.
    */
-  async openDerivedSession(graph: ModelProto, label: string, config: Readonly<Record<string, string>> = {}): Promise<DerivedSession> {
-    if (!this.session) throw new PasticheError('E_DISPOSED', `Style model '${this.name}' was disposed; load it again.`);
-    const options = Object.keys(config).length === 0 ? this.sessionOptions : { ...this.sessionOptions, extra: { ...this.sessionOptions?.extra, ...config } };
-    let session: InferenceSession;
-    try {
-      session = await this.runtime.createSession(encodeModel(graph), options);
-    } catch (cause) {
-      throw new PasticheError('E_MODEL_LOAD', `${this.runtime.name} could not create a session for ${label} of '${this.name}': ${(cause as Error)?.message ?? cause}`, { cause });
-    }
-    if (!this.session) {
-      await session.release();
-      throw new PasticheError('E_DISPOSED', `Style model '${this.name}' was disposed; load it again.`);
-    }
-    this.derived.add(session);
-    const released = () => !this.derived.has(session);
-    return {
-      run: async (feeds, fetches) => {
-        if (released()) throw new PasticheError('E_DISPOSED', `Style model '${this.name}' was disposed; load it again.`);
-        try {
-          return (await session.run(feeds, [...fetches])) as Record<string, Tensor>;
-        } catch (cause) {
-          throw new PasticheError('E_INFERENCE', `Running ${label} of '${this.name}' failed: ${(cause as Error)?.message ?? cause}`, { cause });
-        }
-      },
-      release: async () => {
-        if (released()) return;
-        this.derived.delete(session);
-        await session.release();
-      },
-    };
+  openDerivedSession(graph: ModelProto, label: string, config: Readonly<Record<string, string>> = {}): Promise<DerivedSession> {
+    return this.derived.openSession(graph, label, config);
   }
 
   /** Releases the session once the runs queued before it have finished, and the derived sessions. Further runs raise E_DISPOSED. */
@@ -230,9 +203,7 @@ export class StyleModel {
     this.session = undefined;
     await this.queue;
     await session?.release();
-    const derived = [...this.derived];
-    this.derived.clear();
-    await Promise.all(derived.map((s) => s.release()));
+    await this.derived.releaseAll();
   }
 }
 

@@ -3,13 +3,14 @@ import { PasticheError } from '../errors.js';
 import { resolveMaxPixels, DEFAULT_MAX_PIXELS } from '../image/image-header.js';
 import type { PlanarImage } from '../image/image-types.js';
 import { rawToPlanar } from '../image/pixels.js';
-import type { StylePredictorModel, StyleTransferModel, StyleTransferRunner } from '../methods/arbitrary/arbitrary-networks.js';
+import type { StylePredictorModel, StyleTransferModel } from '../methods/arbitrary/arbitrary-networks.js';
 import { resolveArbitraryOptions, type ArbitraryStylizeOptions } from '../methods/arbitrary/arbitrary-options.js';
 import { listArbitraryStyles, type ArbitraryStyles } from '../methods/arbitrary/arbitrary-styles.js';
 import { MemoizedPredictor } from '../methods/arbitrary/memoized-predictor.js';
 import { predictStyleUnchecked } from '../methods/arbitrary/predict-style.js';
 import { toStyleVector, type StyleVector } from '../methods/arbitrary/style-vectors.js';
 import { stylizeArbitraryResolved } from '../methods/arbitrary/stylize-arbitrary.js';
+import type { StylizeProgress } from '../methods/fast/stylize-options.js';
 import type { KernelContext } from './kernel-context.js';
 import type { ModelLoadOptions } from './load-options.js';
 import type { StylizeInfo } from './platform.js';
@@ -50,14 +51,17 @@ export interface PredictStyleRunOptions {
 export interface ArbitraryProgress {
   /** Network runs done so far (a style vector found in the stylizer's cache counts as done at once). */
   done: number;
-  /** Runs this image needs: one per style image, one for the content's own vector when strength is below 1, one transfer. */
+  /**
+   * Runs this image needs: one per style image, one for the content's own vector when strength is below 1, and the
+   * transfer network's (one, or tiles × passes when the content is split, counted once the transfer starts).
+   */
   total: number;
   /** What just finished: a style image's vector, the content's vector, or the transfer network. */
   step: 'style' | 'content' | 'transfer';
 }
 
 /** Options of one arbitrary-style run (the networks are chosen when they load). */
-export interface ArbitraryRunOptions extends Omit<ArbitraryStylizeOptions, 'styleWeights'> {
+export interface ArbitraryRunOptions extends Omit<ArbitraryStylizeOptions, 'styleWeights' | 'onProgress'> {
   onProgress?: (progress: ArbitraryProgress) => void;
 }
 
@@ -158,29 +162,24 @@ export async function predictOn<Image>(
   });
 }
 
-/** Counts network runs for `onProgress`: wraps the transfer network, and the predictor whose cache hits count too. */
-function withProgress(predictor: MemoizedPredictor, transfer: StyleTransferRunner, total: number, styles: number, report: (p: ArbitraryProgress) => void) {
+/**
+ * Counts network runs for `onProgress`: the predictor's (whose cache hits count too), then the transfer network's
+ * as the core reports them.
+ */
+function withProgress(predictor: MemoizedPredictor, total: number, styles: number, report: (p: ArbitraryProgress) => void) {
   let done = 0;
-  const step = (kind: ArbitraryProgress['step']) => report({ done: ++done, total, step: kind });
   return {
     predictor: {
       name: predictor.name,
       inputSize: predictor.inputSize,
       async predict(image: PlanarImage) {
         const vector = await predictor.predict(image);
-        step(done < styles ? 'style' : 'content');
+        report({ done: ++done, total, step: done <= styles ? 'style' : 'content' });
         return vector;
       },
     },
-    transfer: {
-      name: transfer.name,
-      sizeMultiple: transfer.sizeMultiple,
-      styleLength: transfer.styleLength,
-      async transfer(content: PlanarImage, style: Float32Array) {
-        const output = await transfer.transfer(content, style);
-        step('transfer');
-        return output;
-      },
+    onTransfer(p: StylizeProgress) {
+      report({ done: done + p.done, total: total - 1 + p.total, step: 'transfer' });
     },
   };
 }
@@ -227,13 +226,12 @@ export function createArbitraryStylizer<Image, Result>(
         const decoded = new Map(images.map((item, i) => [item, paintings[i]]));
         const styles = items.map((item) => item.vector ?? decoded.get(item)!);
         const total = images.length + (resolved.strength < 1 ? 1 : 0) + 1;
-        const networks = report
-          ? withProgress(predictor.memo, transfer.model, total, images.length, report)
-          : { predictor: predictor.memo, transfer: transfer.model };
+        const progress = report && withProgress(predictor.memo, total, images.length, report);
+        const networks = { predictor: progress?.predictor ?? predictor.memo, transfer: transfer.model };
         const output = await typed(
           'E_INFERENCE',
           `Stylizing with '${info.transferNetwork}' on ${device}`,
-          () => stylizeArbitraryResolved(networks, planar, styles, { ...resolved, signal }),
+          () => stylizeArbitraryResolved(networks, planar, styles, { ...resolved, signal, onProgress: progress?.onTransfer }),
           true,
         );
         return context.platform.createResult(output, { model: `arbitrary:${info.transferNetwork}`, device, ms: performance.now() - started } satisfies StylizeInfo);

@@ -12,7 +12,7 @@ export const RUN_KEYS = {
     'size', 'iterations', 'scales', 'optimizer', 'learningRate', 'init', 'initNoise', 'seed', 'contentWeight', 'styleWeight',
     'tvWeight', 'styleScale', 'preserveColors', 'previewEvery', 'maxPixels', 'signal', 'onProgress',
   ],
-  arbitrary: ['size', 'strength', 'preserveColors', 'maxPixels', 'signal', 'onProgress'],
+  arbitrary: ['size', 'tile', 'tileOverlap', 'tileMode', 'memoryBudget', 'strength', 'preserveColors', 'maxPixels', 'signal', 'onProgress'],
 } as const;
 
 /** The options of each load, by name, beyond those every load and the platform's store take. */

@@ -25,6 +25,8 @@ export interface ExactTileRunInit {
   tiles: readonly TileRect[];
   /** One per tile: disjoint, covering the image, on the alignment grid. */
   cores: readonly TileRect[];
+  /** The graph's inputs besides the image (a style vector), the same for every tile. @default {} */
+  runInputs?: Readonly<Record<string, Tensor>>;
   /** Bytes for pass sessions and cached activations. */
   budget: number;
   signal: AbortSignal | undefined;
@@ -162,6 +164,11 @@ export class ExactTileRun {
     if (closure.image) {
       const { data, dims } = planarToTensorUnchecked(cropImageUnchecked(image, tiles[t]), tiling.model.conventions.input);
       feeds[tiling.model.signature.input.name] = tiling.model.createTensor(data, dims);
+    }
+    for (const v of closure.runInputs) {
+      const value = this.init.runInputs?.[v];
+      if (!value) throw new Error(`internal: no value for the run input '${v}'`);
+      feeds[v] = value;
     }
     for (const v of closure.cached) {
       const value = this.store[t].get(v);

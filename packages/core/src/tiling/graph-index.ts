@@ -18,8 +18,14 @@ export class GraphIndex {
   readonly input: string;
   /** The image output's name (the first graph output). */
   readonly output: string;
+  /**
+   * Graph inputs other than the image and initializers (a style vector): the same for every tile of one run, so that
+   * each pass graph takes them as they are.
+   */
+  readonly runInputs: ReadonlySet<string>;
   readonly opset: number;
   private readonly constant = new Set<string>();
+  private readonly imageDependent = new Set<string>();
 
   constructor(model: ModelProto, input: string) {
     this.model = model;
@@ -29,6 +35,8 @@ export class GraphIndex {
     this.initializers = new Map(model.graph.initializers.map((t) => [t.name, t]));
     this.opset = model.opsetImports.find((o) => isDefaultDomain(o.domain))?.version ?? 1;
     for (const t of model.graph.initializers) this.constant.add(t.name);
+    this.runInputs = new Set(model.graph.inputs.map((v) => v.name).filter((v) => v !== input && !this.initializers.has(v)));
+    this.imageDependent.add(input);
     this.nodes.forEach((node, i) => {
       for (const v of node.inputs) {
         if (v === '') continue;
@@ -41,12 +49,21 @@ export class GraphIndex {
       if (isDefaultDomain(node.domain) && node.opType !== 'RandomNormal' && node.opType !== 'RandomUniform' && node.inputs.every((v) => v === '' || this.constant.has(v))) {
         for (const v of node.outputs) if (v !== '') this.constant.add(v);
       }
+      if (node.inputs.some((v) => this.imageDependent.has(v))) for (const v of node.outputs) if (v !== '') this.imageDependent.add(v);
     });
   }
 
   /** True for a value that does not depend on the image: an initializer, a Constant, or computed from those only. */
   isConstant(value: string): boolean {
     return this.constant.has(value);
+  }
+
+  /**
+   * True for a value that is the same in every tile of one run: it does not depend on the image (a constant, a
+   * {@link runInputs run input}, or computed from those only). Pass graphs compute it again rather than cache it.
+   */
+  isTileInvariant(value: string): boolean {
+    return !this.imageDependent.has(value);
   }
 
   /** The node producing `value`, if a node does. */
@@ -71,7 +88,7 @@ export class GraphIndex {
    */
   unsupportedReason(): string | undefined {
     if (this.opset < 7) return `it uses ONNX opset ${this.opset} (7 or later is needed)`;
-    const defined = new Set<string>([this.input, ...this.initializers.keys(), ...this.model.graph.inputs.map((v) => v.name)]);
+    const defined = new Set<string>([this.input, ...this.initializers.keys(), ...this.runInputs]);
     for (const node of this.nodes) {
       if (node.attributes.some((a) => a.g !== undefined || (a.graphs?.length ?? 0) > 0)) return `its ${node.opType} node '${node.name}' has a subgraph`;
       for (const v of node.inputs) if (v !== '' && !defined.has(v)) return `its nodes are not in topological order ('${v}' is read before it is made)`;

@@ -1,5 +1,5 @@
 import { PasticheError } from '../errors.js';
-import type { DerivedSession } from '../models/style-model.js';
+import type { DerivedSession } from '../models/derived-sessions.js';
 import { buildPassGraph, type PassGraph, type PassGraphSpec } from './pass-graph.js';
 import type { DerivableModel } from './shape-probe.js';
 import { analyzeTiling, type ExactTiling, type TilingAnalysis } from './tiling-analysis.js';

@@ -42,12 +42,13 @@ function scaleFactor(index: GraphIndex, node: GraphIndex['nodes'][number]): numb
 export function nodeReach(index: GraphIndex): number[] {
   const scale = new Map<string, number>([[index.input, 1]]);
   return index.nodes.map((node) => {
-    const known = node.inputs.filter((v) => v !== '' && !index.isConstant(v)).map((v) => scale.get(v) ?? 1);
+    const known = node.inputs.filter((v) => v !== '' && !index.isTileInvariant(v)).map((v) => scale.get(v) ?? 1);
     const inScale = known.length > 0 ? Math.min(...known) : 1;
     const factor = isDefaultDomain(node.domain) ? scaleFactor(index, node) : 1;
     const outScale = inScale * (factor ?? 2);
-    for (const v of node.outputs) if (v !== '' && !index.isConstant(v)) scale.set(v, outScale);
-    if (!isDefaultDomain(node.domain)) return 0;
+    for (const v of node.outputs) if (v !== '' && !index.isTileInvariant(v)) scale.set(v, outScale);
+    // What does not depend on the image (a convolution of a style vector) reaches no pixel.
+    if (!isDefaultDomain(node.domain) || known.length === 0) return 0;
     // Half the kernel's extent on the grid it slides over (the input's; a transposed convolution's output), plus one
     // pixel of the other grid: an output pixel whose window touches a corrupted input is corrupted in all its area.
     const kernel = (grid: number, other: number) => {

@@ -95,6 +95,7 @@ export function buildPassGraph(
   };
 
   if (closure.image) inputs.push(index.model.graph.inputs.find((v) => v.name === index.input)!);
+  for (const v of closure.runInputs) inputs.push(index.model.graph.inputs.find((i) => i.name === v)!);
   for (const v of closure.cached) {
     const t = types.get(v);
     if (!t) throw new Error(`internal: no probed type for cached value '${v}'`);

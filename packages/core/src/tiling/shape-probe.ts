@@ -58,8 +58,26 @@ function probeImage(width: number, height: number): PlanarImage {
 }
 
 /**
+ * Zeros for the graph's inputs besides the image (a style vector): shapes do not depend on their values. Each needs
+ * a fixed shape.
+ */
+function runInputFeeds(model: DerivableModel): Record<string, Tensor> {
+  const { inputs, initializers } = model.graph.graph;
+  const feeds: Record<string, Tensor> = {};
+  for (const input of inputs) {
+    if (input.name === model.signature.input.name || initializers.some((t) => t.name === input.name)) continue;
+    const shape = input.shape;
+    if (!shape || shape.some((d) => typeof d !== 'number')) throw new Error(`its input '${input.name}' has no fixed shape to probe with`);
+    const dims = shape as number[];
+    feeds[input.name] = model.createTensor(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
+  }
+  return feeds;
+}
+
+/**
  * Runs the model once on a `width`×`height` test image with `values` as extra outputs and returns their dims and
- * element types: onnxruntime's own shape inference, for graphs whose shapes the file does not spell out.
+ * element types: onnxruntime's own shape inference, for graphs whose shapes the file does not spell out. Other inputs
+ * (a style vector) get zeros.
  */
 export async function probeValues(model: DerivableModel, values: readonly string[], width: number, height: number): Promise<Map<string, ProbedValue>> {
   const graph = model.graph.graph;
@@ -72,7 +90,8 @@ export async function probeValues(model: DerivableModel, values: readonly string
   const session = await model.openDerivedSession(probe, 'a probe run');
   try {
     const { data, dims } = planarToTensorUnchecked(probeImage(width, height), model.conventions.input);
-    const result = await session.run({ [model.signature.input.name]: model.createTensor(data, dims) }, values);
+    const feeds = { ...runInputFeeds(model), [model.signature.input.name]: model.createTensor(data, dims) };
+    const result = await session.run(feeds, values);
     const found = new Map<string, ProbedValue>();
     for (const v of values) {
       const t = result[v] as Tensor | undefined;

@@ -11,6 +11,8 @@ export interface Closure {
   supplied: number[];
   /** Whether it reads the image. */
   image: boolean;
+  /** The graph's run inputs it reads (the same for every tile: a style vector). */
+  runInputs: string[];
 }
 
 /**
@@ -50,7 +52,7 @@ export class StatisticPasses {
         if (r.variance) this.suppliedBy.set(r.variance.value, s);
       }
     });
-    const stageOf = (v: string) => (v === '' || index.isConstant(v) ? 0 : (this.stage.get(v) ?? 0));
+    const stageOf = (v: string) => (v === '' || index.isTileInvariant(v) ? 0 : (this.stage.get(v) ?? 0));
     const passOf: number[] = new Array(sites.length).fill(0);
     for (const node of index.nodes) {
       const site = node.outputs.map((v) => this.suppliedBy.get(v)).find((s) => s !== undefined);
@@ -60,7 +62,7 @@ export class StatisticPasses {
         continue;
       }
       const stage = Math.max(0, ...node.inputs.map(stageOf));
-      for (const v of node.outputs) if (v !== '' && !index.isConstant(v)) this.stage.set(v, stage);
+      for (const v of node.outputs) if (v !== '' && !index.isTileInvariant(v)) this.stage.set(v, stage);
     }
     this.passOf = passOf;
     this.passes = sites.length === 0 ? 0 : Math.max(...passOf) + 1;
@@ -121,7 +123,8 @@ export class StatisticPasses {
     for (let c = 1; c <= this.passes; c++) {
       const kept: string[] = [];
       for (const [v, last] of lastReader) {
-        if (v === this.index.input || this.index.isConstant(v) || (this.suppliedBy.has(v) && !this.isInstanceNormOutput(v))) continue;
+        // Values the same in every tile are computed again in each pass from the constants and run inputs.
+        if (v === this.index.input || this.index.isTileInvariant(v) || (this.suppliedBy.has(v) && !this.isInstanceNormOutput(v))) continue;
         if (stageOf(v) <= c - 1 && last >= c) kept.push(v);
       }
       checkpoints.push(kept.sort());
@@ -143,6 +146,7 @@ export class StatisticPasses {
     const nodes = new Set<number>();
     const cached = new Set<string>();
     const supplied = new Set<number>();
+    const runInputs = new Set<string>();
     let image = false;
     const seen = new Set<string>();
     const stack = [...targets];
@@ -152,6 +156,10 @@ export class StatisticPasses {
       seen.add(v);
       if (v === this.index.input) {
         image = true;
+        continue;
+      }
+      if (this.index.runInputs.has(v)) {
+        runInputs.add(v);
         continue;
       }
       if (cachedSet.has(v)) {
@@ -171,6 +179,12 @@ export class StatisticPasses {
       nodes.add(node);
       stack.push(...this.inputsOf(node));
     }
-    return { nodes: [...nodes].sort((a, b) => a - b), cached: [...cached].sort(), supplied: [...supplied].sort((a, b) => a - b), image };
+    return {
+      nodes: [...nodes].sort((a, b) => a - b),
+      cached: [...cached].sort(),
+      supplied: [...supplied].sort((a, b) => a - b),
+      image,
+      runInputs: [...runInputs].sort(),
+    };
   }
 }

@@ -84,7 +84,7 @@ function spatialMean(index: GraphIndex, i: number, dims: ProbedDims): MeanSite |
   const value = node.outputs[0];
   const inDims = dims.get(input);
   const outDims = dims.get(value);
-  if (!inDims || !outDims || index.isConstant(input)) return undefined;
+  if (!inDims || !outDims || index.isTileInvariant(input)) return undefined;
   if (node.opType === 'GlobalAveragePool') return inDims.length === 4 ? { node: i, value, source: input, layout: 'NCHW' } : undefined;
   if (node.opType !== 'ReduceMean') return undefined;
   const axes = reducedAxes(index, node, inDims.length);
@@ -189,5 +189,5 @@ export function siteProbeValues(index: GraphIndex): string[] {
     if (before && (before.opType === 'Reshape' || before.opType === 'Flatten')) values.add(before.inputs[0]);
   }
   for (const node of index.nodes) if (node.opType === 'GlobalAveragePool' && isDefaultDomain(node.domain)) values.add(node.outputs[0]);
-  return [...values].filter((v) => !index.isConstant(v));
+  return [...values].filter((v) => !index.isTileInvariant(v));
 }

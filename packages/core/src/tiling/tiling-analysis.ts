@@ -90,7 +90,7 @@ export async function analyzeTiling(model: DerivableModel): Promise<TilingAnalys
   const probeArea = probe.width * probe.height;
   const unsupported = index.unsupportedReason();
   const candidates = unsupported ? [] : siteProbeValues(index);
-  const values = await probeValues(model, [...new Set([...candidates, ...convolutionValues(index)])].filter((v) => !index.isConstant(v)), probe.width, probe.height);
+  const values = await probeValues(model, [...new Set([...candidates, ...convolutionValues(index)])].filter((v) => !index.isTileInvariant(v)), probe.width, probe.height);
   const convBytes = convolutionBytes(index, values);
   const largest = Math.max(0, ...convBytes);
   const workingBytesPerPixel = largest > 0 ? (WORKING_MEMORY_FACTOR * largest) / probeArea : FALLBACK_WORKING_BYTES;
@@ -134,7 +134,8 @@ export async function analyzeTiling(model: DerivableModel): Promise<TilingAnalys
   if (alignment > Math.min(probe.width, probe.height)) return without(`its statistics are taken on a grid too coarse to split (${alignment} pixels)`);
 
   const cost = index.nodes.map((node) => {
-    if (!isConvolution(node.opType, node.domain)) return 0;
+    // A convolution of the style vector (no image in it) costs the same whatever the tile.
+    if (!isConvolution(node.opType, node.domain) || index.isTileInvariant(node.outputs[0])) return 0;
     const weight = index.constantTensor(node.inputs[1])?.dims ?? all.get(node.inputs[1])?.dims;
     const io = all.get(node.opType === 'Conv' ? node.outputs[0] : node.inputs[0])?.dims;
     if (!weight || !io || weight.length < 2) return 0;

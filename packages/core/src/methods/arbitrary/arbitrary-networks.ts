@@ -1,13 +1,16 @@
-import type { InferenceSession } from 'onnxruntime-common';
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { expectInstance, expectObject, expectOptions, expectPositiveInteger } from '../../arguments.js';
 import { PasticheError } from '../../errors.js';
 import type { PlanarImage } from '../../image/image-types.js';
 import { planarToTensorUnchecked, tensorToPlanarUnchecked } from '../../image/tensor-conversion.js';
+import { DerivedSessions } from '../../models/derived-sessions.js';
 import { METADATA_KEYS } from '../../models/metadata-keys.js';
 import { resolveModelConventions, type ModelConventionOverrides, type ModelConventions } from '../../models/model-conventions.js';
+import type { ImageTensorSignature } from '../../models/model-signature.js';
 import { decodeModel } from '../../onnx/onnx-codec.js';
 import type { Dim, ModelProto, ValueInfoProto } from '../../onnx/onnx-types.js';
 import type { OrtRuntime } from '../../runtime/runtime.js';
+import type { DerivableModel } from '../../tiling/shape-probe.js';
 
 /**
  * The two networks of the arbitrary-style method, as the method's functions use them ({@link StylePredictorRunner},
@@ -37,6 +40,18 @@ export interface StyleTransferRunner {
    * least MIN_TRANSFER_SIDE.
    */
   transfer(content: PlanarImage, style: Float32Array): Promise<PlanarImage>;
+  /**
+   * The loaded network behind `transfer`, for exact tiling: without it, a split image keeps per-tile statistics.
+   */
+  readonly tiling?: TransferTiling;
+}
+
+/** What exact tiling needs of a transfer network: its graph, and its style input's feeds. */
+export interface TransferTiling {
+  /** The network's graph and sessions on graphs derived from it; its image input is the content. */
+  readonly model: DerivableModel;
+  /** The feeds of the graph's style input for `style`, the same for every tile. */
+  styleFeeds(style: Float32Array): Record<string, Tensor>;
 }
 
 /** Options of {@link StylePredictorModel.load} and {@link StyleTransferModel.load}. */
@@ -126,6 +141,10 @@ class QueuedSession {
     return result;
   }
 
+  get disposed(): boolean {
+    return !this.session;
+  }
+
   async dispose(): Promise<void> {
     const session = this.session;
     this.session = undefined;
@@ -199,13 +218,48 @@ export class StylePredictorModel implements StylePredictorRunner {
 
 /** The style transfer network on an onnxruntime session: a content image input, a style vector input, an image output. */
 export class StyleTransferModel implements StyleTransferRunner {
+  readonly tiling: TransferTiling;
+
   private constructor(
     private readonly session: QueuedSession,
     readonly conventions: ModelConventions,
     readonly sizeMultiple: number,
     readonly styleLength: number,
     private readonly names: { content: string; style: string; styleDims: number[]; output: string },
-  ) {}
+    proto: ModelProto,
+    sessionOptions: InferenceSession.SessionOptions | undefined,
+  ) {
+    const { runtime } = session;
+    const derived = new DerivedSessions({
+      name: session.name,
+      runtime,
+      sessionOptions,
+      isDisposed: () => session.disposed,
+      disposedError: () => new PasticheError('E_DISPOSED', `The ${session.name} was disposed; load it again.`),
+    });
+    this.derived = derived;
+    const image = (name: string, dims: readonly Dim[] | undefined, layout: ModelConventions['input']['layout']): ImageTensorSignature => ({
+      name,
+      dims: dims ?? [],
+      layout,
+      batch: dims?.length === 4,
+    });
+    const model: DerivableModel = {
+      name: session.name,
+      graph: proto,
+      signature: {
+        input: image(names.content, proto.graph.inputs.find((i) => i.name === names.content)?.shape, conventions.input.layout),
+        output: image(names.output, proto.graph.outputs[0].shape, conventions.output.layout),
+      },
+      conventions: { ...conventions, sizeMultiple },
+      fixedSize: undefined,
+      createTensor: (data, dims) => runtime.createTensor(data, dims),
+      openDerivedSession: (graph, label, config) => derived.openSession(graph, label, config),
+    };
+    this.tiling = { model, styleFeeds: (style) => ({ [names.style]: runtime.createTensor(style, names.styleDims) }) };
+  }
+
+  private readonly derived: DerivedSessions;
 
   get name(): string {
     return this.session.name;
@@ -233,7 +287,8 @@ export class StyleTransferModel implements StyleTransferRunner {
     const conventions = conventionsOf(proto, o.conventions);
     const multiple = proto.metadataProps[METADATA_KEYS.sizeMultiple] === undefined && o.conventions?.sizeMultiple === undefined ? DEFAULT_TRANSFER_SIZE_MULTIPLE : conventions.sizeMultiple;
     const session = await QueuedSession.open(bytes, runtime, o.sessionOptions, name);
-    return new StyleTransferModel(session, conventions, multiple, styleLength, { content: content.name, style: style.name, styleDims: style.shape as number[], output: output.name });
+    const names = { content: content.name, style: style.name, styleDims: style.shape as number[], output: output.name };
+    return new StyleTransferModel(session, conventions, multiple, styleLength, names, proto, o.sessionOptions);
   }
 
   async transfer(content: PlanarImage, style: Float32Array): Promise<PlanarImage> {
@@ -246,7 +301,9 @@ export class StyleTransferModel implements StyleTransferRunner {
     return tensorToPlanarUnchecked(out.data, out.dims, this.conventions.output);
   }
 
-  dispose(): Promise<void> {
-    return this.session.dispose();
+  /** Releases the session once the runs queued before it have finished, and the sessions of exact tiling. */
+  async dispose(): Promise<void> {
+    await this.session.dispose();
+    await this.derived.releaseAll();
   }
 }

@@ -1,9 +1,14 @@
-import { expectArray, expectBoolean, expectNumber, expectOptions, expectPositiveInteger, expectSignal, invalidValue } from '../../arguments.js';
+import { expectArray, expectBoolean, expectFunction, expectNumber, expectOptions, expectPositiveInteger, expectSignal, invalidValue } from '../../arguments.js';
 import { DEFAULT_MAX_PIXELS, resolveMaxPixels } from '../../image/image-header.js';
 import { MAX_IMAGE_SIDE } from '../../image/resize.js';
+import { resolveTilingOptions, type ResolvedTilingOptions, type StylizeProgress, type TilingOptions } from '../fast/stylize-options.js';
 
-/** Options of the arbitrary-style method: a style predictor (image → style vector), then a transfer network. */
-export interface ArbitraryStylizeOptions {
+/**
+ * Options of the arbitrary-style method: a style predictor (image → style vector), then a transfer network. A content
+ * image whose transfer run does not fit `memoryBudget` is split into tiles as the fast method splits it
+ * ({@link TilingOptions}: exact by default).
+ */
+export interface ArbitraryStylizeOptions extends TilingOptions {
   /**
    * From 0 to 1: how far the style vector goes from the content's own vector towards the style's
    * (`v = strength · style + (1 − strength) · content`, as Magenta does), not a blend of pixels. Below 1 the
@@ -26,16 +31,19 @@ export interface ArbitraryStylizeOptions {
   maxPixels?: number;
   /** Aborts between network runs (E_ABORTED). */
   signal?: AbortSignal;
+  /** Progress of the transfer network's runs: one, or tiles × passes when the content is split. */
+  onProgress?: (progress: StylizeProgress) => void;
 }
 
 /** {@link ArbitraryStylizeOptions} checked, with their defaults. */
-export interface ResolvedArbitraryOptions {
+export interface ResolvedArbitraryOptions extends ResolvedTilingOptions {
   strength: number;
   styleWeights: number[] | undefined;
   preserveColors: boolean;
   size: number | undefined;
   maxPixels: number;
   signal: AbortSignal | undefined;
+  onProgress: ((progress: StylizeProgress) => void) | undefined;
 }
 
 export const DEFAULT_ARBITRARY_STRENGTH = 1;
@@ -58,5 +66,7 @@ export function resolveArbitraryOptions(options: unknown): ResolvedArbitraryOpti
     size: o.size === undefined ? undefined : expectPositiveInteger('size', o.size, MAX_IMAGE_SIDE),
     maxPixels: o.maxPixels === undefined ? DEFAULT_MAX_PIXELS : resolveMaxPixels(o.maxPixels),
     signal: o.signal === undefined ? undefined : expectSignal('signal', o.signal),
+    onProgress: o.onProgress === undefined ? undefined : expectFunction<(progress: StylizeProgress) => void>('onProgress', o.onProgress),
+    ...resolveTilingOptions(o),
   };
 }

@@ -5,6 +5,7 @@ import type { PlanarImage } from '../../image/image-types.js';
 import { cropImageUnchecked, reflectPadUnchecked } from '../../image/padding.js';
 import { expectPlanarImage } from '../../image/planar-checks.js';
 import { fitLongestSideUnchecked, resizeImageUnchecked } from '../../image/resize.js';
+import { runSplit } from '../fast/stylize-planar.js';
 import { resolveArbitraryOptions, type ArbitraryStylizeOptions, type ResolvedArbitraryOptions } from './arbitrary-options.js';
 import type { StylePredictorRunner, StyleTransferRunner } from './arbitrary-networks.js';
 import { throwIfAborted } from './abort.js';
@@ -63,8 +64,9 @@ function resolveStyles(styles: unknown, transfer: StyleTransferRunner, o: Resolv
 /**
  * The arbitrary-style method on planar pixels: each style image through the predictor (style vectors pass as they
  * are), the vectors blended by `styleWeights`, mixed with the content's own vector when `strength` is below 1, then
- * the transfer network on the content (resized to `size`, padded to the network's multiple and cropped back), and
- * colour preservation. Checks the content, the styles and the options once, then runs {@link stylizeArbitraryResolved}.
+ * the transfer network on the content (resized to `size`, padded to the network's multiple and cropped back; split
+ * into tiles, exact by default, when its run does not fit `memoryBudget`), and colour preservation. Checks the
+ * content, the styles and the options once, then runs {@link stylizeArbitraryResolved}.
  * @throws TypeError / RangeError for wrong arguments, TypeError when a predictor is needed and `networks` has none.
  */
 export async function stylizeArbitrary(
@@ -110,7 +112,19 @@ export async function stylizeArbitraryResolved(
     vector = mixStyleVectors(vector, await predictStyleUnchecked(predictor, image), o.strength);
   }
   throwIfAborted(o.signal);
-  const stylized = await transferPadded(networks.transfer, image, vector);
-  throwIfAborted(o.signal);
+  const { transfer } = networks;
+  const style = vector;
+  const stylized = await runSplit(
+    {
+      fixedSize: undefined,
+      conventions: { sizeMultiple: transfer.sizeMultiple },
+      runPadded: (input) => transferPadded(transfer, input, style),
+      derivable: transfer.tiling?.model,
+      runInputs: transfer.tiling?.styleFeeds(style),
+      padding: 'bottom-right',
+    },
+    image,
+    o,
+  );
   return o.preserveColors ? preserveColorsUnchecked(stylized, image) : stylized;
 }

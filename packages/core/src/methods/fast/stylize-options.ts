@@ -39,13 +39,11 @@ export interface StylizeProgress {
   passes: number;
 }
 
-/** Options of the fast (feed-forward) method. */
-export interface StylizeOptions {
-  /**
-   * Resize so that the longest side has this many pixels before stylizing: an integer from 1 to
-   * {@link MAX_IMAGE_SIDE}. @default undefined (keep the size)
-   */
-  size?: number;
+/**
+ * How an image too large for one network run is split into tiles: the fast method's, and the arbitrary method's
+ * transfer network.
+ */
+export interface TilingOptions {
   /**
    * Largest tile side in pixels for models that accept any size; larger images are processed in
    * overlapping tiles to bound memory. An integer ≥ {@link MIN_TILE}; `false` never tiles. Fixed-size models
@@ -67,6 +65,15 @@ export interface StylizeOptions {
    * A positive integer. @default DEFAULT_MEMORY_BUDGET (512 MiB)
    */
   memoryBudget?: number;
+}
+
+/** Options of the fast (feed-forward) method. */
+export interface StylizeOptions extends TilingOptions {
+  /**
+   * Resize so that the longest side has this many pixels before stylizing: an integer from 1 to
+   * {@link MAX_IMAGE_SIDE}. @default undefined (keep the size)
+   */
+  size?: number;
   /** Tile (default) or resize to the model's fixed size and back. @default 'tile' */
   fixedSize?: FixedSizeMode;
   /** Keep the content's colours and transfer only luminance. @default false */
@@ -101,14 +108,18 @@ export const DEFAULT_STRENGTH = 1;
 /** Smallest `tile`: smaller tiles would be mostly overlap. */
 export const MIN_TILE = 32;
 
-/** {@link StylizeOptions} checked, with the defaults applied: what {@link stylizeResolved} takes. */
-export interface ResolvedStylizeOptions {
-  size: number | undefined;
+/** {@link TilingOptions} checked, with the defaults applied. */
+export interface ResolvedTilingOptions {
   /** undefined: chosen from `memoryBudget`. */
   tile: number | false | undefined;
   tileOverlap: number;
   tileMode: TileMode;
   memoryBudget: number;
+}
+
+/** {@link StylizeOptions} checked, with the defaults applied: what {@link stylizeResolved} takes. */
+export interface ResolvedStylizeOptions extends ResolvedTilingOptions {
+  size: number | undefined;
   fixedSize: FixedSizeMode;
   preserveColors: boolean;
   strength: number;
@@ -128,6 +139,16 @@ function resolveTile(tile: unknown): number | false {
   return tile;
 }
 
+/** Checks the tiling options (TypeError for types, RangeError for values) and applies their defaults. */
+export function resolveTilingOptions(o: TilingOptions): ResolvedTilingOptions {
+  return {
+    tile: o.tile === undefined ? undefined : resolveTile(o.tile),
+    tileOverlap: o.tileOverlap === undefined ? DEFAULT_TILE_OVERLAP : expectInteger('tileOverlap', o.tileOverlap, { min: 0 }),
+    tileMode: o.tileMode === undefined ? DEFAULT_TILE_MODE : expectOneOf('tileMode', o.tileMode, TILE_MODES),
+    memoryBudget: o.memoryBudget === undefined ? DEFAULT_MEMORY_BUDGET : expectPositiveInteger('memoryBudget', o.memoryBudget),
+  };
+}
+
 /**
  * Checks the options and applies the defaults, in one place: the public entry points call it once and hand the
  * result down. Wrong types throw TypeError, wrong values RangeError. Resolving resolved options returns them
@@ -137,10 +158,7 @@ export function resolveStylizeOptions(options: StylizeOptions = {}): ResolvedSty
   const o = expectOptions<StylizeOptions>('options', options);
   return {
     size: o.size === undefined ? undefined : expectPositiveInteger('size', o.size, MAX_IMAGE_SIDE),
-    tile: o.tile === undefined ? undefined : resolveTile(o.tile),
-    tileOverlap: o.tileOverlap === undefined ? DEFAULT_TILE_OVERLAP : expectInteger('tileOverlap', o.tileOverlap, { min: 0 }),
-    tileMode: o.tileMode === undefined ? DEFAULT_TILE_MODE : expectOneOf('tileMode', o.tileMode, TILE_MODES),
-    memoryBudget: o.memoryBudget === undefined ? DEFAULT_MEMORY_BUDGET : expectPositiveInteger('memoryBudget', o.memoryBudget),
+    ...resolveTilingOptions(o),
     fixedSize: o.fixedSize === undefined ? 'tile' : expectOneOf('fixedSize', o.fixedSize, FIXED_SIZE_MODES),
     preserveColors: o.preserveColors === undefined ? false : expectBoolean('preserveColors', o.preserveColors),
     strength: o.strength === undefined ? DEFAULT_STRENGTH : expectNumber('strength', o.strength, { min: 0, max: 1 }),

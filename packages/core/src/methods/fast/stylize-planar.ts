@@ -1,3 +1,4 @@
+import type { Tensor } from 'onnxruntime-common';
 import { PasticheError } from '../../errors.js';
 import { blendWithContentUnchecked, preserveColorsUnchecked } from '../../image/color.js';
 import { checkPixelLimit } from '../../image/image-header.js';
@@ -10,7 +11,15 @@ import { StyleModel } from '../../models/style-model.js';
 import type { ModelTiling } from '../../tiling/model-tiling.js';
 import type { DerivableModel } from '../../tiling/shape-probe.js';
 import type { TilingAnalysis } from '../../tiling/tiling-analysis.js';
-import { DEFAULT_TILE_LIMIT, MIN_TILE, resolveStylizeOptions, type ResolvedStylizeOptions, type StylizeOptions } from './stylize-options.js';
+import {
+  DEFAULT_TILE_LIMIT,
+  MIN_TILE,
+  resolveStylizeOptions,
+  type FixedSizeMode,
+  type ResolvedStylizeOptions,
+  type ResolvedTilingOptions,
+  type StylizeOptions,
+} from './stylize-options.js';
 
 /** The parts of a {@link StyleModel} the pipeline needs. */
 export type RunnableStyleModel = Pick<StyleModel, 'name' | 'run' | 'fixedSize' | 'conventions'> & {
@@ -20,6 +29,34 @@ export type RunnableStyleModel = Pick<StyleModel, 'name' | 'run' | 'fixedSize' |
    */
   readonly derivable?: DerivableModel;
 };
+
+/**
+ * A network as {@link runSplit} runs it: whole, on tiles, or exactly over tiles through its graph. The fast method's
+ * style networks, and the arbitrary method's transfer network with one style vector.
+ */
+export interface SplitRunner {
+  readonly fixedSize: { width: number; height: number } | undefined;
+  readonly conventions: { readonly sizeMultiple: number };
+  /** The network on an image (or tile) of any size: padded as it needs, run, and cropped back. */
+  runPadded(image: PlanarImage): Promise<PlanarImage>;
+  /** The loaded model whose graph exact tiling derives its passes from; without one, tiles keep per-tile statistics. */
+  readonly derivable: DerivableModel | undefined;
+  /** The graph's inputs besides the image (a style vector), the same for every tile. @default {} */
+  readonly runInputs?: Readonly<Record<string, Tensor>>;
+  /**
+   * Where `runPadded` adds the padding to the size multiple: split evenly around the image, or all at the bottom and
+   * right. Exact tiling pads the whole image the same way, so that its tiles sample the image on the same grid as one
+   * run would. @default 'centred'
+   */
+  readonly padding?: 'centred' | 'bottom-right';
+}
+
+/** What {@link runSplit} takes of the resolved options (`fixedSize` matters only for a network of one size). */
+export type SplitOptions = ResolvedTilingOptions &
+  Pick<ResolvedStylizeOptions, 'signal' | 'onProgress'> & {
+    /** @default 'tile' */
+    fixedSize?: FixedSizeMode;
+  };
 
 /** Reflect padding added around an image, in pixels. */
 export interface Pads {
@@ -68,8 +105,8 @@ export function tileSideForBudget(budget: number, perPixel: number, multiple: nu
 export function planRun(
   width: number,
   height: number,
-  model: Pick<RunnableStyleModel, 'fixedSize' | 'conventions'>,
-  options: Pick<ResolvedStylizeOptions, 'tile' | 'tileOverlap' | 'fixedSize' | 'tileMode' | 'memoryBudget'>,
+  model: Pick<SplitRunner, 'fixedSize' | 'conventions' | 'padding'>,
+  options: Pick<SplitOptions, 'tile' | 'tileOverlap' | 'fixedSize' | 'tileMode' | 'memoryBudget'>,
   analysis?: PlanAnalysis,
 ): RunPlan {
   const fixed = model.fixedSize;
@@ -102,7 +139,10 @@ export function planRun(
   // The whole image padded as a whole-image run would pad it, and to a fixed size where it is smaller.
   const paddedWidth = Math.max(roundUp(Math.max(width, MIN_RUN_SIDE), multiple), fixed?.width ?? 0);
   const paddedHeight = Math.max(roundUp(Math.max(height, MIN_RUN_SIDE), multiple), fixed?.height ?? 0);
-  const pads = padsTo(width, height, paddedWidth, paddedHeight);
+  const pads =
+    model.padding === 'bottom-right'
+      ? { top: 0, left: 0, right: paddedWidth - width, bottom: paddedHeight - height }
+      : padsTo(width, height, paddedWidth, paddedHeight);
   const { tiles, cores } = planAlignedTilesUnchecked(paddedWidth, paddedHeight, { tileWidth, tileHeight, overlap, alignment: multiple });
   // One tile is the whole image: its own statistics are the whole image's.
   if (tiles.length === 1) return { kind: 'tiles', tiles: planTilesUnchecked(width, height, { tileWidth, tileHeight, overlap }), overlap };
@@ -193,26 +233,42 @@ export async function stylizeResolved(
     target.width === content.width && target.height === content.height
       ? content
       : resizeImageUnchecked(content, target.width, target.height);
-  const derivable = model.derivable ?? (model instanceof StyleModel ? model : undefined);
-  const plan = planRun(image.width, image.height, model, o, derivable && (await analysisFor(derivable, model, image, o)));
+  const runner: SplitRunner = {
+    fixedSize: model.fixedSize,
+    conventions: model.conventions,
+    derivable: model.derivable ?? (model instanceof StyleModel ? model : undefined),
+    runPadded: (input) => runPadded(model, input),
+  };
   // The result may go into the image's own buffer when nothing reads the image afterwards.
   const reuse = (image !== content || buffers.reuseContent === true) && !o.preserveColors && o.strength >= 1;
+  let stylized = await runSplit(runner, image, o, reuse);
+  if (o.preserveColors) stylized = preserveColorsUnchecked(stylized, image);
+  if (o.strength < 1) stylized = blendWithContentUnchecked(stylized, image, o.strength);
+  return stylized;
+}
 
+/**
+ * Runs a network on an image as {@link planRun} plans it: whole, resized to the network's fixed size and back, in
+ * feathered tiles, or in exact tiles (statistics passes, then the tiles rendered with whole-image statistics).
+ * Reports each network run to `onProgress` and stops between runs when `signal` aborts (E_ABORTED). `reuse`: the
+ * image's buffer may take the result.
+ */
+export async function runSplit(runner: SplitRunner, image: PlanarImage, o: SplitOptions, reuse = false): Promise<PlanarImage> {
+  const { derivable } = runner;
+  const plan = planRun(image.width, image.height, runner, o, derivable && (await analysisFor(derivable, runner, image, o)));
   let stylized: PlanarImage;
   if (plan.kind === 'tiles') {
     const into = reuse ? image.data : undefined;
-    stylized = await runTiles(image, plan.tiles, plan.overlap, o, 1, 1, (tile) => runPadded(model, cropImageUnchecked(image, tile)), 0, into);
+    stylized = await runTiles(image, plan.tiles, plan.overlap, o, 1, 1, (tile) => runner.runPadded(cropImageUnchecked(image, tile)), 0, into);
   } else if (plan.kind === 'exact') {
-    stylized = await runExact(derivable!, image, plan, o, reuse);
+    stylized = await runExact(derivable!, image, plan, o, reuse, runner.runInputs);
   } else {
     const input = plan.kind === 'resize' ? resizeImageUnchecked(image, plan.width, plan.height) : image;
-    const output = await runPadded(model, input);
+    const output = await runner.runPadded(input);
     stylized = plan.kind === 'resize' ? resizeImageUnchecked(output, image.width, image.height) : output;
     o.onProgress?.({ done: 1, total: 1, pass: 1, passes: 1 });
   }
   throwIfAborted(o.signal);
-  if (o.preserveColors) stylized = preserveColorsUnchecked(stylized, image);
-  if (o.strength < 1) stylized = blendWithContentUnchecked(stylized, image, o.strength);
   return stylized;
 }
 
@@ -234,13 +290,13 @@ async function tilingOf(derivable: DerivableModel): Promise<ModelTiling> {
 /** The model's tiling analysis when planning needs it: to size tiles from the budget, or to tile exactly. */
 async function analysisFor(
   derivable: DerivableModel,
-  model: Pick<RunnableStyleModel, 'fixedSize'>,
+  model: Pick<SplitRunner, 'fixedSize'>,
   image: PlanarImage,
-  o: ResolvedStylizeOptions,
+  o: SplitOptions,
 ): Promise<PlanAnalysis | undefined> {
   const fixed = model.fixedSize;
   if (fixed) {
-    const split = o.fixedSize === 'tile' && (image.width !== fixed.width || image.height !== fixed.height);
+    const split = o.fixedSize !== 'resize' && (image.width !== fixed.width || image.height !== fixed.height);
     return split && o.tileMode === 'exact' ? (await tilingOf(derivable)).analysis() : undefined;
   }
   if (o.tile === false) return undefined;
@@ -257,15 +313,16 @@ async function runExact(
   derivable: DerivableModel,
   image: PlanarImage,
   plan: Extract<RunPlan, { kind: 'exact' }>,
-  o: ResolvedStylizeOptions,
+  o: SplitOptions,
   reuse: boolean,
+  runInputs: Readonly<Record<string, Tensor>> | undefined,
 ): Promise<PlanarImage> {
   const [tiling, { ExactTileRun }] = await Promise.all([tilingOf(derivable), import('../../tiling/exact-tile-run.js')]);
   const exact = (await tiling.analysis()).exact!;
   const { pads } = plan;
   const padded = pads.top || pads.right || pads.bottom || pads.left ? reflectPadUnchecked(image, pads) : image;
   return tiling.exclusive(async () => {
-    const run = new ExactTileRun({ tiling, exact, image: padded, tiles: plan.tiles, cores: plan.cores, budget: o.memoryBudget, signal: o.signal });
+    const run = new ExactTileRun({ tiling, exact, image: padded, tiles: plan.tiles, cores: plan.cores, runInputs, budget: o.memoryBudget, signal: o.signal });
     const tiles = plan.tiles.length;
     const passes = run.passCount;
     try {
@@ -302,7 +359,7 @@ async function runTiles(
   image: PlanarImage,
   tiles: readonly TileRect[],
   overlap: number,
-  o: ResolvedStylizeOptions,
+  o: Pick<SplitOptions, 'signal' | 'onProgress'>,
   pass: number,
   passes: number,
   runTile: (tile: TileRect, index: number) => Promise<PlanarImage>,
