@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { planRun, resolveStylizeOptions } from '../packages/core/src/index.js';
 import { dispose, loadStyle } from '../packages/node/src/index.js';
+import type { StylizedImage } from '../packages/node/src/stylized-image.js';
 
 const PHOTO = join(import.meta.dirname, '..', '..', 'shared', 'assets', 'images', 'content', 'kite.jpg');
 const OUTPUT = join(import.meta.dirname, '..', 'docs', 'images', 'tile-border.png');
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     { caption: "after: 'exact' tiles", options: { tile: TILE, tileMode: 'exact' } },
     { caption: 'one run, whole image', options: { tile: false } },
   ] as const;
-  const outputs = [];
+  const outputs: StylizedImage[] = [];
   for (const cell of cells) outputs.push(await stylizer.stylize(PHOTO, cell.options));
   await stylizer.dispose();
   await dispose();

@@ -1,7 +1,8 @@
 /**
  * `npm run bench:fast`: Pastiche (onnxruntime-node, CPU) against PyTorch on the same fast-style
  * TransformerNet (candy) at 256², 512², 1024², with and without Pastiche's graph rewrites, beside a plain VGG
- * forward that measures the machine's conv limit in the same run; then a sweep of onnxruntime session options.
+ * forward that measures the machine's conv limit in the same run; then a sweep of onnxruntime session options, and
+ * the time to the first result in a fresh process (the built package: run `npm run build` first).
  * Flags: --no-sweep, --no-write (leave BENCHMARKS.md alone), --quick (smoke test, tiny sizes, writes nothing),
  * --model PATH, --threads N, --wait-minutes M (for the model), --max-minutes M (for redoing disturbed runs).
  */
@@ -10,6 +11,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { convFlops } from './fast/conv-flops.js';
+import { measureFirstResult, renderFirstResult } from './fast/first-result.js';
 import { interleave, type RunPolicy } from './fast/interleave.js';
 import { LineWorker } from './fast/line-worker.js';
 import { machineFacts, sleep, waitForQuiet } from './machine.js';
@@ -58,6 +60,7 @@ const { values: flags } = parseArgs({
   },
 });
 const { plan: PLAN, sweep: SWEEP } = flags.quick ? QUICK : FULL;
+const FIRST_RESULT = flags.quick ? { size: 128, rounds: 1 } : { size: 512, rounds: 5 };
 /** Seconds to wait for other processes to calm down before each measurement. */
 const quietWaitS = flags.quick ? 0 : 60;
 /** On a busy machine, disturbed runs are redone only until then; later ones count anyway (and are marked). Set in main(). */
@@ -152,10 +155,12 @@ async function main(): Promise<void> {
 
   const rows = await measureSizes(torch !== undefined);
   const sweep = flags['no-sweep'] ? undefined : await sweepOptions();
+  log('time to the first result in fresh processes:');
+  const firstResult = renderFirstResult(measureFirstResult(model, FIRST_RESULT.size, FIRST_RESULT.rounds, threads), FIRST_RESULT.size);
   const report = summary({ machine, torch, rows, sweep, threads, plan: PLAN, sweepPlan: SWEEP, maxForeignLoad: MAX_FOREIGN_LOAD, modelPath: model.startsWith(ROOT) ? model.slice(ROOT.length) : model });
-  console.log(`\n${report}\n`);
+  console.log(`\n${report}\n\n${firstResult}\n`);
   if (!flags['no-write'] && !flags.quick) {
-    writeSection(resolve(ROOT, 'BENCHMARKS.md'), report);
+    writeSection(resolve(ROOT, 'BENCHMARKS.md'), `${report}\n\n${firstResult}`);
     log('wrote BENCHMARKS.md');
   }
 }

@@ -1,5 +1,5 @@
 import type { MachineFacts } from '../machine.js';
-import { convLimitShare, machineLines, resultsTable, speedup, sweepTable, type SizeRow, type SweepRow } from './report.js';
+import { convLimitShare, gflops, machineLines, resultsTable, speedup, sweepTable, type SizeRow, type SweepRow } from './report.js';
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
 import type { TorchInfo } from './torch-peer.js';
@@ -43,7 +43,15 @@ function convLimitVerdict(rows: SizeRow[]): string {
   const shares = rows.map((r) => `${pct(convLimitShare(r))} at ${r.size}²`).join(', ');
   const judged = rows.filter((r) => r.size >= 512);
   const met = judged.length > 0 ? (judged.every((r) => convLimitShare(r) >= CONV_LIMIT_TARGET) ? 'MET' : 'NOT MET') : 'not checked (no size ≥ 512²)';
-  return `Target: ≥ ${pct(CONV_LIMIT_TARGET)} of the measured conv limit at 512² and above: ${met} (${shares}).`;
+  // The VGG reference slows down as the size grows (its 64-channel full-resolution layers wait on memory), so a
+  // size's own figure flatters Pastiche there; the run's best figure is the stricter limit.
+  const best = Math.max(...rows.map((r) => gflops(r.referenceFlops, r.convLimit)));
+  const strict = rows.map((r) => `${pct(gflops(r.flops, r.pastiche) / best)} at ${r.size}²`).join(', ');
+  const strictMet = judged.every((r) => gflops(r.flops, r.pastiche) / best >= CONV_LIMIT_TARGET) ? 'met' : 'not met';
+  return (
+    `Target: ≥ ${pct(CONV_LIMIT_TARGET)} of the measured conv limit at 512² and above: ${met} (${shares}); against the best ` +
+    `conv-limit figure of the run at any size (${best.toFixed(0)} GFLOP/s), stricter: ${strictMet} (${strict}).`
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { InferenceSession } from 'onnxruntime-node';
 import {
   DEFAULT_CONTENT_WEIGHT,
+  DEFAULT_STYLE_SCALE,
   DEFAULT_STYLE_WEIGHT,
   DEFAULT_TV_WEIGHT,
   GatysEngine,
@@ -44,13 +45,13 @@ export interface Problem {
   weights: Float32Array;
 }
 
-/** Targets and term weights exactly as optimizeStyle computes them (default user weights, style at the content's scale). */
+/** Targets and term weights exactly as optimizeStyle computes them with its default weights and style scale. */
 export async function problemFor(engine: GatysEngine, content: PlanarImage, style: PlanarImage, x: Float32Array): Promise<Problem> {
   const { targets, weights } = await computeStyleTargets(engine, content, [{ image: style }], {
     content: DEFAULT_CONTENT_WEIGHT,
     style: DEFAULT_STYLE_WEIGHT,
     tv: DEFAULT_TV_WEIGHT,
-    styleScale: 1,
+    styleScale: DEFAULT_STYLE_SCALE,
   });
   return { x, width: content.width, height: content.height, targets, weights };
 }

@@ -4,6 +4,7 @@ import { MAX_FOREIGN_LOAD, type EvalRow } from './evaluations.js';
 import type { MachineFacts } from '../machine.js';
 import type { RacePlan, summarizeRace } from './race.js';
 import type { TorchReady } from './torch-worker.js';
+import { renderDefaultsRace, type DefaultsRace } from './defaults-race.js';
 
 /** The issue's target: Pastiche at least this much faster than PyTorch per evaluation. */
 export const TARGET_SPEEDUP = 1.2;
@@ -18,6 +19,7 @@ export interface ResultsInput {
   race?: ReturnType<typeof summarizeRace>;
   raceSize?: { width: number; height: number };
   racePlan: RacePlan;
+  defaultsRace?: DefaultsRace;
   quick: boolean;
 }
 
@@ -182,6 +184,19 @@ const METHOD = [
 
 /** Everything from this heading to the end of RESULTS.md is written by people and kept when the file is regenerated. */
 export const ANALYSIS_HEADING = '## Analysis';
+export const DEFAULTS_RACE_HEADING = "## Defaults against PyTorch's L-BFGS at full size (SqueezeNet 1.1, chelsea, starry_night)";
+
+/** `text` with the section under `heading` (up to the next '## ') replaced by `body`, or added before the verdict. */
+export function replaceSection(text: string, heading: string, body: string): string {
+  const section = `${heading}\n\n${body}\n\n`;
+  const at = text.indexOf(`${heading}\n`);
+  if (at >= 0) {
+    const next = text.indexOf('\n## ', at + heading.length);
+    return text.slice(0, at) + section + (next < 0 ? '' : text.slice(next + 1));
+  }
+  const verdictAt = text.indexOf('## Verdict');
+  return verdictAt < 0 ? `${text}\n${section}` : text.slice(0, verdictAt) + section + text.slice(verdictAt);
+}
 
 /** The hand-written analysis at the end of an existing RESULTS.md ('' if none). */
 export function keptAnalysis(previous: string): string {
@@ -205,6 +220,7 @@ export function renderResults(input: ResultsInput): string {
         `(all PyTorch runs: ${input.race.losses.map((l) => l.toPrecision(6)).join(', ')}). Pastiche capped at ${input.racePlan.cap} iterations.`,
     );
   }
+  if (input.defaultsRace) parts.push(`${DEFAULTS_RACE_HEADING}\n\n${renderDefaultsRace(input.defaultsRace)}`);
   parts.push(`## Verdict\n\n${verdict(input).join('\n')}`, `## Method\n\n${METHOD.join('\n')}`);
   return `${parts.join('\n\n')}\n`;
 }
