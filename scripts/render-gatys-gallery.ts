@@ -1,7 +1,7 @@
 /**
  * Renders the README's gallery of the optimisation method: two photos, two paintings, both built-in loss
  * networks, as one compact JPEG (docs/images/gatys-gallery.jpg, under 300 KB). Run after `npm run models`:
- *   npx tsx scripts/render-gatys-gallery.ts [--size 384] [--iterations N (default: the library's)]
+ *   npx tsx scripts/render-gatys-gallery.ts [--size N] [--iterations N] (default: the library's defaults)
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ async function cell(image: Sharp, caption: string): Promise<Buffer> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { size: { type: 'string', default: '384' }, iterations: { type: 'string' } } });
+  const { values } = parseArgs({ options: { size: { type: 'string' }, iterations: { type: 'string' } } });
   const rows: Buffer[][] = [];
   for (const photo of PHOTOS) {
     const row = [await cell(sharp(join(ASSETS, 'content', photo)), photo.replace(/\..*/, ''))];
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       for (const lossNetwork of LOSS_NETWORKS) {
         const out = await stylize(join(ASSETS, 'content', photo), { styleImage: join(ASSETS, 'style', painting) }, {
           lossNetwork,
-          size: Number(values.size),
+          ...(values.size ? { size: Number(values.size) } : {}),
           ...(values.iterations ? { iterations: Number(values.iterations) } : {}),
         });
         console.log(`${photo} × ${painting} (${lossNetwork}): ${Math.round(out.info.ms / 1000)} s`);
