@@ -1,5 +1,6 @@
 import { planarToRaw, type Platform, type PlanarImage } from '@pastiche/core';
 import * as ort from 'onnxruntime-node';
+import { withDefaultThreads } from './cpu-threads.js';
 import { NODE_DEVICES, cudaLibrariesInstalled, deviceHint, type NodeDevice } from './devices.js';
 import { env } from './env.js';
 import { decodeImage, IMAGE_INPUTS, isImageInput, type ImageInput } from './image-input.js';
@@ -11,7 +12,7 @@ export const nodePlatform: Platform<ImageInput, StylizedImage, NodeDevice, Model
   name: '@pastiche/node',
   runtime: Object.freeze({
     name: 'onnxruntime-node',
-    createSession: (model: Uint8Array, options?: ort.InferenceSession.SessionOptions) => ort.InferenceSession.create(model, options),
+    createSession: (model: Uint8Array, options?: ort.InferenceSession.SessionOptions) => ort.InferenceSession.create(model, withDefaultThreads(options)),
     createTensor: (data: Float32Array, dims: readonly number[]) => new ort.Tensor('float32', data, dims),
   }),
   devices: NODE_DEVICES,
