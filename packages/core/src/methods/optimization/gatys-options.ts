@@ -93,9 +93,9 @@ export interface GatysOptions {
 
 export const DEFAULT_GATYS_SIZE = 512;
 /**
- * 60 per scale and a style weight of 100 (were 100 and 10): twice the style by another network's measure, in about half
- * the time at 512 px (scripts/bench/optimize/STYLE.md), and the default run reaches PyTorch's 100-iteration 512-px
- * L-BFGS loss in under a third of its time (RESULTS.md). 50 per scale no longer reached it: the coarser scales' start matters.
+ * 60 per scale and a style weight of 100 (were 100 and 10): twice the style by another network's measure, in about 60%
+ * of the time at 512 px (scripts/bench/optimize/STYLE.md); the default run reaches PyTorch's 100-iteration 512-px L-BFGS
+ * loss in about 0.35 of its time (RESULTS.md). With 50 per scale it never reached it: the coarser scales' start matters.
  */
 export const DEFAULT_GATYS_ITERATIONS = 60;
 export const DEFAULT_GATYS_SCALES = 3;
