@@ -83,7 +83,6 @@ async function main(): Promise<void> {
       }
       return;
     }
-    let defaultsRace: DefaultsRace | undefined;
     const rows: EvalRow[] = [];
     let raceSummary: ReturnType<typeof summarizeRace> | undefined;
     let raceSize: { width: number; height: number } | undefined;
@@ -107,7 +106,7 @@ async function main(): Promise<void> {
         await Promise.all(engines.map((e) => e.engine.dispose()));
       }
     }
-    if (torch) defaultsRace = await runDefaultsRace(images, torch);
+    const defaultsRace = torch ? await runDefaultsRace(images, torch) : undefined;
     const torchInfo: TorchReady | undefined = rows.find((r) => r.peer)?.peer;
     const text = renderResults({ facts, torch: torchInfo, threads, rows, race: raceSummary, raceSize, racePlan: plan.race, defaultsRace, quick: flags.quick });
     console.log(`\n${text}`);
