@@ -95,6 +95,11 @@ export interface PageArbitraryResult extends PageResult {
   progress: string[];
 }
 
+/** One arbitrary-method run on a kept style vector, with tiling options: the result and the last progress report. */
+export interface PageArbitraryTiledResult extends PageResult {
+  progress: { done: number; total: number };
+}
+
 export interface ThrownError {
   name: string;
   code: string | undefined;
@@ -159,6 +164,8 @@ export interface HarnessApi {
   gatys(contentUrl: string, styleUrl: string, options?: PageGatysOptions): Promise<PageGatysResult>;
   /** The arbitrary method (loadArbitraryStylizer, predictStyle, stylize) on an image URL with one style image URL. */
   arbitrary(contentUrl: string, styleUrl: string, options?: PageArbitraryOptions): Promise<PageArbitraryResult>;
+  /** The arbitrary method on one loaded stylizer with `{ styleVector }`, once per tiling in `tilings` (with `options`). */
+  arbitraryTiled(contentUrl: string, vector: number[], options: PageArbitraryOptions, tilings: PageTileOptions[]): Promise<PageArbitraryTiledResult[]>;
   /** The error a gatys() call throws, or undefined when it succeeds. */
   gatysError(contentUrl: string, styleUrl: string, options?: PageGatysOptions): Promise<ThrownError | undefined>;
   gatysErrors(imageUrl: string): Promise<Record<GatysErrorCase, ThrownError | undefined>>;

@@ -6,6 +6,7 @@ import type {
   HarnessApi,
   PageArbitraryOptions,
   PageArbitraryResult,
+  PageArbitraryTiledResult,
   PageGatysOptions,
   PageGatysProgress,
   PageGatysResult,
@@ -62,6 +63,24 @@ async function arbitrary(contentUrl: string, styleUrl: string, options: PageArbi
       fromVector: toBase64(fromVector.imageData.data),
       progress,
     };
+  } finally {
+    await stylizer.dispose();
+  }
+}
+
+/** The arbitrary method with a kept style vector, tiled as each of `tilings` says, on one stylizer. */
+async function arbitraryTiled(contentUrl: string, vector: number[], options: PageArbitraryOptions, tilings: PageTileOptions[]): Promise<PageArbitraryTiledResult[]> {
+  const events: web.LoadProgress[] = [];
+  const { transferNetwork, predictor, ...run } = options;
+  const stylizer = await web.loadArbitraryStylizer({ ...base, transferNetwork, predictor, onLoadProgress: (e) => events.push(e) });
+  try {
+    const results: PageArbitraryTiledResult[] = [];
+    for (const tiling of tilings) {
+      const progress = { done: 0, total: 0 };
+      const result = await stylizer.stylize(contentUrl, { styleVector: vector }, { ...run, ...tiling, onProgress: ({ done, total }) => Object.assign(progress, { done, total }) });
+      results.push({ rgba: toBase64(result.imageData.data), width: result.width, height: result.height, info: { ...result.info }, events, progress });
+    }
+    return results;
   } finally {
     await stylizer.dispose();
   }
@@ -215,6 +234,7 @@ const harness = {
 
   gatys,
   arbitrary,
+  arbitraryTiled,
   gatysError: (contentUrl: string, styleUrl: string, options?: PageGatysOptions) => caught(gatys(contentUrl, styleUrl, options)),
 
   /** The errors thrown by bad optimisation calls, as plain data. */
