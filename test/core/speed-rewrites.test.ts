@@ -4,20 +4,11 @@
  * and even sizes: the rewritten graph gives the original's output (max |Δ| ≤ 1e-3 on 0..255 inputs), and
  * graphs it must not touch are left as they are.
  */
-import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, TensorDataType, applySpeedRewrites, attr, decodeModel, encodeModel, float32Tensor, int64Tensor } from '@pastiche/core';
+import { noise, runNetwork } from '../helpers/rewrite-checks.js';
 
 const FLOAT = TensorDataType.FLOAT;
-
-/** Deterministic pseudo-random numbers in [-scale, scale). */
-function noise(count: number, seed: number, scale: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 - 0.5) * 2 * scale;
-  });
-}
 
 type Spelling = 'upsample9' | 'resize10' | 'resize13-asymmetric' | 'resize13-half-pixel' | 'resize13-align-corners';
 type Padding = 'reflect' | 'edge' | 'zero-pad-node' | 'zero-conv-pads';
@@ -59,16 +50,6 @@ function network(spelling: Spelling, padding: Padding, options: { bias?: boolean
   return encodeModel(g.toModel({ opset, irVersion: opset < 11 ? 4 : 8 }));
 }
 
-async function run(bytes: Uint8Array, width: number, height: number): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
-  try {
-    const x = new ort.Tensor('float32', noise(3 * width * height, width * 7 + height, 127.5).map((v) => v + 127.5), [1, 3, height, width]);
-    return (await session.run({ x })).y!.data as Float32Array;
-  } finally {
-    await session.release();
-  }
-}
-
 function maxAbsDifference(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
   let max = 0;
@@ -97,7 +78,7 @@ describe('applySpeedRewrites: nearest 2× upsample + 3×3 convolution → four 2
     expect(ops.filter((op) => op === 'Conv')).toHaveLength(5);
     expect(ops).toContain('DepthToSpace');
     for (const [w, h] of [[9, 6], [16, 16], [1, 1], [2, 7]] as const) {
-      expect(maxAbsDifference(await run(rewritten.bytes, w, h), await run(original, w, h))).toBeLessThanOrEqual(1e-3);
+      expect(maxAbsDifference((await runNetwork(rewritten.bytes, w, h)).data, (await runNetwork(original, w, h)).data)).toBeLessThanOrEqual(1e-3);
     }
   });
 
@@ -105,7 +86,7 @@ describe('applySpeedRewrites: nearest 2× upsample + 3×3 convolution → four 2
     const original = network('resize13-asymmetric', 'reflect', { bias: false, channels: [16, 8] });
     const rewritten = applySpeedRewrites(original);
     expect(rewritten.upsampleConvolutions).toBe(1);
-    expect(maxAbsDifference(await run(rewritten.bytes, 12, 10), await run(original, 12, 10))).toBeLessThanOrEqual(1e-3);
+    expect(maxAbsDifference((await runNetwork(rewritten.bytes, 12, 10)).data, (await runNetwork(original, 12, 10)).data)).toBeLessThanOrEqual(1e-3);
   });
 
   it('leaves a graph whose upsample does not floor (align_corners) as it is, byte for byte', () => {

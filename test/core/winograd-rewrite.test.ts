@@ -5,7 +5,6 @@
  * convolutions it must not touch (strided, grouped, 1×1, few channels, weights computed in the graph) are left as
  * they are.
  */
-import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import {
   GraphBuilder,
@@ -18,17 +17,9 @@ import {
   float32Tensor,
   int64Tensor,
 } from '@pastiche/core';
+import { expectSameOutput, noise } from '../helpers/rewrite-checks.js';
 
 const FLOAT = TensorDataType.FLOAT;
-
-/** Deterministic pseudo-random numbers in [-scale, scale). */
-function noise(count: number, seed: number, scale: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 - 0.5) * 2 * scale;
-  });
-}
 
 interface ConvCase {
   cin?: number;
@@ -66,32 +57,6 @@ function network(c: ConvCase = {}): Uint8Array {
   return encodeModel(g.toModel());
 }
 
-async function run(bytes: Uint8Array, width: number, height: number): Promise<{ data: Float32Array; dims: readonly number[] }> {
-  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
-  try {
-    const x = new ort.Tensor('float32', noise(3 * width * height, width * 7 + height, 127.5).map((v) => v + 127.5), [1, 3, height, width]);
-    const y = (await session.run({ x })).y!;
-    return { data: y.data as Float32Array, dims: y.dims };
-  } finally {
-    await session.release();
-  }
-}
-
-async function expectSameOutput(original: Uint8Array, rewritten: Uint8Array, sizes: readonly (readonly [number, number])[]): Promise<void> {
-  for (const [w, h] of sizes) {
-    const [a, b] = [await run(rewritten, w, h), await run(original, w, h)];
-    expect(a.dims).toEqual(b.dims);
-    let max = 0;
-    let range = 0;
-    for (let i = 0; i < a.data.length; i++) {
-      max = Math.max(max, Math.abs(a.data[i]! - b.data[i]!));
-      range = Math.max(range, Math.abs(b.data[i]!));
-    }
-    expect(range, `${w}×${h}: outputs far from zero`).toBeGreaterThan(1);
-    expect(max, `${w}×${h}`).toBeLessThanOrEqual(1e-3);
-  }
-}
-
 const SIZES = [[16, 16], [13, 7], [1, 1], [2, 9], [33, 20]] as const;
 
 describe('applyWinogradRewrite: 3×3 stride-1 convolutions → Winograd F(4×4, 3×3) in plain ONNX ops', () => {
@@ -108,7 +73,7 @@ describe('applyWinogradRewrite: 3×3 stride-1 convolutions → Winograd F(4×4, 
     expect(ops.filter((op) => op === 'Conv')).toHaveLength(1); // only the 1×1 one is left
     expect(ops.filter((op) => op === 'MatMul')).toHaveLength(5); // two per transform, one for the channels
     const sizes = (c as ConvCase).pads === 'reflect-node' || Array.isArray((c as ConvCase).pads) ? SIZES.filter(([w, h]) => w > 2 && h > 2) : SIZES;
-    await expectSameOutput(original, rewritten.bytes, sizes);
+    await expectSameOutput(original, rewritten.bytes, sizes, 1);
   });
 
   it('drops the original kernels and biases from the rewritten model', () => {

@@ -1,6 +1,6 @@
 import { ConstantValues } from '../onnx/constant-values.js';
-import { intAttr, intsAttr, stringAttr } from '../onnx/node-attributes.js';
 import type { GraphProto, NodeProto } from '../onnx/onnx-types.js';
+import { plainConv } from './plain-conv.js';
 import { FreshNames, Replacement, intAttribute, intsAttribute, spliceReplacements } from './rewrite-graph.js';
 
 /*
@@ -27,18 +27,10 @@ interface Match {
 }
 
 function findMatch(conv: NodeProto, constants: ConstantValues): Match | undefined {
-  if (conv.opType !== 'Conv' || conv.domain !== '' || !conv.inputs[1]) return undefined;
-  const dims = constants.dims(conv.inputs[1]);
-  if (!dims || dims.length !== 4 || dims[2] !== dims[3] || dims[2]! < 6 || dims[2]! % 3 !== 0) return undefined;
-  if (dims[0]! > SPLIT_MAX_OUT_CHANNELS) return undefined;
-  if (intAttr(conv, 'group', 1) !== 1 || stringAttr(conv, 'auto_pad', 'NOTSET') !== 'NOTSET') return undefined;
-  if ((intsAttr(conv, 'strides', [1, 1]) ?? []).join() !== '1,1' || (intsAttr(conv, 'dilations', [1, 1]) ?? []).join() !== '1,1') return undefined;
-  const pads = intsAttr(conv, 'pads', [0, 0, 0, 0]) ?? [];
-  if (pads.length !== 4 || pads.some((p) => !Number.isInteger(p) || p < 0)) return undefined;
-  const weight = constants.float32(conv.inputs[1]);
-  const bias = conv.inputs[2] ? constants.float32(conv.inputs[2]) : undefined;
-  if (!weight || (conv.inputs[2] && !bias)) return undefined;
-  return { conv, weight, bias, outChannels: dims[0]!, inChannels: dims[1]!, q: dims[2]! / 3, pads: [pads[0]!, pads[1]!, pads[2]!, pads[3]!] };
+  const plain = plainConv(conv, constants, ([out, , kh, kw]) => kh === kw && kh >= 6 && kh % 3 === 0 && out <= SPLIT_MAX_OUT_CHANNELS);
+  if (!plain) return undefined;
+  const [outChannels, inChannels, kernel] = plain.dims;
+  return { conv, weight: plain.weight, bias: plain.bias, outChannels, inChannels, q: kernel / 3, pads: plain.pads };
 }
 
 function replacement(match: Match, graph: GraphProto, names: FreshNames): NodeProto[] {

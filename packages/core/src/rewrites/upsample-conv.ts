@@ -1,7 +1,8 @@
 import { ConstantValues } from '../onnx/constant-values.js';
-import { intAttr, intsAttr, stringAttr } from '../onnx/node-attributes.js';
+import { intsAttr, stringAttr } from '../onnx/node-attributes.js';
 import { float32Tensor, int64Tensor, tensorToFloat32 } from '../onnx/onnx-tensors.js';
 import { AttributeType, type AttributeProto, type GraphProto, type NodeProto } from '../onnx/onnx-types.js';
+import { plainConv } from './plain-conv.js';
 
 /*
  * Nearest-neighbour 2× upsampling followed by a padded 3×3 convolution equals, exactly, four 2×2 convolutions on
@@ -86,24 +87,18 @@ function findMatch(upsample: NodeProto, graph: GraphProto, uses: Map<string, Nod
     next = onlyUse(pad.outputs[0]!);
   }
   const conv = next;
-  if (!conv || conv.opType !== 'Conv' || conv.domain !== '' || conv.inputs[0] !== (pad ?? upsample).outputs[0]) return undefined;
-  const dims = constants.dims(conv.inputs[1]!);
-  if (!dims || dims.length !== 4 || dims[2] !== 3 || dims[3] !== 3) return undefined;
-  if (intAttr(conv, 'group', 1) !== 1 || stringAttr(conv, 'auto_pad', 'NOTSET') !== 'NOTSET') return undefined;
-  if ((intsAttr(conv, 'strides', [1, 1]) ?? []).join() !== '1,1' || (intsAttr(conv, 'dilations', [1, 1]) ?? []).join() !== '1,1') return undefined;
-  const convPads = (intsAttr(conv, 'pads', [0, 0, 0, 0]) ?? []).join();
-  if (pad ? convPads !== '0,0,0,0' : convPads !== '1,1,1,1') return undefined;
-  const weight = constants.float32(conv.inputs[1]!);
-  const bias = conv.inputs[2] ? constants.float32(conv.inputs[2]) : undefined;
-  if (!weight || (conv.inputs[2] && !bias)) return undefined;
+  if (!conv || conv.inputs[0] !== (pad ?? upsample).outputs[0]) return undefined;
+  const plain = plainConv(conv, constants, ([, , kh, kw]) => kh === 3 && kw === 3);
+  if (!plain || plain.pads.join() !== (pad ? '0,0,0,0' : '1,1,1,1')) return undefined;
+  const { weight, bias, dims } = plain;
   return {
     upsample,
     pad,
     conv,
     lowPadMode: padMode === 'reflect' || padMode === 'edge' ? 'edge' : 'constant',
     weight,
-    outChannels: dims[0]!,
-    inChannels: dims[1]!,
+    outChannels: dims[0],
+    inChannels: dims[1],
     bias,
   };
 }

@@ -1,7 +1,7 @@
 import { ConstantValues } from '../onnx/constant-values.js';
-import { intAttr, intsAttr, stringAttr } from '../onnx/node-attributes.js';
 import { decodeModel, encodeModel } from '../onnx/onnx-codec.js';
 import type { GraphProto, NodeProto, ValueInfoProto } from '../onnx/onnx-types.js';
+import { plainConv } from './plain-conv.js';
 import { FreshNames, Replacement, intAttribute, intsAttribute, spliceReplacements, stringAttribute } from './rewrite-graph.js';
 
 /*
@@ -68,19 +68,10 @@ interface Match {
 }
 
 function findMatch(conv: NodeProto, constants: ConstantValues, minChannels: number): Match | undefined {
-  if (conv.opType !== 'Conv' || conv.domain !== '' || !conv.inputs[1]) return undefined;
-  const dims = constants.dims(conv.inputs[1]);
-  if (!dims || dims.length !== 4 || dims[2] !== 3 || dims[3] !== 3) return undefined;
-  const [outChannels, inChannels] = dims as [number, number];
-  if (Math.min(outChannels, inChannels) < minChannels) return undefined;
-  if (intAttr(conv, 'group', 1) !== 1 || stringAttr(conv, 'auto_pad', 'NOTSET') !== 'NOTSET') return undefined;
-  if ((intsAttr(conv, 'strides', [1, 1]) ?? []).join() !== '1,1' || (intsAttr(conv, 'dilations', [1, 1]) ?? []).join() !== '1,1') return undefined;
-  const pads = intsAttr(conv, 'pads', [0, 0, 0, 0]) ?? [];
-  if (pads.length !== 4 || pads.some((p) => !Number.isInteger(p) || p < 0)) return undefined;
-  const weight = constants.float32(conv.inputs[1]);
-  const bias = conv.inputs[2] ? constants.float32(conv.inputs[2]) : undefined;
-  if (!weight || (conv.inputs[2] && !bias)) return undefined;
-  return { conv, weight, bias, outChannels, inChannels, pads: [pads[0]!, pads[1]!, pads[2]!, pads[3]!] };
+  const plain = plainConv(conv, constants, ([out, input, kh, kw]) => kh === 3 && kw === 3 && Math.min(out, input) >= minChannels);
+  if (!plain) return undefined;
+  const [outChannels, inChannels] = plain.dims;
+  return { conv, weight: plain.weight, bias: plain.bias, outChannels, inChannels, pads: plain.pads };
 }
 
 /** G g Gᵀ of every kernel, as the [36, in, out] right-hand operand of the batched MatMul. */
