@@ -24,7 +24,7 @@ const BEFORE: GatysOptions = { styleWeight: 10, contentWeight: 1, tvWeight: 1e-2
 const GRID = resolve(ROOT, 'docs/images/gatys-before-after.jpg');
 const REPORT = resolve(ROOT, 'scripts/bench/optimize/STYLE.md');
 const CELL = 192;
-const MAX_GRID_BYTES = 300 * 1024;
+const MAX_GRID_BYTES = 200 * 1024;
 
 const { values: flags } = parseArgs({
   options: {
