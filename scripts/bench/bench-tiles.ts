@@ -4,11 +4,12 @@
  *   cached (and the whole-image run fits in memory), 256-pixel tiles with 32 pixels of overlap; medians of timed runs
  *   after a warm-up, the configurations' runs interleaved.
  * - Memory: one run each, in a fresh process (peak RSS is the process's): a 6000×4000 photo with default options, and
- *   an 8192×8192 photo (defaults, maxPixels raised), exact and fast.
+ *   an 8192×8192 photo (defaults, maxPixels raised), exact and fast; exact tiling spills the activations it caches to
+ *   scratch files there (a folder in the temp folder, watched for its peak size).
  * Flags: --style NAME (candy), --threads N (2), --quick (small sizes, writes nothing), --no-write (leave
  * BENCHMARKS.md alone), --no-huge (skip 8192×8192), --max-minutes M (for redoing disturbed runs).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,9 +64,17 @@ async function photo(width: number, height: number): Promise<string> {
   return path;
 }
 
-async function startWorker(label: string, config: TilesWorkerConfig): Promise<LineWorker> {
+/** A fresh, empty folder for one worker's scratch files. */
+function scratchDir(label: string): string {
+  const dir = join(os.tmpdir(), 'pastiche-bench-tiles', `scratch-${label.replace(/[^a-z0-9]+/gi, '-')}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+async function startWorker(label: string, config: Omit<TilesWorkerConfig, 'scratchDir'>): Promise<LineWorker> {
   const script = fileURLToPath(new URL('./tiles/tiles-worker.ts', import.meta.url));
-  const worker = new LineWorker(label, process.execPath, [...process.execArgv, script, JSON.stringify(config)]);
+  const worker = new LineWorker(label, process.execPath, [...process.execArgv, script, JSON.stringify({ ...config, scratchDir: scratchDir(label) })]);
   await worker.ready();
   return worker;
 }
@@ -77,6 +86,8 @@ interface SpeedRow {
   whole: Measured | undefined;
   passes: number;
   tiles: number;
+  /** Peak size of exact tiling's scratch files in its first run (0: its cached activations fit in memory). */
+  scratchPeakMiB: number;
 }
 
 interface MemoryRow {
@@ -88,6 +99,7 @@ interface MemoryRow {
   peakRssMiB: number;
   passes: number;
   tiles: number;
+  scratchPeakMiB: number;
   foreignLoad: number;
 }
 
@@ -109,8 +121,8 @@ async function measureSpeed(deadline: number): Promise<SpeedRow[]> {
     const workers: LineWorker[] = [];
     for (const [label, options] of configs) workers.push(await startWorker(`${label} ${p.size}²`, { ...base, options }));
     // The first run of each, one after the other, is its warm-up and tells the plan (passes, tiles).
-    const first: { passes: number; tiles: number }[] = [];
-    for (const w of workers) first.push(await w.request<{ passes: number; tiles: number }>('run'));
+    const first: { passes: number; tiles: number; scratchPeakMiB: number }[] = [];
+    for (const w of workers) first.push(await w.request<{ passes: number; tiles: number; scratchPeakMiB: number }>('run'));
     await waitForQuiet(flags.quick ? 0 : 30, MAX_FOREIGN_LOAD);
     const measured = await interleave(
       workers,
@@ -118,7 +130,7 @@ async function measureSpeed(deadline: number): Promise<SpeedRow[]> {
       { warmup: p.warmup - 1, runs: p.runs, maxForeignLoad: MAX_FOREIGN_LOAD, maxExtraRounds: flags.quick ? 0 : p.runs, quietWaitS: flags.quick ? 0 : 30, deadline, pauseMs: 150 },
       (label, s) => log(`  ${label}: ${(s.ms / 1000).toFixed(2)} s${s.load > MAX_FOREIGN_LOAD ? ` (other processes ${Math.round(s.load * 100)}%)` : ''}`),
     );
-    rows.push({ size: p.size, fast: measured[0], exact: measured[1], whole: measured[2], passes: first[1].passes, tiles: first[1].tiles });
+    rows.push({ size: p.size, fast: measured[0], exact: measured[1], whole: measured[2], passes: first[1].passes, tiles: first[1].tiles, scratchPeakMiB: first[1].scratchPeakMiB });
   }
   return rows;
 }
@@ -139,12 +151,12 @@ async function measureMemory(): Promise<MemoryRow[]> {
       });
       await waitForQuiet(flags.quick ? 0 : 30, MAX_FOREIGN_LOAD);
       const probe = new LoadProbe([worker.pid]);
-      const run = await worker.request<{ ms: number; passes: number; tiles: number }>('run');
+      const run = await worker.request<{ ms: number; passes: number; tiles: number; scratchPeakMiB: number }>('run');
       const foreignLoad = probe.foreignLoad();
       const { peakRssMiB } = await worker.request<{ peakRssMiB: number }>('end');
       worker.close();
-      log(`  ${(run.ms / 1000).toFixed(1)} s, peak RSS ${peakRssMiB.toFixed(0)} MiB, ${run.passes} passes over ${run.tiles} tiles`);
-      rows.push({ ...m, mode, ms: run.ms, peakRssMiB, passes: run.passes, tiles: run.tiles, foreignLoad });
+      log(`  ${(run.ms / 1000).toFixed(1)} s, peak RSS ${peakRssMiB.toFixed(0)} MiB, scratch ${run.scratchPeakMiB.toFixed(0)} MiB, ${run.passes} passes over ${run.tiles} tiles`);
+      rows.push({ ...m, mode, ms: run.ms, peakRssMiB, passes: run.passes, tiles: run.tiles, scratchPeakMiB: run.scratchPeakMiB, foreignLoad });
     }
   }
   return rows;
@@ -162,12 +174,12 @@ function report(machine: MachineFacts, speed: SpeedRow[], memory: MemoryRow[]): 
     `Generated by \`npm run bench:tiles\` on ${when} UTC: ${machine.cores} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.os}, ` +
       `Node ${machine.node}, onnxruntime-node ${machine.onnxruntimeNode}; style \`${flags.style}\`, intraOpNumThreads ${threads}, CPU.`,
     '',
-    `Speed: ${PLAN.tile}-pixel tiles with 32 pixels of overlap, the default memory budget (every pass's activations fit in it ` +
-      `at these sizes); median of timed runs after a warm-up, the configurations' runs interleaved, each in its own process. ` +
-      `A file is read, stylized and written as JPEG in each run.`,
+    `Speed: ${PLAN.tile}-pixel tiles with 32 pixels of overlap, the default memory budget (exact tiling caches activations ` +
+      `between passes in memory, or in scratch files where that plan does less work); median of timed runs after a warm-up, the ` +
+      `configurations' runs interleaved, each in its own process. A file is read, stylized and written as JPEG in each run.`,
     '',
     table(
-      ['size', 'fast median', 'exact median', 'exact / fast', 'whole image', 'exact / whole', 'passes × tiles', 'peak RSS fast / exact / whole', 'runs', 'other load'],
+      ['size', 'fast median', 'exact median', 'exact / fast', 'whole image', 'exact / whole', 'passes × tiles', 'peak RSS fast / exact / whole', 'scratch files', 'runs', 'other load'],
       speed.map((r) => [
         `${r.size}²`,
         seconds(r.fast.medianMs),
@@ -177,22 +189,26 @@ function report(machine: MachineFacts, speed: SpeedRow[], memory: MemoryRow[]): 
         r.whole ? `${ratio(r.exact, r.whole).toFixed(2)}×` : '–',
         `${r.passes} × ${r.tiles}`,
         [r.fast, r.exact, r.whole].map((m) => (m ? `${m.peakRssMiB.toFixed(0)}` : '–')).join(' / ') + ' MiB',
+        `${r.scratchPeakMiB.toFixed(0)} MiB`,
         `${r.exact.runs}`,
         [r.fast, r.exact].map((m) => pct(m.foreignLoad)).join(' / '),
       ]),
     ),
     '',
     `Memory: default options (\`maxPixels: Infinity\` for the 67 MP image), one run each in a fresh process; peak RSS of the whole ` +
-      'process (`process.resourceUsage().maxRSS`: Node, tsx, sharp decoding and encoding, onnxruntime).',
+      'process (`process.resourceUsage().maxRSS`: Node, tsx, sharp decoding and encoding, onnxruntime); scratch: the peak size ' +
+      'of the files exact tiling kept its cached activations in (`env.scratchDir`, the temp folder by default).',
     '',
     table(
-      ['image', 'mode', 'time', 'passes × tiles', 'peak RSS', 'target', 'other load'],
+      ['image', 'mode', 'time', 'exact / fast', 'passes × tiles', 'peak RSS', 'scratch files', 'target', 'other load'],
       memory.map((r) => [
         `${r.width}×${r.height}`,
         r.mode,
         seconds(r.ms),
+        r.mode === 'exact' ? `**${(r.ms / memory.find((f) => f.mode === 'fast' && f.width === r.width && f.height === r.height)!.ms).toFixed(2)}×**` : '',
         `${r.passes} × ${r.tiles}`,
         `${r.peakRssMiB.toFixed(0)} MiB`,
+        `${r.scratchPeakMiB.toFixed(0)} MiB`,
         Number.isFinite(r.limitMiB) ? `≤ ${(r.limitMiB / 1024).toFixed(1)} GiB: **${r.peakRssMiB <= r.limitMiB ? 'met' : 'missed'}**` : '–',
         pct(r.foreignLoad),
       ]),

@@ -3,6 +3,7 @@ import { StyleModel, planRun, resolveStylizeOptions, stylizePlanar, stylizeResol
 import { nodePlatform } from '../../packages/node/src/node-platform.js';
 import { analyzeTiling } from '../../packages/core/src/tiling/tiling-analysis.js';
 import { planCheckpoints } from '../../packages/core/src/tiling/checkpoint-plan.js';
+import { MEMORY_MACS_PER_BYTE } from '../../packages/core/src/tiling/checkpoint-storage.js';
 import { planAlignedTilesUnchecked } from '../../packages/core/src/image/tiling.js';
 import { tinyStyleModel } from '../helpers/tiny-models.js';
 import { maxAbsDiff } from '../helpers/images.js';
@@ -130,9 +131,10 @@ describe('exact tiling equals a whole-image run', () => {
 describe('checkpoint plan', () => {
   it('caches between passes as the margin asks and memory allows, and says when it cannot stay exact', async () => {
     const exact = (await analyzeTiling(await load(normalisedNet({ normalisation: 'instance-norm' })))).exact!;
-    const tight = { tileArea: 64 * 64, tiles: 9, margin: 4 };
+    const tight = { tileArea: 64 * 64, tiles: 9, imageArea: 160 * 160, margin: 4 };
+    const memory = (capacity: number) => ({ capacity, macsPerByte: MEMORY_MACS_PER_BYTE });
     // A margin of 4 pixels: no pass may start from the image but the first (the net reaches 7 pixels by the third site).
-    const rich = planCheckpoints(exact, tight, Infinity);
+    const rich = planCheckpoints(exact, tight, memory(Infinity));
     expect(rich.exact).toBe(true);
     expect(rich.steps.map((s) => s.pass)).toEqual([0, 1, 2, 3]);
     expect(rich.steps.slice(1).every((s) => s.from > 0)).toBe(true);
@@ -141,12 +143,12 @@ describe('checkpoint plan', () => {
       expect(step.emit).toEqual(exact.passes.checkpoints[step.pass + 1].filter((v) => !exact.passes.checkpoints[step.from].includes(v)));
     }
     // Without memory every pass restarts from the image: not exact at that margin, and nothing cached.
-    const poor = planCheckpoints(exact, tight, 0);
+    const poor = planCheckpoints(exact, tight, memory(0));
     expect(poor.steps.map((s) => [s.pass, s.from])).toEqual([[0, 0], [1, 0], [2, 0], [3, 0]]);
     expect(poor.exact).toBe(false);
     expect(poor.peakBytes).toBe(0);
     // With a margin wider than the network reaches, restarting from the image is exact, and cheapest for a net this small.
-    const wide = planCheckpoints(exact, { ...tight, margin: 64 }, Infinity);
+    const wide = planCheckpoints(exact, { ...tight, margin: 64 }, memory(Infinity));
     expect(wide.exact).toBe(true);
     expect(wide.cost).toBeLessThanOrEqual(rich.cost);
   });

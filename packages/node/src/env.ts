@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { DEFAULT_DOWNLOAD_STALL_MS, DEFAULT_MAX_MODEL_BYTES, DEFAULT_REMOTE_HOST, type ModelSettings } from '@pastiche/core';
 
 /**
@@ -7,14 +8,32 @@ import { DEFAULT_DOWNLOAD_STALL_MS, DEFAULT_MAX_MODEL_BYTES, DEFAULT_REMOTE_HOST
  * - `PASTICHE_ALLOW_REMOTE_MODELS=0`: never touch the network.
  * - `PASTICHE_DOWNLOAD_STALL_MS`: how long a download may send nothing before it fails.
  * - `PASTICHE_MAX_MODEL_BYTES`: the largest model file, model bytes or download accepted (`Infinity` for no cap).
+ * - `PASTICHE_SCRATCH_DIR`: where exact tiling may keep activations that do not fit `memoryBudget` (`off`: nowhere).
  * Model folders and the cache: `PASTICHE_MODELS`, `PASTICHE_CACHE` (see ModelLocationOptions).
  */
-export const env: Required<ModelSettings> = {
+export const env: Required<ModelSettings> & NodeSettings = {
   remoteHost: process.env.PASTICHE_REMOTE_HOST || DEFAULT_REMOTE_HOST,
   allowRemoteModels: !/^(0|false|no|off)$/i.test(process.env.PASTICHE_ALLOW_REMOTE_MODELS ?? ''),
   downloadStallTimeout: Number(process.env.PASTICHE_DOWNLOAD_STALL_MS) > 0 ? Number(process.env.PASTICHE_DOWNLOAD_STALL_MS) : DEFAULT_DOWNLOAD_STALL_MS,
   maxModelBytes: maxModelBytesFromEnv(process.env.PASTICHE_MAX_MODEL_BYTES),
+  scratchDir: scratchDirFromEnv(process.env.PASTICHE_SCRATCH_DIR),
 };
+
+/** Settings only Node has. */
+export interface NodeSettings {
+  /**
+   * Folder where exact tiling keeps, in temporary files removed after each run, the activations it caches between
+   * passes when they do not fit `memoryBudget` (tens of megapixels); `false` keeps them in memory only, and passes
+   * that do not fit recompute them. @default the system's temporary folder
+   */
+  scratchDir: string | false;
+}
+
+/** PASTICHE_SCRATCH_DIR: a folder, or `off` (also `0`, `false`, `no`, `none`) for none. */
+function scratchDirFromEnv(text: string | undefined): string | false {
+  if (text === undefined || text.trim() === '') return tmpdir();
+  return /^(0|false|no|none|off)$/i.test(text.trim()) ? false : text;
+}
 
 /** PASTICHE_MAX_MODEL_BYTES: a positive integer or `Infinity`; anything else is a mistake said at start, not ignored. */
 function maxModelBytesFromEnv(text: string | undefined): number {

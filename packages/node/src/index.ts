@@ -74,7 +74,7 @@ export { ERROR_CODES, PasticheError } from '@pastiche/core/user-api';
 export type * from '@pastiche/core/user-api';
 export { BUILTIN_CATALOG } from '@pastiche/core';
 export type { OptimizeRunOptions as OptimizeOptions, ArbitraryRunOptions as ArbitraryOptions, PredictStyleRunOptions, StyleVector };
-export { env } from './env.js';
+export { env, type NodeSettings } from './env.js';
 export { exportGradientGraphs, type ExportGradientOptions } from './export-grad.js';
 export { clearCachedModels, findBuiltInModel, listBuiltInModels, modelPaths, pullBuiltInModel, verifyCachedModels, type BuiltInModelStatus, type CachedModelCheck, type ModelPaths, type PullOptions, type PulledModel } from './model-admin.js';
 export type { ImageInput, RawPixels } from './image-input.js';

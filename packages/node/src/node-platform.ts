@@ -1,5 +1,6 @@
 import { planarToRaw, type Platform, type PlanarImage } from '@pastiche/core';
 import * as ort from 'onnxruntime-node';
+import { fileCheckpointSpill } from './checkpoint-spill.js';
 import { withDefaultThreads } from './cpu-threads.js';
 import { NODE_DEVICES, cudaLibrariesInstalled, deviceHint, type NodeDevice } from './devices.js';
 import { env } from './env.js';
@@ -26,6 +27,7 @@ export const nodePlatform: Platform<ImageInput, StylizedImage, NodeDevice, Model
   models: nodeModelStore,
   storeOptionKeys: MODEL_LOCATION_KEYS,
   checkStoreOptions: checkModelLocations,
+  checkpointSpill: fileCheckpointSpill,
   createResult: (image: PlanarImage, info) => {
     const pixels = planarToRaw(image, 3);
     return new StylizedImage(pixels.data as Uint8Array, pixels.width, pixels.height, info);

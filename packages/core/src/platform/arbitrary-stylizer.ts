@@ -231,7 +231,7 @@ export function createArbitraryStylizer<Image, Result>(
         const output = await typed(
           'E_INFERENCE',
           `Stylizing with '${info.transferNetwork}' on ${device}`,
-          () => stylizeArbitraryResolved(networks, planar, styles, { ...resolved, signal, onProgress: progress?.onTransfer }),
+          () => stylizeArbitraryResolved(networks, planar, styles, { ...resolved, signal, onProgress: progress?.onTransfer }, context.platform.checkpointSpill),
           true,
         );
         return context.platform.createResult(output, { model: `arbitrary:${info.transferNetwork}`, device, ms: performance.now() - started } satisfies StylizeInfo);

@@ -20,3 +20,4 @@ export type {
 export { checkModelArgument, convertedModelKey, resolveModelReference, type ModelReference, type ModelRole } from './model-reference.js';
 export { fetchAndConvert, sourceFileUrl } from './catalog-model.js';
 export { DEFAULT_REMOTE_HOST, type ModelSettings } from './model-settings.js';
+export type { CheckpointSpill, CheckpointStorage, StorageTerms, StoredBlock } from '../tiling/checkpoint-storage.js';

@@ -5,6 +5,7 @@ import type { PlanarImage, RawImage } from '../image/image-types.js';
 import type { ModelSettings } from './model-settings.js';
 import type { LoadProgressCallback } from './load-progress.js';
 import type { OrtRuntime } from '../runtime/runtime.js';
+import type { CheckpointSpill } from '../tiling/checkpoint-storage.js';
 
 export type ExecutionProviders = NonNullable<InferenceSession.SessionOptions['executionProviders']>;
 
@@ -126,6 +127,11 @@ export interface Platform<Image, Result, Device extends string, StoreOptions ext
   beforeSessions?(options: Partial<StoreOptions>): void;
   /** Wraps a finished image in the platform's result type. */
   createResult(image: PlanarImage, info: StylizeInfo): Result;
+  /**
+   * Storage beside memory for the activations exact tiling caches between passes, for images whose activations do not
+   * fit the memory budget (Node: files in a scratch folder). Without it such images recompute them instead.
+   */
+  readonly checkpointSpill?: CheckpointSpill;
   /** Per-iteration previews in the platform's image type. */
   previewImage?(image: PlanarImage): unknown;
   warn(message: string, code: string): void;

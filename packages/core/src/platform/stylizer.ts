@@ -109,7 +109,7 @@ export function createStylizer<Image, Result>(
         const output = await typed(
           'E_INFERENCE',
           `Stylizing with '${info.model}' on ${device}`,
-          () => stylizeResolved(runnable, planar, { ...resolved, signal }, { reuseContent: true }),
+          () => stylizeResolved(runnable, planar, { ...resolved, signal }, { reuseContent: true, spill: context.platform.checkpointSpill }),
           true,
         );
         return context.platform.createResult(output, { model: info.model, device, ms: performance.now() - started } satisfies StylizeInfo);

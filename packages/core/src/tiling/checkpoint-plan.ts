@@ -1,13 +1,6 @@
+import type { StorageTerms } from './checkpoint-storage.js';
 import { elementBytes } from './shape-probe.js';
 import type { ExactTiling } from './tiling-analysis.js';
-
-/**
- * What caching a value costs per byte, in multiply-adds: onnxruntime hands each output back as a new JS array (inputs
- * are passed without a copy), and tiles then stitch theirs. Measured with onnxruntime-node on 2 cores: about 1.5 ms per
- * MB of output against about 80 G multiply-adds a second in convolutions, so caching a 3×3 convolution's 128-channel
- * output costs about what computing it again does, and caching a 9×9 convolution of the image costs more.
- */
-export const OUTPUT_MACS_PER_BYTE = 100;
 
 /** One pass over the tiles: from which checkpoint it starts, and which values of the next checkpoint it outputs. */
 export interface PassStep {
@@ -24,6 +17,8 @@ export interface TileGeometry {
   /** Pixels of one tile. */
   tileArea: number;
   tiles: number;
+  /** Pixels of the (padded) image: values on a grid are kept as the tiles' cores, which cover it once. */
+  imageArea: number;
   /**
    * Least distance from a tile's core to its window's edge inside the image: how far a pass may reach from its
    * starting values and still be exact in the core. @default Infinity
@@ -34,9 +29,9 @@ export interface TileGeometry {
 /** The passes of one exact-tiling run, and what they cost. */
 export interface CheckpointPlan {
   steps: PassStep[];
-  /** Multiply-adds of all passes over all tiles, with cached bytes counted as {@link OUTPUT_MACS_PER_BYTE} each. */
+  /** Multiply-adds of all passes over all tiles, with cached bytes counted at the storage's cost. */
   cost: number;
-  /** Most bytes of cached values held at once, over all tiles. */
+  /** Most bytes of cached values held at once. */
   peakBytes: number;
   /**
    * Whether every pass reaches no further than the margin from the values it starts from, so that with stitching the
@@ -49,22 +44,23 @@ export interface CheckpointPlan {
 const INEXACT = 1e18;
 
 /**
- * What checkpoints to keep between passes (activations cached per tile, so that a pass starts where the one before
- * stopped instead of from the image), chosen to do the least work (caching counted as work too) while the values
- * cached at once, over all tiles,
- * stay within `budget` bytes. Dynamic programming over which checkpoints are kept: while pass c' - 1 runs from kept
- * checkpoint c and outputs checkpoint c', tiles move from one to the other. With no budget every pass restarts from the image (the
- * statistics of pass p then cost the network up to site p again); with enough, each pass runs one segment.
+ * What checkpoints to keep between passes (activations cached, so that a pass starts where the one before stopped
+ * instead of from the image), chosen to do the least work (caching counted as work too, at the storage's cost per
+ * byte) while the values cached at once stay within the storage's capacity. Dynamic programming over which
+ * checkpoints are kept: while pass c' - 1 runs from kept checkpoint c and outputs checkpoint c', both are held. With
+ * no capacity every pass restarts from the image (the statistics of pass p then cost the network up to site p
+ * again); with enough, each pass runs one segment.
  */
-export function planCheckpoints(exact: ExactTiling, geometry: TileGeometry, budget: number): CheckpointPlan {
+export function planCheckpoints(exact: ExactTiling, geometry: TileGeometry, storage: StorageTerms): CheckpointPlan {
   const { passes, probe } = exact;
   const P = passes.passes;
   const probeArea = probe.width * probe.height;
-  // Work is done, and values are kept, per tile.
+  // Work is done per tile; values on a grid are kept once for the image, others per tile.
   const scale = (geometry.tileArea / probeArea) * geometry.tiles;
   const bytes = (v: string) => {
     const info = exact.values.get(v);
-    return info ? info.dims.reduce((a, b) => a * b, 1) * elementBytes(info.elemType) * scale : 0;
+    const area = exact.grids.has(v) ? geometry.imageArea / probeArea : scale;
+    return info ? info.dims.reduce((a, b) => a * b, 1) * elementBytes(info.elemType) * area : 0;
   };
   const held = (values: Iterable<string>) => [...new Set(values)].reduce((n, v) => n + bytes(v), 0);
   const checkpoint = (c: number) => (c === 0 ? [] : passes.checkpoints[c]);
@@ -78,7 +74,7 @@ export function planCheckpoints(exact: ExactTiling, geometry: TileGeometry, budg
       const { nodes } = passes.closure(targets, from, pass);
       const work = nodes.reduce((n, i) => n + exact.cost[i], 0) * scale;
       const inexact = reachOf(nodes, targets) > margin ? INEXACT : 0;
-      cost = work + OUTPUT_MACS_PER_BYTE * emit.reduce((n, v) => n + bytes(v), 0) + inexact;
+      cost = work + storage.macsPerByte * emit.reduce((n, v) => n + bytes(v), 0) + inexact;
       costCache.set(key, cost);
     }
     return cost;
@@ -93,10 +89,8 @@ export function planCheckpoints(exact: ExactTiling, geometry: TileGeometry, budg
     }
     return Math.max(0, ...targets.map((v) => distance.get(v) ?? 0));
   };
-  // Tiles move from one checkpoint to the next one at a time: the old one for tiles not yet run, the new one for the
-  // others, both for the tile running.
-  const transition = (from: number, to: number) =>
-    Math.max(held(checkpoint(from)), held(checkpoint(to))) + held([...checkpoint(from), ...checkpoint(to)]) / geometry.tiles;
+  // Tiles read the old checkpoint and write the new one until the pass ends.
+  const transition = (from: number, to: number) => held([...checkpoint(from), ...checkpoint(to)]);
   const emitted = (from: number, to: number) => {
     const have = new Set(checkpoint(from));
     return checkpoint(to).filter((v) => !have.has(v));
@@ -108,7 +102,7 @@ export function planCheckpoints(exact: ExactTiling, geometry: TileGeometry, budg
   best[0] = 0;
   for (let to = 1; to <= P; to++) {
     for (let from = 0; from < to; from++) {
-      if (best[from] === Infinity || transition(from, to) > budget) continue;
+      if (best[from] === Infinity || transition(from, to) > storage.capacity) continue;
       let cost = best[from];
       for (let q = from; q < to - 1; q++) cost += passCost(from, q, []);
       cost += passCost(from, to - 1, emitted(from, to));

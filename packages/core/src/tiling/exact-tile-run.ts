@@ -6,9 +6,11 @@ import { resizeImageUnchecked } from '../image/resize.js';
 import { planarToTensorUnchecked, tensorToPlanarUnchecked } from '../image/tensor-conversion.js';
 import type { TileRect } from '../image/tiling.js';
 import { planCheckpoints, type CheckpointPlan, type PassStep } from './checkpoint-plan.js';
+import { MEMORY_MACS_PER_BYTE, memoryStorage, type CheckpointSpill, type CheckpointStorage } from './checkpoint-storage.js';
+import { CoreCanvas } from './core-canvas.js';
 import type { ModelTiling, OpenPass } from './model-tiling.js';
 import type { CoreMaskInputs, StatisticInput } from './pass-graph.js';
-import { WORKING_MEMORY_FACTOR, type ExactTiling, type ValueGrid } from './tiling-analysis.js';
+import { WORKING_MEMORY_FACTOR, type ExactTiling } from './tiling-analysis.js';
 
 /** Whole-image statistics of one site, per channel (population variance). */
 export interface SiteStatistics {
@@ -27,8 +29,10 @@ export interface ExactTileRunInit {
   cores: readonly TileRect[];
   /** The graph's inputs besides the image (a style vector), the same for every tile. @default {} */
   runInputs?: Readonly<Record<string, Tensor>>;
-  /** Bytes for pass sessions and cached activations. */
+  /** Bytes of memory for pass sessions and cached activations. */
   budget: number;
+  /** Storage beside memory for cached activations (files on Node), used when its plan does less work. */
+  spill?: CheckpointSpill;
   signal: AbortSignal | undefined;
 }
 
@@ -67,23 +71,28 @@ class Moments {
 /**
  * Exact tiling of one image: the statistics passes (every site's whole-image statistics, gathered over disjoint tile
  * cores, one pass per group of sites, each using the statistics of the passes before), then tiles rendered with all
- * statistics supplied. Activations are cached per tile between passes as {@link planCheckpoints} decides within the
- * budget; pass sessions stay open for the next image when they fit the budget as well, and are released after their
- * pass otherwise.
+ * statistics supplied. Activations are cached between passes as {@link planCheckpoints} decides: in memory within the
+ * budget, or in the platform's spill storage when that plan does less work. Pass sessions stay open for the next image
+ * when they fit the budget as well, and are released after their pass otherwise.
  */
 export class ExactTileRun {
   readonly plan: CheckpointPlan;
   /** Passes over the tiles, the render pass included. */
   readonly passCount: number;
+  /** Whether cached activations go to the spill storage rather than memory. */
+  readonly spilled: boolean;
   private readonly init: ExactTileRunInit;
   private readonly keepSessions: boolean;
   private readonly statistics: (SiteStatistics | undefined)[];
-  /** Cached values per tile: the checkpoint the next pass starts from. */
-  private readonly store: Map<string, Tensor>[];
+  private storage: CheckpointStorage | undefined;
+  /** Cached values on a grid, kept for the whole image as the tiles' cores. */
+  private readonly canvases = new Map<string, CoreCanvas>();
+  /** Cached values not on a grid, per tile as they come. */
+  private readonly perTile: Map<string, Tensor>[];
 
   constructor(init: ExactTileRunInit) {
     this.init = init;
-    const { exact, tiles, budget } = init;
+    const { exact, tiles, budget, image } = init;
     const tileArea = tiles[0].width * tiles[0].height;
     const scale = tileArea / (exact.probe.width * exact.probe.height);
     const arena = (step: PassStep) => {
@@ -93,13 +102,17 @@ export class ExactTileRun {
       return WORKING_MEMORY_FACTOR * Math.max(0, ...nodes.map((i) => exact.convolutionBytes[i])) * scale;
     };
     const largest = WORKING_MEMORY_FACTOR * Math.max(0, ...exact.convolutionBytes) * scale;
-    const geometry = { tileArea, tiles: tiles.length, margin: coreMargin(tiles, init.cores, init.image) };
-    this.plan = planCheckpoints(exact, geometry, Math.max(0, budget - largest));
+    const geometry = { tileArea, tiles: tiles.length, imageArea: image.width * image.height, margin: coreMargin(tiles, init.cores, image) };
+    const inMemory = planCheckpoints(exact, geometry, { capacity: Math.max(0, budget - largest), macsPerByte: MEMORY_MACS_PER_BYTE });
+    const spilled = init.spill && inMemory.steps.length > 1 ? planCheckpoints(exact, geometry, init.spill.terms()) : undefined;
+    // A plan that stays exact wins; between two that do (or two that do not), the one with less work.
+    this.spilled = spilled !== undefined && (spilled.exact === inMemory.exact ? spilled.cost < inMemory.cost : spilled.exact);
+    this.plan = this.spilled ? spilled! : inMemory;
     const sessions = this.plan.steps.reduce((n, step) => n + arena(step), 0);
-    this.keepSessions = this.plan.peakBytes + sessions <= budget;
+    this.keepSessions = (this.spilled ? 0 : this.plan.peakBytes) + sessions <= budget;
     this.passCount = this.plan.steps.length;
     this.statistics = exact.passes.sites.map(() => undefined);
-    this.store = tiles.map(() => new Map());
+    this.perTile = tiles.map(() => new Map());
   }
 
   /** Runs the statistics passes; `onRun` after each tile of each. */
@@ -112,6 +125,7 @@ export class ExactTileRun {
       const open = await this.init.tiling.open(exact, step);
       const moments = new Map(exact.passes.sitesOf(step.pass).map((s) => [s, new Moments(exact.passes.sites[s].channels)]));
       const statFeeds = this.statisticFeeds(open.graph.statistics);
+      for (const v of step.emit) this.openCanvas(v);
       for (let t = 0; t < this.init.tiles.length; t++) {
         throwIfAborted(this.init.signal);
         const masks = new Map<string, number>();
@@ -121,13 +135,10 @@ export class ExactTileRun {
           const data = (name: string | undefined) => (name === undefined ? undefined : (out[name].data as Float32Array));
           moments.get(sums.site)!.add(masks.get(sums.masks.count)!, data(sums.sum)!, data(sums.squares));
         }
-        if (step.emit.length > 0) this.keep(t, step, out);
+        this.keep(t, step, out);
         onRun(step.pass);
       }
-      for (const v of step.emit) {
-        const grid = exact.grids.get(v);
-        if (grid) this.stitch(v, grid);
-      }
+      if (step.emit.length > 0) this.dropAllBut(exact.passes.checkpoints[step.pass + 1]);
       for (const [s, m] of moments) this.statistics[s] = m.statistics();
       if (!this.keepSessions) await this.init.tiling.release(step);
     }
@@ -146,14 +157,52 @@ export class ExactTileRun {
     checkFinite(out.data, tiling.model.name);
     let image = tensorToPlanarUnchecked(out.data, out.dims, tiling.model.conventions.output);
     if (image.width !== tile.width || image.height !== tile.height) image = resizeImageUnchecked(image, tile.width, tile.height);
-    this.store[t].clear();
+    this.perTile[t].clear();
     return image;
   }
 
-  /** Releases what this run holds: the cached values, and the pass sessions unless they stay for the next image. */
+  /** Releases what this run holds: the cached values (spilled files included), and the pass sessions unless they stay for the next image. */
   async finish(): Promise<void> {
-    for (const m of this.store) m.clear();
+    this.dropAllBut([]);
+    this.storage?.close();
+    this.storage = undefined;
     if (!this.keepSessions) await this.init.tiling.releaseAllBut([]);
+  }
+
+  /** Where an emitted value on a grid goes: a canvas of the tiles' cores, in memory or spilled. */
+  private openCanvas(value: string): void {
+    const grid = this.init.exact.grids.get(value);
+    if (!grid) return;
+    const dims = this.init.exact.values.get(value)!.dims;
+    const channels = grid.layout === 'NCHW' ? dims[1] : dims[3];
+    this.storage ??= this.spilled ? this.init.spill!.open() : memoryStorage;
+    const block = this.storage.allocate(value, CoreCanvas.length(grid, channels, this.init.cores));
+    this.canvases.set(value, new CoreCanvas(block, grid, channels, this.init.tiles, this.init.cores));
+  }
+
+  /** After tile `t` of a pass: the values it emitted for the next checkpoint. */
+  private keep(t: number, step: PassStep, out: Record<string, Tensor>): void {
+    for (const v of step.emit) {
+      const canvas = this.canvases.get(v);
+      if (!canvas) {
+        this.perTile[t].set(v, out[v]);
+        continue;
+      }
+      const data = out[v].data;
+      if (!(data instanceof Float32Array)) throw new Error(`internal: '${v}' came back as ${out[v].type}, not float32`);
+      canvas.writeCore(t, data);
+    }
+  }
+
+  /** Once a pass has made the next checkpoint: frees the cached values it does not hold. */
+  private dropAllBut(values: readonly string[]): void {
+    const kept = new Set(values);
+    for (const [v, canvas] of this.canvases) {
+      if (kept.has(v)) continue;
+      canvas.release();
+      this.canvases.delete(v);
+    }
+    for (const store of this.perTile) for (const v of [...store.keys()]) if (!kept.has(v)) store.delete(v);
   }
 
   /** The image crop and the cached values a pass graph reads for tile `t`. */
@@ -171,61 +220,12 @@ export class ExactTileRun {
       feeds[v] = value;
     }
     for (const v of closure.cached) {
-      const value = this.store[t].get(v);
+      const canvas = this.canvases.get(v);
+      const value = canvas ? tiling.model.createTensor(canvas.readWindow(t), canvas.windowDims(t)) : this.perTile[t].get(v);
       if (!value) throw new Error(`internal: tile ${t} has no cached '${v}'`);
       feeds[v] = value;
     }
     return feeds;
-  }
-
-  /**
-   * Makes a cached value on a grid what one run over the whole image would give: each tile's value is exact in its core
-   * (its context reaches well past it) but not near its window's edges, so every tile takes the part of its window
-   * outside its core from the cores of the tiles there. Later passes then start from whole-image values, and the
-   * edge errors of a pass do not add up over the passes.
-   */
-  private stitch(value: string, grid: ValueGrid): void {
-    const { tiles, cores, exact } = this.init;
-    const { scale } = grid;
-    const nchw = grid.layout === 'NCHW';
-    const dims = exact.values.get(value)!.dims;
-    const channels = nchw ? dims[1] : dims[3];
-    const columns = tiles.filter((t) => t.y === tiles[0].y).length;
-    const xEdges = [...cores.slice(0, columns).map((c) => c.x), cores[columns - 1].x + cores[columns - 1].width];
-    const yEdges = [...cores.filter((_, i) => i % columns === 0).map((c) => c.y)];
-    yEdges.push(cores[cores.length - 1].y + cores[cores.length - 1].height);
-    const data = (t: number) => {
-      const tensor = this.store[t].get(value);
-      const h = tiles[t].height * scale;
-      const w = tiles[t].width * scale;
-      const expected = nchw ? [1, channels, h, w] : [1, h, w, channels];
-      if (!tensor || !(tensor.data instanceof Float32Array) || tensor.dims.join() !== expected.join()) {
-        throw new Error(`internal: tile ${t} holds '${value}' of dims [${tensor?.dims.join(', ')}], not [${expected.join(', ')}]`);
-      }
-      return tensor.data;
-    };
-    tiles.forEach((tile, t) => {
-      const dst = data(t);
-      const [h, w] = [tile.height * scale, tile.width * scale];
-      for (const i of meeting(yEdges, tile.y, tile.y + tile.height)) {
-        for (const j of meeting(xEdges, tile.x, tile.x + tile.width)) {
-          const u = i * columns + j;
-          if (u === t) continue;
-          const core = cores[u];
-          const from = tiles[u];
-          // The part of tile u's core inside tile t's window, in pixels of the image.
-          const y0 = Math.max(core.y, tile.y);
-          const y1 = Math.min(core.y + core.height, tile.y + tile.height);
-          const x0 = Math.max(core.x, tile.x);
-          const x1 = Math.min(core.x + core.width, tile.x + tile.width);
-          copyBlock(
-            data(u), from.height * scale, from.width * scale, (y0 - from.y) * scale, (x0 - from.x) * scale,
-            dst, h, w, (y0 - tile.y) * scale, (x0 - tile.x) * scale,
-            (y1 - y0) * scale, (x1 - x0) * scale, channels, nchw,
-          );
-        }
-      }
-    });
   }
 
   /** The core masks of tile `t` at each resolution a pass graph sums at; `counts` gets each mask's number of positions. */
@@ -256,14 +256,6 @@ export class ExactTileRun {
     return feeds;
   }
 
-  /** After tile `t` of an emitting pass: the tile keeps the next checkpoint (values it carried, plus those output). */
-  private keep(t: number, step: PassStep, out: Record<string, Tensor>): void {
-    const next = new Set(this.init.exact.passes.checkpoints[step.pass + 1]);
-    const store = this.store[t];
-    for (const v of [...store.keys()]) if (!next.has(v)) store.delete(v);
-    for (const v of step.emit) store.set(v, out[v]);
-  }
-
   /** Tensors for the statistics a pass graph takes, from the statistics gathered so far. */
   private statisticFeeds(inputs: readonly StatisticInput[]): Record<string, Tensor> {
     const feeds: Record<string, Tensor> = {};
@@ -273,30 +265,6 @@ export class ExactTileRun {
       feeds[input.name] = this.init.tiling.model.createTensor(Float32Array.from(input.holds === 'mean' ? stats.mean : stats.variance), input.dims);
     }
     return feeds;
-  }
-}
-
-/** Copies `n` values: a plain loop for short runs, where a typed-array `set` call costs more than it saves. */
-function copyRun(src: Float32Array, s: number, dst: Float32Array, d: number, n: number): void {
-  if (n >= 64) dst.set(src.subarray(s, s + n), d);
-  else for (let j = 0; j < n; j++) dst[d + j] = src[s + j];
-}
-
-/**
- * Copies a `rows`×`cols` block of every channel from one window tensor (`h`×`w`, at `y`, `x`) to another (`h2`×`w2`, at
- * `y2`, `x2`), both NCHW or both NHWC.
- */
-function copyBlock(
-  src: Float32Array, h: number, w: number, y: number, x: number,
-  dst: Float32Array, h2: number, w2: number, y2: number, x2: number,
-  rows: number, cols: number, channels: number, nchw: boolean,
-): void {
-  if (nchw) {
-    for (let c = 0; c < channels; c++) {
-      for (let r = 0; r < rows; r++) copyRun(src, (c * h + y + r) * w + x, dst, (c * h2 + y2 + r) * w2 + x2, cols);
-    }
-  } else {
-    for (let r = 0; r < rows; r++) copyRun(src, ((y + r) * w + x) * channels, dst, ((y2 + r) * w2 + x2) * channels, cols * channels);
   }
 }
 
@@ -311,13 +279,6 @@ function coreMargin(tiles: readonly TileRect[], cores: readonly TileRect[], imag
     if (t.y + t.height < image.height) margin = Math.min(margin, t.y + t.height - (c.y + c.height));
   });
   return margin;
-}
-
-/** The intervals of a tile grid's cores along one axis, and which of them meet `[from, to)`. */
-function meeting(edges: readonly number[], from: number, to: number): number[] {
-  const found: number[] = [];
-  for (let i = 0; i + 1 < edges.length; i++) if (edges[i] < to && edges[i + 1] > from) found.push(i);
-  return found;
 }
 
 function checkFinite(data: Float32Array, model: string): void {

@@ -5,6 +5,7 @@ import type { PlanarImage } from '../../image/image-types.js';
 import { cropImageUnchecked, reflectPadUnchecked } from '../../image/padding.js';
 import { expectPlanarImage } from '../../image/planar-checks.js';
 import { fitLongestSideUnchecked, resizeImageUnchecked } from '../../image/resize.js';
+import type { CheckpointSpill } from '../../tiling/checkpoint-storage.js';
 import { runSplit } from '../fast/stylize-planar.js';
 import { resolveArbitraryOptions, type ArbitraryStylizeOptions, type ResolvedArbitraryOptions } from './arbitrary-options.js';
 import type { StylePredictorRunner, StyleTransferRunner } from './arbitrary-networks.js';
@@ -94,6 +95,7 @@ export async function stylizeArbitraryResolved(
   content: PlanarImage,
   styles: readonly (PlanarImage | Float32Array)[],
   o: ResolvedArbitraryOptions,
+  spill?: CheckpointSpill,
 ): Promise<PlanarImage> {
   throwIfAborted(o.signal);
   checkPixelLimit(content.width, content.height, o.maxPixels, 'the content image');
@@ -124,7 +126,7 @@ export async function stylizeArbitraryResolved(
       padding: 'bottom-right',
     },
     image,
-    o,
+    { ...o, spill },
   );
   return o.preserveColors ? preserveColorsUnchecked(stylized, image) : stylized;
 }

@@ -8,6 +8,7 @@ import { expectPlanarImage } from '../../image/planar-checks.js';
 import { fitLongestSideUnchecked, resizeImageUnchecked } from '../../image/resize.js';
 import { addTileRow, coreBlendWeightsUnchecked, planAlignedTilesUnchecked, planTilesUnchecked, tileBlendWeightsUnchecked, type TileRect } from '../../image/tiling.js';
 import { StyleModel } from '../../models/style-model.js';
+import type { CheckpointSpill } from '../../tiling/checkpoint-storage.js';
 import type { ModelTiling } from '../../tiling/model-tiling.js';
 import type { DerivableModel } from '../../tiling/shape-probe.js';
 import type { TilingAnalysis } from '../../tiling/tiling-analysis.js';
@@ -56,6 +57,8 @@ export type SplitOptions = ResolvedTilingOptions &
   Pick<ResolvedStylizeOptions, 'signal' | 'onProgress'> & {
     /** @default 'tile' */
     fixedSize?: FixedSizeMode;
+    /** Storage beside memory for the activations exact tiling caches between passes (the platform's). */
+    spill?: CheckpointSpill;
   };
 
 /** Reflect padding added around an image, in pixels. */
@@ -211,6 +214,8 @@ export interface StylizeBuffers {
    * finish (one image buffer instead of two; a 8192×8192 image is 805 MB as planar float). @default false
    */
   reuseContent?: boolean;
+  /** Storage beside memory where exact tiling may keep the activations it caches between passes (files on Node). */
+  spill?: CheckpointSpill;
 }
 
 /**
@@ -241,7 +246,7 @@ export async function stylizeResolved(
   };
   // The result may go into the image's own buffer when nothing reads the image afterwards.
   const reuse = (image !== content || buffers.reuseContent === true) && !o.preserveColors && o.strength >= 1;
-  let stylized = await runSplit(runner, image, o, reuse);
+  let stylized = await runSplit(runner, image, { ...o, spill: buffers.spill }, reuse);
   if (o.preserveColors) stylized = preserveColorsUnchecked(stylized, image);
   if (o.strength < 1) stylized = blendWithContentUnchecked(stylized, image, o.strength);
   return stylized;
@@ -322,7 +327,7 @@ async function runExact(
   const { pads } = plan;
   const padded = pads.top || pads.right || pads.bottom || pads.left ? reflectPadUnchecked(image, pads) : image;
   return tiling.exclusive(async () => {
-    const run = new ExactTileRun({ tiling, exact, image: padded, tiles: plan.tiles, cores: plan.cores, runInputs, budget: o.memoryBudget, signal: o.signal });
+    const run = new ExactTileRun({ tiling, exact, image: padded, tiles: plan.tiles, cores: plan.cores, runInputs, budget: o.memoryBudget, spill: o.spill, signal: o.signal });
     const tiles = plan.tiles.length;
     const passes = run.passCount;
     try {

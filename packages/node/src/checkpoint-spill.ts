@@ -1,0 +1,96 @@
+import { PasticheError, type CheckpointSpill, type CheckpointStorage, type StoredBlock } from '@pastiche/core';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statfsSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { env } from './env.js';
+
+/**
+ * What keeping one byte in a scratch file costs exact tiling's planner, in multiply-adds: onnxruntime's copy of the
+ * output and the tile's copies (as in memory), plus writing it to the page cache and reading it back, about 2.5 ms
+ * per MB on this project's 2-core machine against about 80 G multiply-adds a second in convolutions.
+ */
+const FILE_MACS_PER_BYTE = 300;
+
+/** Disk space left to everything else: the scratch files take at most half the free space, and leave at least this. */
+const FREE_SPACE_KEPT = 2 ** 30;
+
+/**
+ * Exact tiling's cached activations in files under `env.scratchDir` (PASTICHE_SCRATCH_DIR, default the system's
+ * temporary folder; `false` or `off` to keep them in memory only): one folder per run, removed when the run ends,
+ * however it ends.
+ */
+export const fileCheckpointSpill: CheckpointSpill = {
+  terms() {
+    const dir = env.scratchDir;
+    let free = 0;
+    if (dir !== false) {
+      try {
+        const stats = statfsSync(dir);
+        free = stats.bavail * stats.bsize;
+      } catch {
+        // A folder that cannot be read counts as full: activations then stay in memory or are recomputed.
+      }
+    }
+    return { capacity: Math.max(0, Math.min(free / 2, free - FREE_SPACE_KEPT)), macsPerByte: FILE_MACS_PER_BYTE };
+  },
+  open() {
+    const dir = env.scratchDir;
+    if (dir === false) throw new Error('internal: scratch files are off');
+    const folder = io(dir, 'create a scratch folder in', () => mkdtempSync(join(dir, 'pastiche-tiles-')));
+    return fileStorage(folder);
+  },
+};
+
+function fileStorage(folder: string): CheckpointStorage {
+  let files = 0;
+  const blocks = new Set<StoredBlock>();
+  return {
+    allocate(name: string, length: number): StoredBlock {
+      const path = join(folder, `${files++}.f32`);
+      const fd = io(path, 'create', () => openSync(path, 'w+'));
+      const block: StoredBlock = {
+        write(offset, data) {
+          io(path, `write ${data.byteLength} bytes of '${name}' to`, () => {
+            const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+            for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, offset * 4 + done);
+          });
+        },
+        read(offset, into) {
+          io(path, `read '${name}' from`, () => {
+            const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+            for (let done = 0; done < bytes.length; ) {
+              const n = readSync(fd, bytes, done, bytes.length - done, offset * 4 + done);
+              if (n === 0) throw Object.assign(new Error('the file is shorter than what was written to it'), { code: 'ESHORT' });
+              done += n;
+            }
+          });
+        },
+        release() {
+          if (!blocks.delete(block)) return;
+          closeSync(fd);
+          rmSync(path, { force: true });
+        },
+      };
+      blocks.add(block);
+      return block;
+    },
+    close() {
+      for (const block of [...blocks]) block.release();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs a file operation; a failure is E_IO naming the file and what to do. */
+function io<T>(path: string, what: string, operation: () => T): T {
+  try {
+    return operation();
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new PasticheError(
+      'E_IO',
+      `Could not ${what} '${path}' (${code ?? (cause as Error).message}) while caching activations for exact tiling. ` +
+        'Free disk space there, point PASTICHE_SCRATCH_DIR (env.scratchDir) at another folder, or set it to off to keep them in memory.',
+      { cause },
+    );
+  }
+}

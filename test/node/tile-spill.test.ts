@@ -1,0 +1,130 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PasticheError, StyleModel, resolveStylizeOptions, stylizeResolved, type PlanarImage, type StylizeOptions } from '@pastiche/core';
+import { dispose, env, loadStyle } from '@pastiche/node';
+import { fileCheckpointSpill } from '../../packages/node/src/checkpoint-spill.js';
+import { nodePlatform } from '../../packages/node/src/node-platform.js';
+import { maxAbsDiff } from '../helpers/images.js';
+import { normalisedNet } from '../tiling/normalised-nets.js';
+
+// Exact tiling's activations in scratch files when they do not fit memoryBudget: the same result as caching them in
+// memory, the files gone after every run however it ends, and a typed error when the folder cannot take them.
+
+const loaded: StyleModel[] = [];
+let scratch: string;
+const initialScratchDir = env.scratchDir;
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'pastiche-scratch-test-'));
+  env.scratchDir = scratch;
+});
+afterEach(() => {
+  env.scratchDir = initialScratchDir;
+  rmSync(scratch, { recursive: true, force: true });
+});
+afterAll(async () => {
+  for (const m of loaded) await m.dispose();
+  await dispose();
+});
+
+async function load(): Promise<StyleModel> {
+  const model = await StyleModel.load(normalisedNet({ normalisation: 'instance-norm' }), nodePlatform.runtime, { sessionOptions: { intraOpNumThreads: 1 } });
+  loaded.push(model);
+  return model;
+}
+
+function image(width: number, height: number): PlanarImage {
+  const data = new Float32Array(3 * width * height);
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[(c * height + y) * width + x] = 127.5 + 100 * Math.sin(0.06 * x + c) * Math.cos(0.05 * y - c);
+  }
+  return { data, width, height };
+}
+
+/** The scratch files that exist now: run folders and the files in them. */
+function scratchFiles(): string[] {
+  return readdirSync(scratch, { recursive: true }).map(String).sort();
+}
+
+// 120×120 in 64-pixel tiles with 8 pixels of overlap (4 on each side of a core edge): the network reaches further than a pass restarted from the image
+// may (the margin), and a budget of 1 byte leaves no memory for caching.
+const tight: StylizeOptions = { tile: 64, tileOverlap: 8, memoryBudget: 1 };
+
+async function run(model: StyleModel, options: StylizeOptions, spill = true): Promise<PlanarImage> {
+  return stylizeResolved(model, image(120, 120), resolveStylizeOptions(options), { spill: spill ? fileCheckpointSpill : undefined });
+}
+
+describe('exact tiling spills cached activations to scratch files', () => {
+  it('matches the whole-image run where recomputing from the image cannot, and removes its files', async () => {
+    const model = await load();
+    const whole = await stylizeResolved(model, image(120, 120), resolveStylizeOptions({ tile: false }));
+    const seen: string[][] = [];
+    const spilled = await run(model, { ...tight, onProgress: (p) => p.pass > 1 && seen.push(scratchFiles()) });
+    const recomputed = await run(model, tight, false);
+    expect(maxAbsDiff(spilled.data, whole.data)).toBeLessThan(2e-3);
+    expect(maxAbsDiff(recomputed.data, whole.data)).toBeGreaterThan(2e-3);
+    // One run folder holding the cached values while passes ran; nothing after.
+    expect(seen.some((files) => files.length >= 2 && files[0].startsWith('pastiche-tiles-') && files.slice(1).every((f) => f.endsWith('.f32')))).toBe(true);
+    expect(scratchFiles()).toEqual([]);
+  });
+
+  it('keeps activations in memory only when scratchDir is false', async () => {
+    const model = await load();
+    env.scratchDir = false;
+    const seen: string[][] = [];
+    const result = await run(model, { ...tight, onProgress: () => seen.push(scratchFiles()) });
+    const recomputed = await run(model, tight, false);
+    expect(Buffer.from(result.data.buffer).equals(Buffer.from(recomputed.data.buffer))).toBe(true);
+    expect(seen.flat()).toEqual([]);
+  });
+
+  it('removes its files when the run is aborted mid-way', async () => {
+    const model = await load();
+    const controller = new AbortController();
+    let sawFiles = false;
+    const error = await run(model, {
+      ...tight,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.pass === 3) {
+          sawFiles = scratchFiles().length > 0;
+          controller.abort();
+        }
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PasticheError);
+    expect((error as PasticheError).code).toBe('E_ABORTED');
+    expect(sawFiles).toBe(true);
+    expect(scratchFiles()).toEqual([]);
+  });
+
+  it('is E_IO naming the folder when it cannot make its files there', async () => {
+    const model = await load();
+    const notAFolder = join(scratch, 'a-file');
+    writeFileSync(notAFolder, 'not a folder');
+    env.scratchDir = notAFolder;
+    const error = await run(model, tight).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PasticheError);
+    expect((error as PasticheError).code).toBe('E_IO');
+    expect((error as Error).message).toContain(notAFolder);
+    expect((error as Error).message).toMatch(/PASTICHE_SCRATCH_DIR/);
+    expect(scratchFiles()).toEqual(['a-file']);
+  });
+
+  it('@pastiche/node spills through its public API', async () => {
+    const style = await loadStyle(normalisedNet({ normalisation: 'instance-norm' }));
+    const raw = (p: PlanarImage) => ({ data: Uint8Array.from(p.data, (v) => Math.max(0, Math.min(255, Math.round(v)))), width: p.width, height: p.height, channels: 3 as const });
+    const planar = image(120, 120);
+    const interleaved = new Uint8Array(3 * 120 * 120);
+    const rawInput = raw(planar);
+    for (let i = 0; i < 120 * 120; i++) for (let c = 0; c < 3; c++) interleaved[3 * i + c] = rawInput.data[c * 120 * 120 + i];
+    const input = { data: interleaved, width: 120, height: 120, channels: 3 as const };
+    const whole = await style.stylize(input, { tile: false });
+    const seen: string[][] = [];
+    const spilled = await style.stylize(input, { ...tight, onProgress: () => seen.push(scratchFiles()) });
+    expect(seen.some((files) => files.some((f) => f.endsWith('.f32')))).toBe(true);
+    expect(maxAbsDiff(spilled.data, whole.data)).toBeLessThanOrEqual(1);
+    expect(scratchFiles()).toEqual([]);
+  });
+});
