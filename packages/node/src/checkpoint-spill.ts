@@ -47,14 +47,15 @@ function fileStorage(folder: string): CheckpointStorage {
     allocate(name: string, length: number): StoredBlock {
       const path = join(folder, `${files++}.f32`);
       const fd = io(path, 'create', () => openSync(path, 'w+'));
+      // One buffer for what is read or about to be written: callers are done with it before their next call.
+      let buffer = new Float32Array(0);
+      const part = (length: number) => {
+        if (buffer.length < length) buffer = new Float32Array(length);
+        return buffer.subarray(0, length);
+      };
       const block: StoredBlock = {
-        write(offset, data) {
-          io(path, `write ${data.byteLength} bytes of '${name}' to`, () => {
-            const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-            for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, offset * 4 + done);
-          });
-        },
-        read(offset, into) {
+        read(offset, length) {
+          const into = part(length);
           io(path, `read '${name}' from`, () => {
             const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
             for (let done = 0; done < bytes.length; ) {
@@ -62,6 +63,14 @@ function fileStorage(folder: string): CheckpointStorage {
               if (n === 0) throw Object.assign(new Error('the file is shorter than what was written to it'), { code: 'ESHORT' });
               done += n;
             }
+          });
+          return into;
+        },
+        writable: (_offset, length) => part(length),
+        write(offset, data) {
+          io(path, `write ${data.byteLength} bytes of '${name}' to`, () => {
+            const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+            for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, offset * 4 + done);
           });
         },
         release() {

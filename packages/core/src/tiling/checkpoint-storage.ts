@@ -7,12 +7,17 @@
  */
 export const MEMORY_MACS_PER_BYTE = 100;
 
-/** Floats of one cached value, written in parts and read back in parts. */
+/**
+ * Floats of one cached value, written in parts and read back in parts. The arrays it hands out are views of the block
+ * itself where it lives in memory (no copy), else a buffer of its own, valid until the next call.
+ */
 export interface StoredBlock {
-  /** Writes `data` at float `offset`. */
+  /** The `length` floats from `offset` on, to read. */
+  read(offset: number, length: number): Float32Array;
+  /** An array for the `length` floats from `offset` on, to fill and then pass to `write`. */
+  writable(offset: number, length: number): Float32Array;
+  /** Stores an array from `writable` once filled. */
   write(offset: number, data: Float32Array): void;
-  /** Fills `into` with the floats from `offset` on. */
-  read(offset: number, into: Float32Array): void;
   /** Frees what the block holds. */
   release(): void;
 }
@@ -44,13 +49,14 @@ export interface CheckpointSpill {
   open(): CheckpointStorage;
 }
 
-/** Blocks as Float32Arrays. */
+/** Blocks as Float32Arrays, read and written in place. */
 export const memoryStorage: CheckpointStorage = {
   allocate(_name, length) {
     let data: Float32Array | undefined = new Float32Array(length);
     return {
-      write: (offset, part) => data!.set(part, offset),
-      read: (offset, into) => into.set(data!.subarray(offset, offset + into.length)),
+      read: (offset, n) => data!.subarray(offset, offset + n),
+      writable: (offset, n) => data!.subarray(offset, offset + n),
+      write: () => {},
       release: () => (data = undefined),
     };
   },

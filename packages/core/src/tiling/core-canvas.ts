@@ -62,7 +62,7 @@ export class CoreCanvas {
     const rowLength = cols * this.channels;
     const y0 = (core.y - tile.y) * scale;
     const x0 = (core.x - tile.x) * scale;
-    const part = new Float32Array(rows * rowLength);
+    const part = this.block.writable(this.offsets[t], rows * rowLength);
     for (let r = 0; r < rows; r++) {
       if (this.grid.layout === 'NCHW') {
         for (let c = 0; c < this.channels; c++) copyRun(window, (c * h + y0 + r) * w + x0, part, r * rowLength + c * cols, cols);
@@ -91,8 +91,7 @@ export class CoreCanvas {
         const coreCols = core.width * scale;
         const rowLength = coreCols * this.channels;
         const rows = (y1 - y0) * scale;
-        const part = new Float32Array(rows * rowLength);
-        this.block.read(this.offsets[u] + (y0 - core.y) * scale * rowLength, part);
+        const part = this.block.read(this.offsets[u] + (y0 - core.y) * scale * rowLength, rows * rowLength);
         const cols = (x1 - x0) * scale;
         const from = (x0 - core.x) * scale;
         const wy = (y0 - tile.y) * scale;
