@@ -94,11 +94,17 @@ export interface GatysOptions {
 export const DEFAULT_GATYS_SIZE = 512;
 /**
  * 60 per scale and a style weight of 100 (were 100 and 10): twice the style by another network's measure, in about 60%
- * of the time at 512 px (scripts/bench/optimize/STYLE.md); the default run reaches PyTorch's 100-iteration 512-px L-BFGS
- * loss in about 0.35 of its time (RESULTS.md). With 50 per scale it never reached it: the coarser scales' start matters.
+ * of the time at 512 px (scripts/bench/optimize/STYLE.md); the default run (3 scales then) reached PyTorch's
+ * 100-iteration 512-px L-BFGS loss in about 0.35 of its time (RESULTS.md; 0.26–0.29 with 4 scales). With 50 per scale
+ * it never reached it: the coarser scales' start matters.
  */
 export const DEFAULT_GATYS_ITERATIONS = 60;
-export const DEFAULT_GATYS_SCALES = 3;
+/**
+ * 4 (was 3): at 512 px the run starts at 64 px, where an iteration costs about a third of one at 128 px, and the
+ * finer scales start closer to their result: the 512-px race reaches PyTorch's loss at finest-scale iteration 24
+ * instead of 37 (RESULTS.md). Fewer where the coarsest would be under 64 px (sizes under 512).
+ */
+export const DEFAULT_GATYS_SCALES = 4;
 export const DEFAULT_GATYS_LEARNING_RATE = 5;
 export const DEFAULT_INIT_NOISE = 0.5;
 export const DEFAULT_CONTENT_WEIGHT = 1;
