@@ -132,7 +132,7 @@ describe('checkpoint plan', () => {
   it('caches between passes as the margin asks and memory allows, and says when it cannot stay exact', async () => {
     const exact = (await analyzeTiling(await load(normalisedNet({ normalisation: 'instance-norm' })))).exact!;
     const tight = { tileArea: 64 * 64, tiles: 9, imageArea: 160 * 160, margin: 4 };
-    const memory = (capacity: number) => ({ capacity, macsPerByte: MEMORY_MACS_PER_BYTE });
+    const memory = (capacity: number) => ({ keeps: 'tile windows' as const, capacity, macsPerByte: MEMORY_MACS_PER_BYTE });
     // A margin of 4 pixels: no pass may start from the image but the first (the net reaches 7 pixels by the third site).
     const rich = planCheckpoints(exact, tight, memory(Infinity));
     expect(rich.exact).toBe(true);

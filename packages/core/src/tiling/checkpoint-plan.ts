@@ -10,6 +10,8 @@ export interface PassStep {
   from: number;
   /** Values of checkpoint `pass + 1` it outputs (those the checkpoint it starts from does not hold). */
   emit: string[];
+  /** Bytes of cached values held while it runs: the checkpoint it reads, and the one it writes. */
+  held: number;
 }
 
 /** Sizes that set what passes cost and what caching takes, in pixels. */
@@ -17,7 +19,7 @@ export interface TileGeometry {
   /** Pixels of one tile. */
   tileArea: number;
   tiles: number;
-  /** Pixels of the (padded) image: values on a grid are kept as the tiles' cores, which cover it once. */
+  /** Pixels of the (padded) image, which the tiles' cores cover once. */
   imageArea: number;
   /**
    * Least distance from a tile's core to its window's edge inside the image: how far a pass may reach from its
@@ -55,11 +57,12 @@ export function planCheckpoints(exact: ExactTiling, geometry: TileGeometry, stor
   const { passes, probe } = exact;
   const P = passes.passes;
   const probeArea = probe.width * probe.height;
-  // Work is done per tile; values on a grid are kept once for the image, others per tile.
+  // Work is done per tile; values are kept per tile window, or, on a grid, once for the image as the tiles' cores.
   const scale = (geometry.tileArea / probeArea) * geometry.tiles;
+  const cores = storage.keeps === 'image cores';
   const bytes = (v: string) => {
     const info = exact.values.get(v);
-    const area = exact.grids.has(v) ? geometry.imageArea / probeArea : scale;
+    const area = cores && exact.grids.has(v) ? geometry.imageArea / probeArea : scale;
     return info ? info.dims.reduce((a, b) => a * b, 1) * elementBytes(info.elemType) * area : 0;
   };
   const held = (values: Iterable<string>) => [...new Set(values)].reduce((n, v) => n + bytes(v), 0);
@@ -89,8 +92,13 @@ export function planCheckpoints(exact: ExactTiling, geometry: TileGeometry, stor
     }
     return Math.max(0, ...targets.map((v) => distance.get(v) ?? 0));
   };
-  // Tiles read the old checkpoint and write the new one until the pass ends.
-  const transition = (from: number, to: number) => held([...checkpoint(from), ...checkpoint(to)]);
+  // Kept per tile window, tiles move from one checkpoint to the next one at a time: the old one for tiles not yet run,
+  // the new one for the others, both for the tile running. Kept as cores, tiles read the old checkpoint and write the
+  // new one until the pass ends.
+  const transition = (from: number, to: number) => {
+    const both = held([...checkpoint(from), ...checkpoint(to)]);
+    return cores ? both : Math.max(held(checkpoint(from)), held(checkpoint(to))) + both / geometry.tiles;
+  };
   const emitted = (from: number, to: number) => {
     const have = new Set(checkpoint(from));
     return checkpoint(to).filter((v) => !have.has(v));
@@ -128,13 +136,15 @@ export function planCheckpoints(exact: ExactTiling, geometry: TileGeometry, stor
   for (let c = last; c > 0; c = via[c]) kept.unshift(c);
   kept.unshift(0);
   const steps: PassStep[] = [];
-  let peakBytes = 0;
   for (let k = 0; k < kept.length; k++) {
     const from = kept[k];
     const next = kept[k + 1];
     const end = next === undefined ? P : next - 1;
-    for (let q = from; q <= end; q++) steps.push({ pass: q, from, emit: next !== undefined && q === next - 1 ? emitted(from, next) : [] });
-    peakBytes = Math.max(peakBytes, next === undefined ? held(checkpoint(from)) : transition(from, next));
+    for (let q = from; q <= end; q++) {
+      const emits = next !== undefined && q === next - 1;
+      steps.push({ pass: q, from, emit: emits ? emitted(from, next) : [], held: emits ? transition(from, next) : held(checkpoint(from)) });
+    }
   }
+  const peakBytes = Math.max(0, ...steps.map((s) => s.held));
   return { steps, cost: total % INEXACT, peakBytes, exact: total < INEXACT };
 }

@@ -6,10 +6,11 @@ import { resizeImageUnchecked } from '../image/resize.js';
 import { planarToTensorUnchecked, tensorToPlanarUnchecked } from '../image/tensor-conversion.js';
 import type { TileRect } from '../image/tiling.js';
 import { planCheckpoints, type CheckpointPlan, type PassStep } from './checkpoint-plan.js';
-import { MEMORY_MACS_PER_BYTE, memoryStorage, type CheckpointSpill, type CheckpointStorage } from './checkpoint-storage.js';
-import { CoreCanvas } from './core-canvas.js';
+import { MEMORY_MACS_PER_BYTE, type CheckpointSpill, type CheckpointStore } from './checkpoint-storage.js';
 import type { ModelTiling, OpenPass } from './model-tiling.js';
 import type { CoreMaskInputs, StatisticInput } from './pass-graph.js';
+import { SpilledCheckpoints } from './spilled-checkpoints.js';
+import { TileWindows } from './tile-windows.js';
 import { WORKING_MEMORY_FACTOR, type ExactTiling } from './tiling-analysis.js';
 
 /** Whole-image statistics of one site, per channel (population variance). */
@@ -79,16 +80,13 @@ export class ExactTileRun {
   readonly plan: CheckpointPlan;
   /** Passes over the tiles, the render pass included. */
   readonly passCount: number;
-  /** Whether cached activations go to the spill storage rather than memory. */
-  readonly spilled: boolean;
   private readonly init: ExactTileRunInit;
+  /** Whether cached activations go to the spill storage rather than memory. */
+  private readonly spilled: boolean;
   private readonly keepSessions: boolean;
   private readonly statistics: (SiteStatistics | undefined)[];
-  private storage: CheckpointStorage | undefined;
-  /** Cached values on a grid, kept for the whole image as the tiles' cores. */
-  private readonly canvases = new Map<string, CoreCanvas>();
-  /** Cached values not on a grid, per tile as they come. */
-  private readonly perTile: Map<string, Tensor>[];
+  /** The values cached between passes: the checkpoint the next pass starts from. */
+  private readonly store: CheckpointStore;
 
   constructor(init: ExactTileRunInit) {
     this.init = init;
@@ -103,16 +101,24 @@ export class ExactTileRun {
     };
     const largest = WORKING_MEMORY_FACTOR * Math.max(0, ...exact.convolutionBytes) * scale;
     const geometry = { tileArea, tiles: tiles.length, imageArea: image.width * image.height, margin: coreMargin(tiles, init.cores, image) };
-    const inMemory = planCheckpoints(exact, geometry, { capacity: Math.max(0, budget - largest), macsPerByte: MEMORY_MACS_PER_BYTE });
-    const spilled = init.spill && inMemory.steps.length > 1 ? planCheckpoints(exact, geometry, init.spill.terms()) : undefined;
+    const inMemory = planCheckpoints(exact, geometry, { keeps: 'tile windows', capacity: Math.max(0, budget - largest), macsPerByte: MEMORY_MACS_PER_BYTE });
+    const spilled = init.spill && inMemory.steps.length > 1 ? planCheckpoints(exact, geometry, { keeps: 'image cores', ...init.spill.terms() }) : undefined;
     // A plan that stays exact wins; between two that do (or two that do not), the one with less work.
     this.spilled = spilled !== undefined && (spilled.exact === inMemory.exact ? spilled.cost < inMemory.cost : spilled.exact);
     this.plan = this.spilled ? spilled! : inMemory;
-    const sessions = this.plan.steps.reduce((n, step) => n + arena(step), 0);
-    this.keepSessions = (this.spilled ? 0 : this.plan.peakBytes) + sessions <= budget;
+    // Sessions kept open pile up over the passes while the cached values come and go.
+    let opened = 0;
+    let peak = 0;
+    for (const step of this.plan.steps) {
+      opened += arena(step);
+      peak = Math.max(peak, opened + (this.spilled ? 0 : step.held));
+    }
+    this.keepSessions = peak <= budget;
     this.passCount = this.plan.steps.length;
     this.statistics = exact.passes.sites.map(() => undefined);
-    this.perTile = tiles.map(() => new Map());
+    this.store = this.spilled
+      ? new SpilledCheckpoints({ exact, tiles, cores: init.cores, createTensor: (data, dims) => init.tiling.model.createTensor(data, dims), open: () => init.spill!.open() })
+      : new TileWindows(exact, tiles, init.cores);
   }
 
   /** Runs the statistics passes; `onRun` after each tile of each. */
@@ -125,7 +131,6 @@ export class ExactTileRun {
       const open = await this.init.tiling.open(exact, step);
       const moments = new Map(exact.passes.sitesOf(step.pass).map((s) => [s, new Moments(exact.passes.sites[s].channels)]));
       const statFeeds = this.statisticFeeds(open.graph.statistics);
-      for (const v of step.emit) this.openCanvas(v);
       for (let t = 0; t < this.init.tiles.length; t++) {
         throwIfAborted(this.init.signal);
         const masks = new Map<string, number>();
@@ -135,10 +140,10 @@ export class ExactTileRun {
           const data = (name: string | undefined) => (name === undefined ? undefined : (out[name].data as Float32Array));
           moments.get(sums.site)!.add(masks.get(sums.masks.count)!, data(sums.sum)!, data(sums.squares));
         }
-        this.keep(t, step, out);
+        if (step.emit.length > 0) this.store.keep(t, out, step.emit, exact.passes.checkpoints[step.pass + 1]);
         onRun(step.pass);
       }
-      if (step.emit.length > 0) this.dropAllBut(exact.passes.checkpoints[step.pass + 1]);
+      if (step.emit.length > 0) this.store.endPass(step.emit, exact.passes.checkpoints[step.pass + 1]);
       for (const [s, m] of moments) this.statistics[s] = m.statistics();
       if (!this.keepSessions) await this.init.tiling.release(step);
     }
@@ -157,52 +162,14 @@ export class ExactTileRun {
     checkFinite(out.data, tiling.model.name);
     let image = tensorToPlanarUnchecked(out.data, out.dims, tiling.model.conventions.output);
     if (image.width !== tile.width || image.height !== tile.height) image = resizeImageUnchecked(image, tile.width, tile.height);
-    this.perTile[t].clear();
+    this.store.tileDone(t);
     return image;
   }
 
   /** Releases what this run holds: the cached values (spilled files included), and the pass sessions unless they stay for the next image. */
   async finish(): Promise<void> {
-    this.dropAllBut([]);
-    this.storage?.close();
-    this.storage = undefined;
+    this.store.close();
     if (!this.keepSessions) await this.init.tiling.releaseAllBut([]);
-  }
-
-  /** Where an emitted value on a grid goes: a canvas of the tiles' cores, in memory or spilled. */
-  private openCanvas(value: string): void {
-    const grid = this.init.exact.grids.get(value);
-    if (!grid) return;
-    const dims = this.init.exact.values.get(value)!.dims;
-    const channels = grid.layout === 'NCHW' ? dims[1] : dims[3];
-    this.storage ??= this.spilled ? this.init.spill!.open() : memoryStorage;
-    const block = this.storage.allocate(value, CoreCanvas.length(grid, channels, this.init.cores));
-    this.canvases.set(value, new CoreCanvas(block, grid, channels, this.init.tiles, this.init.cores));
-  }
-
-  /** After tile `t` of a pass: the values it emitted for the next checkpoint. */
-  private keep(t: number, step: PassStep, out: Record<string, Tensor>): void {
-    for (const v of step.emit) {
-      const canvas = this.canvases.get(v);
-      if (!canvas) {
-        this.perTile[t].set(v, out[v]);
-        continue;
-      }
-      const data = out[v].data;
-      if (!(data instanceof Float32Array)) throw new Error(`internal: '${v}' came back as ${out[v].type}, not float32`);
-      canvas.writeCore(t, data);
-    }
-  }
-
-  /** Once a pass has made the next checkpoint: frees the cached values it does not hold. */
-  private dropAllBut(values: readonly string[]): void {
-    const kept = new Set(values);
-    for (const [v, canvas] of this.canvases) {
-      if (kept.has(v)) continue;
-      canvas.release();
-      this.canvases.delete(v);
-    }
-    for (const store of this.perTile) for (const v of [...store.keys()]) if (!kept.has(v)) store.delete(v);
   }
 
   /** The image crop and the cached values a pass graph reads for tile `t`. */
@@ -220,8 +187,7 @@ export class ExactTileRun {
       feeds[v] = value;
     }
     for (const v of closure.cached) {
-      const canvas = this.canvases.get(v);
-      const value = canvas ? tiling.model.createTensor(canvas.readWindow(t), canvas.windowDims(t)) : this.perTile[t].get(v);
+      const value = this.store.read(t, v);
       if (!value) throw new Error(`internal: tile ${t} has no cached '${v}'`);
       feeds[v] = value;
     }
