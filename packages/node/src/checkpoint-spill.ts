@@ -40,13 +40,38 @@ export const fileCheckpointSpill: CheckpointSpill = {
   },
 };
 
+interface ScratchFile {
+  path: string;
+  fd: number;
+  /** Floats it was made for. */
+  length: number;
+}
+
 function fileStorage(folder: string): CheckpointStorage {
-  let files = 0;
+  let made = 0;
   const blocks = new Set<StoredBlock>();
+  /**
+   * Files of released blocks, overwritten by the next block of their length (the passes of a network keep values of
+   * the same sizes over and over): rewriting pages already in the page cache costs less than new files. A block of
+   * another length lets them go, so that the disk holds no more than the plan counted.
+   */
+  let free: ScratchFile[] = [];
+  const remove = (file: ScratchFile) => {
+    closeSync(file.fd);
+    rmSync(file.path, { force: true });
+  };
+  const fileFor = (length: number): ScratchFile => {
+    const i = free.findIndex((f) => f.length === length);
+    if (i >= 0) return free.splice(i, 1)[0];
+    for (const f of free) remove(f);
+    free = [];
+    const path = join(folder, `${made++}.f32`);
+    return { path, fd: io(path, 'create', () => openSync(path, 'w+')), length };
+  };
   return {
     allocate(name: string, length: number): StoredBlock {
-      const path = join(folder, `${files++}.f32`);
-      const fd = io(path, 'create', () => openSync(path, 'w+'));
+      const file = fileFor(length);
+      const { path, fd } = file;
       // One buffer for what is read or about to be written: callers are done with it before their next call.
       let buffer = new Float32Array(0);
       const part = (length: number) => {
@@ -74,9 +99,7 @@ function fileStorage(folder: string): CheckpointStorage {
           });
         },
         release() {
-          if (!blocks.delete(block)) return;
-          closeSync(fd);
-          rmSync(path, { force: true });
+          if (blocks.delete(block)) free.push(file);
         },
       };
       blocks.add(block);
@@ -84,6 +107,8 @@ function fileStorage(folder: string): CheckpointStorage {
     },
     close() {
       for (const block of [...blocks]) block.release();
+      for (const f of free) remove(f);
+      free = [];
       rmSync(folder, { recursive: true, force: true });
     },
   };
