@@ -1,12 +1,14 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PasticheError, StyleModel, resolveStylizeOptions, stylizeResolved, type PlanarImage, type StylizeOptions } from '@pastiche/core';
+import { PasticheError, StyleModel, resolveStylizeOptions, stylizeResolved, type PlanarImage, type StylizeOptions, type StylizeProgress } from '@pastiche/core';
 import { dispose, env, loadStyle } from '@pastiche/node';
+import { StyleTransferModel, resolveArbitraryOptions, stylizeArbitraryResolved } from '../../packages/core/src/methods/arbitrary/index.js';
 import { fileCheckpointSpill } from '../../packages/node/src/checkpoint-spill.js';
 import { nodePlatform } from '../../packages/node/src/node-platform.js';
-import { maxAbsDiff } from '../helpers/images.js';
+import { asset, builtModel, contentImage } from '../helpers/assets.js';
+import { loadPlanar, maxAbsDiff } from '../helpers/images.js';
 import { normalisedNet } from '../tiling/normalised-nets.js';
 
 // Exact tiling's activations in scratch files when they do not fit memoryBudget: the same result as caching them in
@@ -60,7 +62,7 @@ describe('exact tiling spills cached activations to scratch files', () => {
     const model = await load();
     const whole = await stylizeResolved(model, image(120, 120), resolveStylizeOptions({ tile: false }));
     const seen: string[][] = [];
-    const spilled = await run(model, { ...tight, onProgress: (p) => p.pass > 1 && seen.push(scratchFiles()) });
+    const spilled = await run(model, { ...tight, onProgress: (p: StylizeProgress) => p.pass > 1 && seen.push(scratchFiles()) });
     const recomputed = await run(model, tight, false);
     expect(maxAbsDiff(spilled.data, whole.data)).toBeLessThan(2e-3);
     expect(maxAbsDiff(recomputed.data, whole.data)).toBeGreaterThan(2e-3);
@@ -126,5 +128,24 @@ describe('exact tiling spills cached activations to scratch files', () => {
     expect(seen.some((files) => files.some((f) => f.endsWith('.f32')))).toBe(true);
     expect(maxAbsDiff(spilled.data, whole.data)).toBeLessThanOrEqual(1);
     expect(scratchFiles()).toEqual([]);
+  });
+
+  it("the arbitrary method's transfer network spills the same way, its style vector fed to every pass", async () => {
+    const transfer = await StyleTransferModel.load(new Uint8Array(readFileSync(builtModel('magenta-transfer-f16.onnx'))), nodePlatform.runtime);
+    try {
+      const bytes = readFileSync(asset('golden/magenta/bottlenecks/sp256__starry_night.f32'));
+      const style = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      const photo = await loadPlanar(contentImage('astronaut.png'));
+      const networks = { transfer };
+      const whole = await stylizeArbitraryResolved(networks, photo, [style], resolveArbitraryOptions({ tile: false }));
+      const seen: string[][] = [];
+      const options = resolveArbitraryOptions({ tile: 256, tileOverlap: 32, memoryBudget: 1, onProgress: (p: StylizeProgress) => p.pass > 1 && seen.push(scratchFiles()) });
+      const spilled = await stylizeArbitraryResolved(networks, photo, [style], options, fileCheckpointSpill);
+      expect(seen.some((files) => files.some((f) => f.endsWith('.f32')))).toBe(true);
+      expect(maxAbsDiff(spilled.data, whole.data)).toBeLessThan(1e-2);
+      expect(scratchFiles()).toEqual([]);
+    } finally {
+      await transfer.dispose();
+    }
   });
 });
