@@ -16,8 +16,8 @@ const FREE_SPACE_KEPT = 2 ** 30;
 
 /**
  * Exact tiling's cached activations in files under `env.scratchDir` (PASTICHE_SCRATCH_DIR, default the system's
- * temporary folder; `false` or `off` to keep them in memory only): one folder per run, removed when the run ends,
- * however it ends.
+ * temporary folder; `false` or `off` to keep them in memory only): one folder per run, removed when the run ends, by
+ * error or abort too (a process killed outright leaves it behind).
  */
 export const fileCheckpointSpill: CheckpointSpill = {
   terms() {
