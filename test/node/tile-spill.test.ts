@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PasticheError, StyleModel, resolveStylizeOptions, stylizeResolved, type PlanarImage, type StylizeOptions, type StylizeProgress } from '@pastiche/core';
+import { PasticheError, StyleModel, planarToRaw, resolveStylizeOptions, stylizeResolved, type PlanarImage, type StylizeOptions, type StylizeProgress } from '@pastiche/core';
 import { dispose, env, loadStyle } from '@pastiche/node';
 import { StyleTransferModel, resolveArbitraryOptions, stylizeArbitraryResolved } from '../../packages/core/src/methods/arbitrary/index.js';
 import { fileCheckpointSpill } from '../../packages/node/src/checkpoint-spill.js';
@@ -116,18 +116,17 @@ describe('exact tiling spills cached activations to scratch files', () => {
 
   it('@pastiche/node spills through its public API', async () => {
     const style = await loadStyle(normalisedNet({ normalisation: 'instance-norm' }));
-    const raw = (p: PlanarImage) => ({ data: Uint8Array.from(p.data, (v) => Math.max(0, Math.min(255, Math.round(v)))), width: p.width, height: p.height, channels: 3 as const });
-    const planar = image(120, 120);
-    const interleaved = new Uint8Array(3 * 120 * 120);
-    const rawInput = raw(planar);
-    for (let i = 0; i < 120 * 120; i++) for (let c = 0; c < 3; c++) interleaved[3 * i + c] = rawInput.data[c * 120 * 120 + i];
-    const input = { data: interleaved, width: 120, height: 120, channels: 3 as const };
-    const whole = await style.stylize(input, { tile: false });
-    const seen: string[][] = [];
-    const spilled = await style.stylize(input, { ...tight, onProgress: () => seen.push(scratchFiles()) });
-    expect(seen.some((files) => files.some((f) => f.endsWith('.f32')))).toBe(true);
-    expect(maxAbsDiff(spilled.data, whole.data)).toBeLessThanOrEqual(1);
-    expect(scratchFiles()).toEqual([]);
+    try {
+      const input = planarToRaw(image(120, 120), 3);
+      const whole = await style.stylize(input, { tile: false });
+      const seen: string[][] = [];
+      const spilled = await style.stylize(input, { ...tight, onProgress: () => seen.push(scratchFiles()) });
+      expect(seen.some((files) => files.some((f) => f.endsWith('.f32')))).toBe(true);
+      expect(maxAbsDiff(spilled.data, whole.data)).toBeLessThanOrEqual(1);
+      expect(scratchFiles()).toEqual([]);
+    } finally {
+      await style.dispose();
+    }
   });
 
   it("the arbitrary method's transfer network spills the same way, its style vector fed to every pass", async () => {

@@ -5,19 +5,28 @@ export class CoreGrid {
   private readonly columns: number;
   private readonly xEdges: number[];
   private readonly yEdges: number[];
+  private readonly cores: readonly TileRect[];
 
   constructor(tiles: readonly TileRect[], cores: readonly TileRect[]) {
+    this.cores = cores;
     this.columns = tiles.filter((t) => t.y === tiles[0].y).length;
     const last = cores[cores.length - 1];
     this.xEdges = [...cores.slice(0, this.columns).map((c) => c.x), cores[this.columns - 1].x + cores[this.columns - 1].width];
     this.yEdges = [...cores.filter((_, i) => i % this.columns === 0).map((c) => c.y), last.y + last.height];
   }
 
-  /** Indices of the cores that meet `window`. */
-  meeting(window: TileRect): number[] {
-    const found: number[] = [];
+  /** The cores that meet `window`, each with its part inside the window (pixels of the image). */
+  overlaps(window: TileRect): { core: number; part: TileRect }[] {
+    const found: { core: number; part: TileRect }[] = [];
     for (const i of intervals(this.yEdges, window.y, window.y + window.height)) {
-      for (const j of intervals(this.xEdges, window.x, window.x + window.width)) found.push(i * this.columns + j);
+      for (const j of intervals(this.xEdges, window.x, window.x + window.width)) {
+        const core = this.cores[i * this.columns + j];
+        const x = Math.max(core.x, window.x);
+        const y = Math.max(core.y, window.y);
+        const width = Math.min(core.x + core.width, window.x + window.width) - x;
+        const height = Math.min(core.y + core.height, window.y + window.height) - y;
+        found.push({ core: i * this.columns + j, part: { x, y, width, height } });
+      }
     }
     return found;
   }

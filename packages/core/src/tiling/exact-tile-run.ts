@@ -81,8 +81,6 @@ export class ExactTileRun {
   /** Passes over the tiles, the render pass included. */
   readonly passCount: number;
   private readonly init: ExactTileRunInit;
-  /** Whether cached activations go to the spill storage rather than memory. */
-  private readonly spilled: boolean;
   private readonly keepSessions: boolean;
   private readonly statistics: (SiteStatistics | undefined)[];
   /** The values cached between passes: the checkpoint the next pass starts from. */
@@ -102,21 +100,21 @@ export class ExactTileRun {
     const largest = WORKING_MEMORY_FACTOR * Math.max(0, ...exact.convolutionBytes) * scale;
     const geometry = { tileArea, tiles: tiles.length, imageArea: image.width * image.height, margin: coreMargin(tiles, init.cores, image) };
     const inMemory = planCheckpoints(exact, geometry, { keeps: 'tile windows', capacity: Math.max(0, budget - largest), macsPerByte: MEMORY_MACS_PER_BYTE });
-    const spilled = init.spill && inMemory.steps.length > 1 ? planCheckpoints(exact, geometry, { keeps: 'image cores', ...init.spill.terms() }) : undefined;
+    const onDisk = init.spill && planCheckpoints(exact, geometry, { keeps: 'image cores', ...init.spill.terms() });
     // A plan that stays exact wins; between two that do (or two that do not), the one with less work.
-    this.spilled = spilled !== undefined && (spilled.exact === inMemory.exact ? spilled.cost < inMemory.cost : spilled.exact);
-    this.plan = this.spilled ? spilled! : inMemory;
+    const spilled = onDisk !== undefined && (onDisk.exact === inMemory.exact ? onDisk.cost < inMemory.cost : onDisk.exact);
+    this.plan = spilled ? onDisk! : inMemory;
     // Sessions kept open pile up over the passes while the cached values come and go.
     let opened = 0;
     let peak = 0;
     for (const step of this.plan.steps) {
       opened += arena(step);
-      peak = Math.max(peak, opened + (this.spilled ? 0 : step.held));
+      peak = Math.max(peak, opened + (spilled ? 0 : step.held));
     }
     this.keepSessions = peak <= budget;
     this.passCount = this.plan.steps.length;
     this.statistics = exact.passes.sites.map(() => undefined);
-    this.store = this.spilled
+    this.store = spilled
       ? new SpilledCheckpoints({ exact, tiles, cores: init.cores, createTensor: (data, dims) => init.tiling.model.createTensor(data, dims), open: () => init.spill!.open() })
       : new TileWindows(exact, tiles, init.cores);
   }

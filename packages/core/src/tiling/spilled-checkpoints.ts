@@ -153,24 +153,19 @@ class CoreCanvas {
     const [h, w] = [tile.height * scale, tile.width * scale];
     let window = this.windows.get(channels * h * w);
     if (!window) this.windows.set(channels * h * w, (window = new Float32Array(channels * h * w)));
-    for (const u of this.coreGrid.meeting(tile)) {
+    for (const { core: u, part } of this.coreGrid.overlaps(tile)) {
       const core = this.cores[u];
-      // The part of core u inside the window, in pixels of the image.
-      const y0 = Math.max(core.y, tile.y);
-      const y1 = Math.min(core.y + core.height, tile.y + tile.height);
-      const x0 = Math.max(core.x, tile.x);
-      const x1 = Math.min(core.x + core.width, tile.x + tile.width);
       const coreCols = core.width * scale;
       const rowLength = coreCols * channels;
-      const rows = (y1 - y0) * scale;
-      const part = this.block.read(this.offsets[u] + (y0 - core.y) * scale * rowLength, rows * rowLength);
-      const [cols, from] = [(x1 - x0) * scale, (x0 - core.x) * scale];
-      const [wy, wx] = [(y0 - tile.y) * scale, (x0 - tile.x) * scale];
+      const rows = part.height * scale;
+      const stored = this.block.read(this.offsets[u] + (part.y - core.y) * scale * rowLength, rows * rowLength);
+      const [cols, from] = [part.width * scale, (part.x - core.x) * scale];
+      const [wy, wx] = [(part.y - tile.y) * scale, (part.x - tile.x) * scale];
       for (let r = 0; r < rows; r++) {
         if (layout === 'NCHW') {
-          for (let c = 0; c < channels; c++) copyRun(part, r * rowLength + c * coreCols + from, window, (c * h + wy + r) * w + wx, cols);
+          for (let c = 0; c < channels; c++) copyRun(stored, r * rowLength + c * coreCols + from, window, (c * h + wy + r) * w + wx, cols);
         } else {
-          copyRun(part, r * rowLength + from * channels, window, ((wy + r) * w + wx) * channels, cols * channels);
+          copyRun(stored, r * rowLength + from * channels, window, ((wy + r) * w + wx) * channels, cols * channels);
         }
       }
     }

@@ -12,14 +12,12 @@ import type { ExactTiling } from './tiling-analysis.js';
 export class TileWindows implements CheckpointStore {
   private readonly exact: ExactTiling;
   private readonly tiles: readonly TileRect[];
-  private readonly cores: readonly TileRect[];
   private readonly grid: CoreGrid;
   private readonly store: Map<string, Tensor>[];
 
   constructor(exact: ExactTiling, tiles: readonly TileRect[], cores: readonly TileRect[]) {
     this.exact = exact;
     this.tiles = tiles;
-    this.cores = cores;
     this.grid = new CoreGrid(tiles, cores);
     this.store = tiles.map(() => new Map());
   }
@@ -55,7 +53,7 @@ export class TileWindows implements CheckpointStore {
    * edge errors of a pass do not add up over the passes.
    */
   private stitch(value: string): void {
-    const { tiles, cores, exact } = this;
+    const { tiles, exact } = this;
     const { scale, layout } = exact.grids.get(value)!;
     const nchw = layout === 'NCHW';
     const dims = exact.values.get(value)!.dims;
@@ -73,19 +71,13 @@ export class TileWindows implements CheckpointStore {
     tiles.forEach((tile, t) => {
       const dst = data(t);
       const [h, w] = [tile.height * scale, tile.width * scale];
-      for (const u of this.grid.meeting(tile)) {
+      for (const { core: u, part } of this.grid.overlaps(tile)) {
         if (u === t) continue;
-        const core = cores[u];
         const from = tiles[u];
-        // The part of tile u's core inside tile t's window, in pixels of the image.
-        const y0 = Math.max(core.y, tile.y);
-        const y1 = Math.min(core.y + core.height, tile.y + tile.height);
-        const x0 = Math.max(core.x, tile.x);
-        const x1 = Math.min(core.x + core.width, tile.x + tile.width);
         copyBlock(
-          data(u), from.height * scale, from.width * scale, (y0 - from.y) * scale, (x0 - from.x) * scale,
-          dst, h, w, (y0 - tile.y) * scale, (x0 - tile.x) * scale,
-          (y1 - y0) * scale, (x1 - x0) * scale, channels, nchw,
+          data(u), from.height * scale, from.width * scale, (part.y - from.y) * scale, (part.x - from.x) * scale,
+          dst, h, w, (part.y - tile.y) * scale, (part.x - tile.x) * scale,
+          part.height * scale, part.width * scale, channels, nchw,
         );
       }
     });

@@ -121,6 +121,8 @@ export async function optimizeStyleResolved(
       ? applyAdamDefaults({ ...common, learningRate: o.learningRate })
       : applyLbfgsDefaults({ ...common, maxEvaluations: 2 * o.iterations + 10 });
   let current: PlanarImage | undefined;
+  /** The photo at the size `current` was optimised at. */
+  let coarserContent: PlanarImage | undefined;
   let target = { width: content.width, height: content.height };
 
   for (const [s, side] of sizes.entries()) {
@@ -129,7 +131,7 @@ export async function optimizeStyleResolved(
     // What the loss network runs at: the target, stretched where a side is under MIN_LOSS_SIDE.
     const { width, height } = lossNetworkSize(target.width, target.height);
     const scaledContent = resizeImageUnchecked(content, width, height);
-    const x0 = current ? startFromCoarser(current, content, scaledContent) : initialImage(scaledContent, o);
+    const x0 = current ? startFromCoarser(current, coarserContent!, scaledContent) : initialImage(scaledContent, o);
     const { targets, weights } = await computeResolvedStyleTargets(engine, scaledContent, styles, {
       content: o.contentWeight,
       style: o.styleWeight,
@@ -180,6 +182,7 @@ export async function optimizeStyleResolved(
       });
     }
     current = { data: optimizer.x.slice(), width, height };
+    coarserContent = scaledContent;
     if (!Number.isFinite(optimizer.loss) || !allFinite(current.data)) {
       throw numericError(`The optimisation ended ${where()} with a loss of ${optimizer.loss} or pixels that are not finite.`);
     }
@@ -207,10 +210,10 @@ export async function optimizeStyleResolved(
  * upsampled result alone is blurred, and the finer scale spent its first iterations restoring edges: chelsea ×
  * starry_night at 512 px now reaches PyTorch's 100-iteration loss at finest-scale iteration 37 instead of 46.
  */
-function startFromCoarser(coarser: PlanarImage, content: PlanarImage, scaledContent: PlanarImage): Float32Array {
+function startFromCoarser(coarser: PlanarImage, coarserContent: PlanarImage, scaledContent: PlanarImage): Float32Array {
   const { width, height } = scaledContent;
   const x0 = resizeImageUnchecked(coarser, width, height, 'lanczos3').data;
-  const seen = resizeImageUnchecked(resizeImageUnchecked(content, coarser.width, coarser.height), width, height, 'lanczos3').data;
+  const seen = resizeImageUnchecked(coarserContent, width, height, 'lanczos3').data;
   for (let i = 0; i < x0.length; i++) x0[i] = Math.min(255, Math.max(0, x0[i] + scaledContent.data[i] - seen[i]));
   return x0;
 }
