@@ -4,14 +4,14 @@
  * JSON; and exact tiling with a kept style vector (fed to every pass graph). Images are PNG, which both platforms
  * decode to the same pixels.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPastiche } from '@pastiche/core';
 import { nodePlatform } from '../../packages/node/src/node-platform.js';
-import { MODELS_DIR, asset, builtModel, contentImage } from '../helpers/assets.js';
+import { MODELS_DIR, asset, assetFloat32, builtModel, contentImage } from '../helpers/assets.js';
 import { openHarnessPage, psnr, relativeError, rgbaToRgb, type HarnessPage } from '../helpers/browser.js';
 
 let page: HarnessPage | undefined;
@@ -59,8 +59,7 @@ describe('the arbitrary method in Chromium', () => {
   }, 180_000);
 
   it("tiles exactly as node does: 128×86 in 64-pixel tiles (overlap 16) within 1e-3, 'fast' clearly off", async () => {
-    const bytes = await readFile(asset('golden/magenta/bottlenecks/sp256__starry_night.f32'));
-    const vector = Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
+    const vector = Array.from(assetFloat32('golden/magenta/bottlenecks/sp256__starry_night.f32'));
     const options = { size: 128 };
     const exact = { tile: 64, tileOverlap: 16, tileMode: 'exact' } as const;
     const [web, webFast] = await page!.harness.arbitraryTiled('/images/content.png', vector, options, [exact, { ...exact, tileMode: 'fast' }]);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +14,12 @@ function required(path: string, what: string, fix: string): string {
 /** A file under ../shared/assets; throws (never skips) when it is missing. */
 export function asset(relative: string): string {
   return required(join(ASSETS_DIR, relative), 'shared asset', 'The tests need ../shared/assets beside the repository (or PASTICHE_ASSETS).');
+}
+
+/** A float32 file under ../shared/assets (little-endian, as the goldens are written), as a Float32Array of its own. */
+export function assetFloat32(relative: string): Float32Array {
+  const bytes = readFileSync(asset(relative));
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
 /** A converted model under models/onnx; throws when `npm run models` has not run. */

@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertTflite, type TfliteConvertOptions } from '../../packages/core/src/converters/index.js';
 import { PasticheError } from '../../packages/core/src/errors.js';
-import { asset } from '../helpers/assets.js';
+import { asset, assetFloat32 } from '../helpers/assets.js';
 import { craftTflite } from '../helpers/crafted-tflite.js';
 
 /**
@@ -15,10 +15,7 @@ import { craftTflite } from '../helpers/crafted-tflite.js';
 const MAGENTA = 'weights/arbitrary/magenta-tflite';
 const GOLDEN = 'golden/magenta';
 
-function f32(relative: string): Float32Array {
-  const bytes = readFileSync(asset(relative));
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
+const f32 = assetFloat32;
 
 /** NHWC [1, h, w, 3] → NCHW, optionally a window of it. */
 function toNchw(data: Float32Array, width: number, crop = { x: 0, y: 0, width, height: data.length / 3 / width }): Float32Array {

@@ -24,7 +24,7 @@ import { cachedModelPath } from '../../packages/node/src/model-store.js';
 import { nodePlatform } from '../../packages/node/src/node-platform.js';
 import type { StylizedImage } from '../../packages/node/src/stylized-image.js';
 import { startAssetServer, type AssetServer } from '../helpers/asset-server.js';
-import { asset, contentImage } from '../helpers/assets.js';
+import { asset, assetFloat32, contentImage } from '../helpers/assets.js';
 import { craftTflite } from '../helpers/crafted-tflite.js';
 
 const GOLDEN = 'golden/magenta';
@@ -35,10 +35,7 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 
 const readBytes = (path: string) => new Uint8Array(readFileSync(path));
 
-function f32(relative: string): Float32Array {
-  const bytes = readBytes(asset(relative));
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
+const f32 = assetFloat32;
 
 /**
  * A golden NHWC 0..1 tensor as raw 8-bit pixels. The goldens' inputs are sharp's 8-bit output divided by 255, so this

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertTflite } from '@pastiche/core/converters';
 import { runCli, type CliStreams } from '../../packages/node/src/cli/run-cli.js';
-import { REPO_ROOT, asset, contentImage } from '../helpers/assets.js';
+import { REPO_ROOT, asset, assetFloat32, contentImage } from '../helpers/assets.js';
 
 const CLI = join(REPO_ROOT, 'packages', 'node', 'dist', 'cli.js');
 const MAGENTA = 'weights/arbitrary/magenta-tflite';
@@ -133,8 +133,7 @@ describe('pastiche --method arbitrary, predict-style and --style-vector', () => 
 
   it('tiles with --tile, --tile-overlap and --tile-mode: exact to 8-bit rounding of the whole image, fast not', async () => {
     const vectorFile = join(work, 'starry.json');
-    const bytes = readFileSync(asset('golden/magenta/bottlenecks/sp256__starry_night.f32'));
-    await writeFile(vectorFile, JSON.stringify([...new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))]));
+    await writeFile(vectorFile, JSON.stringify([...assetFloat32('golden/magenta/bottlenecks/sp256__starry_night.f32')]));
     const render = async (name: string, ...flags: string[]) => {
       const out = join(work, `${name}.png`);
       const run = await inProcess(photo, '--style-vector', vectorFile, '--size', '256', '-o', out, ...flags);

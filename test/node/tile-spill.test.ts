@@ -7,7 +7,7 @@ import { dispose, env, loadStyle } from '@pastiche/node';
 import { StyleTransferModel, resolveArbitraryOptions, stylizeArbitraryResolved } from '../../packages/core/src/methods/arbitrary/index.js';
 import { fileCheckpointSpill } from '../../packages/node/src/checkpoint-spill.js';
 import { nodePlatform } from '../../packages/node/src/node-platform.js';
-import { asset, builtModel, contentImage } from '../helpers/assets.js';
+import { assetFloat32, builtModel, contentImage } from '../helpers/assets.js';
 import { loadPlanar, maxAbsDiff } from '../helpers/images.js';
 import { normalisedNet } from '../tiling/normalised-nets.js';
 
@@ -132,8 +132,7 @@ describe('exact tiling spills cached activations to scratch files', () => {
   it("the arbitrary method's transfer network spills the same way, its style vector fed to every pass", async () => {
     const transfer = await StyleTransferModel.load(new Uint8Array(readFileSync(builtModel('magenta-transfer-f16.onnx'))), nodePlatform.runtime);
     try {
-      const bytes = readFileSync(asset('golden/magenta/bottlenecks/sp256__starry_night.f32'));
-      const style = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      const style = assetFloat32('golden/magenta/bottlenecks/sp256__starry_night.f32');
       const photo = await loadPlanar(contentImage('astronaut.png'));
       const networks = { transfer };
       const whole = await stylizeArbitraryResolved(networks, photo, [style], resolveArbitraryOptions({ tile: false }));

@@ -5,7 +5,7 @@ import { StyleTransferModel, stylizeArbitrary, type ArbitraryNetworks } from '..
 import type { StylizeProgress } from '../../packages/core/src/methods/fast/stylize-options.js';
 import { analyzeTiling } from '../../packages/core/src/tiling/tiling-analysis.js';
 import { nodePlatform } from '../../packages/node/src/node-platform.js';
-import { asset, builtModel, contentImage } from '../helpers/assets.js';
+import { assetFloat32, builtModel, contentImage } from '../helpers/assets.js';
 import { loadPlanar } from '../helpers/images.js';
 
 /**
@@ -23,8 +23,7 @@ beforeAll(async () => {
   const bytes = new Uint8Array(readFileSync(builtModel('magenta-transfer-f16.onnx')));
   transfer = await StyleTransferModel.load(bytes, nodePlatform.runtime);
   networks = { transfer };
-  const vector = readFileSync(asset('golden/magenta/bottlenecks/sp256__starry_night.f32'));
-  style = new Float32Array(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength));
+  style = assetFloat32('golden/magenta/bottlenecks/sp256__starry_night.f32');
   photo = await loadPlanar(contentImage('astronaut.png'));
 });
 afterAll(async () => {
