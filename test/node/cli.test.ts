@@ -80,6 +80,22 @@ describe('pastiche CLI', () => {
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 200, 134]);
   });
 
+  it('tiles with --tile, --tile-overlap and --tile-mode: exact to 8-bit rounding of the whole image, fast not', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pastiche-cli-tiles-'));
+    const render = async (name: string, ...flags: string[]) => {
+      const out = join(dir, `${name}.png`);
+      const run = await pasticheInProcess([contentImage('chelsea_448x300.png'), '--style', 'candy', '--size', '256', '-o', out, ...flags]);
+      expect(run.code, run.stderr).toBe(0);
+      return sharp(out).raw().toBuffer();
+    };
+    const whole = await render('whole', '--tile', '0');
+    const exact = await render('exact', '--tile', '128', '--tile-overlap', '32', '--tile-mode', 'exact');
+    const fast = await render('fast', '--tile', '128', '--tile-overlap', '32', '--tile-mode', 'fast');
+    const maxDiff = (a: Buffer, b: Buffer) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    expect(maxDiff(exact, whole)).toBeLessThanOrEqual(1);
+    expect(maxDiff(fast, whole)).toBeGreaterThan(10);
+  });
+
   it('takes several inputs and globs, and prints JSON lines', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pastiche-cli-'));
     const glob = join(contentImage('coffee.png'), '..', 'c*.png');
