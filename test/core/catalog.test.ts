@@ -60,6 +60,11 @@ describe('the built-in catalog', () => {
     }
   });
 
+  it('pins VGG19 to the commit whose model/ files it lists', () => {
+    // The only commit those files ever had upstream; the others (ncnn, ml5) still name a branch, guarded by each file's sha256.
+    expect(BUILTIN_CATALOG.lossNetworks.find((n) => n.name === 'vgg19-partial')?.source.ref).toBe('7505cc72f7b2cb03b04b2010a8e28efbdbd6695f');
+  });
+
   it("lists Magenta's predictor and two transfer networks, from a pinned commit, with the defaults among them", () => {
     expect(BUILTIN_CATALOG.arbitraryNetworks.map((n) => [n.name, n.role, n.family, n.license])).toEqual([
       ['magenta-predictor', 'predictor', 'tflite', 'Apache-2.0'],

@@ -32,8 +32,8 @@ describe('npm run models builds the loss networks over HTTP', () => {
         [
           '/Tencent/ncnn/master/examples/squeezenet_v1.1.bin',
           '/Tencent/ncnn/master/examples/squeezenet_v1.1.param',
-          '/DavidCai1111/vgg19-tensorflowjs-model/master/model/model.json',
-          ...[1, 2, 3, 4, 5, 6, 7, 8].map((i) => `/DavidCai1111/vgg19-tensorflowjs-model/master/model/group${i}-shard1of1`),
+          '/DavidCai1111/vgg19-tensorflowjs-model/7505cc72f7b2cb03b04b2010a8e28efbdbd6695f/model/model.json',
+          ...[1, 2, 3, 4, 5, 6, 7, 8].map((i) => `/DavidCai1111/vgg19-tensorflowjs-model/7505cc72f7b2cb03b04b2010a8e28efbdbd6695f/model/group${i}-shard1of1`),
         ].sort(),
       );
       expect(readdirSync(out).sort()).toEqual(['catalog.json', 'squeezenet1.1.onnx', 'vgg19-partial.onnx']);
@@ -55,7 +55,7 @@ describe('npm run models builds the loss networks over HTTP', () => {
 
   it('rejects a corrupted shard with a one-line reason and writes no model', async () => {
     const out = mkdtempSync(join(tmpdir(), 'pastiche-loss-'));
-    const path = '/DavidCai1111/vgg19-tensorflowjs-model/master/model/group6-shard1of1';
+    const path = '/DavidCai1111/vgg19-tensorflowjs-model/7505cc72f7b2cb03b04b2010a8e28efbdbd6695f/model/group6-shard1of1';
     server.corrupted.add(path);
     try {
       const result = await buildModels(out, 'vgg19-partial');
