@@ -16,6 +16,11 @@ import { FreshNames, Replacement, intAttribute, intsAttribute, spliceReplacement
  * of the batched MatMul, which onnxruntime packs once at load. Height and width stay free: the input is zero-padded up to whole
  * tiles (as the convolution's own pads, plus what the last tile needs) and the result cropped back.
  *
+ * Tried and slower on onnxruntime-web (ml5's wave network at 256², one thread 345 → 370 ms, two threads no better): a
+ * position-major layout with no transposes (SpaceToDepth(4), 8 channel-range Slices and a Concat giving [36, C, tiles],
+ * 36×36 and 16×36 Kronecker transforms, DepthToSpace DCR). Its channel mixing was 10% faster, but the Kronecker
+ * transforms do three times the separable ones' multiply-adds and the extra copies grow slower with two threads.
+ *
  * Exact up to float rounding (the transforms' coefficients are small integers and fractions; max |Δ| ~1e-5 relative
  * to the output's range). Worth it where the convolution's arithmetic dominates: onnxruntime-web's wasm kernels,
  * which have no Winograd or NCHWc convolution of their own.
