@@ -1,8 +1,8 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BUILD_STAMP_KEY, buildStamp, convertCatalogEntry } from '../../packages/core/src/converters/index.js';
-import { decodeModel } from '../../packages/core/src/onnx/index.js';
+import { convertCatalogEntry } from '../../packages/core/src/converters/index.js';
 import type { CatalogEntry } from '../catalog.js';
 import { readStyleFiles, type ModelSource } from './model-sources.js';
 
@@ -11,14 +11,14 @@ import { readStyleFiles, type ModelSource } from './model-sources.js';
  * convertCatalogEntry (@pastiche/core/converters), write the result. The conversion itself is core's.
  */
 
-/** True when `path` is a model whose `pastiche.build` stamp is `stamp`. */
-export async function isUpToDate(path: string, stamp: string): Promise<boolean> {
+/**
+ * True when `path` holds exactly the model the catalog lists for `entry` (its `onnx.sha256`). A build stamp alone is
+ * not enough: a catalog change the stamp does not cover (a source ref, a title) changes the model's metadata, hence
+ * its bytes, and a stale copy would then fail the checksum where apps load it.
+ */
+export async function isUpToDate(path: string, entry: CatalogEntry): Promise<boolean> {
   if (!existsSync(path)) return false;
-  try {
-    return decodeModel(new Uint8Array(await readFile(path))).metadataProps[BUILD_STAMP_KEY] === stamp;
-  } catch {
-    return false; // an unreadable model is rebuilt
-  }
+  return createHash('sha256').update(await readFile(path)).digest('hex') === entry.onnx.sha256;
 }
 
 export interface BuildResult {
@@ -28,13 +28,13 @@ export interface BuildResult {
 }
 
 /**
- * Converts one catalog style or loss network into `outDir/<entry.file>` unless it is up to date (its build
- * stamp matches). The model is written to a temporary file and renamed, so a failure never leaves a partial
+ * Converts one catalog style or loss network into `outDir/<entry.file>` unless it is up to date (the catalog's
+ * sha256). The model is written to a temporary file and renamed, so a failure never leaves a partial
  * model behind.
  */
 export async function buildModel(entry: CatalogEntry, source: ModelSource, outDir: string, force = false): Promise<BuildResult> {
   const path = join(outDir, entry.file);
-  if (!force && (await isUpToDate(path, await buildStamp(entry)))) return { path, status: 'up to date', bytes: 0 };
+  if (!force && (await isUpToDate(path, entry))) return { path, status: 'up to date', bytes: 0 };
   const bytes = await convertCatalogEntry(entry, await readStyleFiles(source, entry));
   await writeModel(outDir, entry.file, bytes);
   return { path, status: 'built', bytes: bytes.byteLength };

@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METADATA_KEYS } from '../../packages/core/src/models/metadata-keys.js';
-import { decodeModel } from '../../packages/core/src/onnx/index.js';
+import { decodeModel, encodeModel } from '../../packages/core/src/onnx/index.js';
 import { BUILD_STAMP_KEY, buildStamp } from '../../packages/core/src/converters/index.js';
 import { loadCatalog } from '../../scripts/catalog.js';
 import { buildModelsFrom, startAssetServer, type AssetServer } from '../helpers/asset-server.js';
@@ -48,6 +49,17 @@ describe('npm run models builds the loss networks over HTTP', () => {
       expect(second.code).toBe(0);
       expect(second.stdout).toMatch(/0 built, 2 up to date/);
       expect(server.requests).toEqual([]);
+
+      // A stale copy: the same build stamp, but metadata the catalog has since changed (as a new source ref does).
+      const vgg = join(out, 'vgg19-partial.onnx');
+      const stale = decodeModel(new Uint8Array(readFileSync(vgg)));
+      stale.metadataProps[METADATA_KEYS.source] = 'https://github.com/DavidCai1111/vgg19-tensorflowjs-model/tree/master/model';
+      writeFileSync(vgg, encodeModel(stale));
+      const third = await buildModels(out, 'squeezenet1.1,vgg19-partial');
+      expect(third.stdout).toMatch(/vgg19-partial\.onnx: built from/);
+      expect(third.stdout).toMatch(/1 built, 1 up to date/);
+      const vggEntry = NETWORKS.find((n) => n.name === 'vgg19-partial')!;
+      expect(createHash('sha256').update(readFileSync(vgg)).digest('hex')).toBe(vggEntry.onnx.sha256);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
