@@ -17,7 +17,8 @@ import { LineWorker } from './fast/line-worker.js';
 import { machineFacts, sleep, waitForQuiet } from './machine.js';
 import { optionCandidates, sessionOptionsFor } from './fast/ort-options.js';
 import type { WorkerConfig } from './fast/pastiche-worker.js';
-import { writeSection, type SizeRow, type SweepRow } from './fast/report.js';
+import { writeSection } from './benchmarks-file.js';
+import { SECTION_TITLE, type SizeRow, type SweepRow } from './fast/report.js';
 import { summary } from './fast/summary.js';
 import { checkTorchGolden, startTorchWorker, torchAvailable, type TorchInfo } from './fast/torch-peer.js';
 
@@ -160,7 +161,7 @@ async function main(): Promise<void> {
   const report = summary({ machine, torch, rows, sweep, threads, plan: PLAN, sweepPlan: SWEEP, maxForeignLoad: MAX_FOREIGN_LOAD, modelPath: model.startsWith(ROOT) ? model.slice(ROOT.length) : model });
   console.log(`\n${report}\n\n${firstResult}\n`);
   if (!flags['no-write'] && !flags.quick) {
-    writeSection(resolve(ROOT, 'BENCHMARKS.md'), `${report}\n\n${firstResult}`);
+    writeSection(resolve(ROOT, 'BENCHMARKS.md'), SECTION_TITLE, `${report}\n\n${firstResult}`);
     log('wrote BENCHMARKS.md');
   }
 }

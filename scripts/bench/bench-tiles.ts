@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { interleave, type Measured } from './fast/interleave.js';
 import { LineWorker } from './fast/line-worker.js';
-import { writeSection } from './fast/report.js';
+import { writeSection } from './benchmarks-file.js';
 import { LoadProbe, machineFacts, waitForQuiet, type MachineFacts } from './machine.js';
 import type { TilesWorkerConfig } from './tiles/tiles-worker.js';
 
@@ -227,7 +227,7 @@ async function main(): Promise<void> {
   const body = report(machine, speed, memory);
   console.log(`\n${SECTION_TITLE}\n\n${body}\n`);
   if (!flags.quick && !flags['no-write']) {
-    writeSection(resolve(ROOT, 'BENCHMARKS.md'), body, SECTION_TITLE);
+    writeSection(resolve(ROOT, 'BENCHMARKS.md'), SECTION_TITLE, body);
     log('wrote BENCHMARKS.md');
   }
 }

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Measured } from './interleave.js';
 import type { MachineFacts } from '../machine.js';
 
@@ -91,16 +90,3 @@ export function machineLines(m: MachineFacts, torch: string | undefined, blas: s
 
 export const SECTION_TITLE = '## Fast style transfer (npm run bench:fast)';
 
-/** Replaces (or appends) a section of BENCHMARKS.md (bench:fast's unless `title` says), leaving the others as they are. */
-export function writeSection(path: string, body: string, title = SECTION_TITLE): void {
-  const section = `${title}\n\n${body.trim()}\n`;
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf(title);
-  if (start < 0) {
-    writeFileSync(path, `${current.trimEnd()}\n\n${section}`);
-    return;
-  }
-  const next = current.indexOf('\n## ', start + title.length);
-  const rest = next < 0 ? '' : `\n${current.slice(next + 1)}`;
-  writeFileSync(path, `${current.slice(0, start)}${section}${rest}`);
-}

@@ -17,7 +17,8 @@ import { compare, fromBase64, referenceOutput, type Agreement } from './agreemen
 import { BrowserPages, chromiumVersion } from './browser-pages.js';
 import { interleaveRunners, type RunPolicy, type Timing } from './interleaved-runs.js';
 import type { PeerConfig } from './page/peer.js';
-import { loadAverage, markdownTable, ms, pct, ratio, redone, writeSection } from './report.js';
+import { writeSection } from '../benchmarks-file.js';
+import { loadAverage, markdownTable, ms, pct, ratio, redone } from './report.js';
 import { pasticheNodeRunner, type Runner } from './runner.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
