@@ -18,6 +18,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 const buildModels = (out: string, only: string) => buildModelsFrom(server.base, out, only);
+const vgg19 = NETWORKS.find((n) => n.name === 'vgg19-partial')!;
+/** A VGG19 file's path on the server, at the catalog's pinned commit. */
+const vggPath = (file: string) => `/DavidCai1111/vgg19-tensorflowjs-model/${vgg19.source.ref}/model/${file}`;
 
 describe('npm run models builds the loss networks over HTTP', () => {
   it('downloads only the listed files, verifies and converts them, then finds the models up to date', async () => {
@@ -33,8 +36,8 @@ describe('npm run models builds the loss networks over HTTP', () => {
         [
           '/Tencent/ncnn/master/examples/squeezenet_v1.1.bin',
           '/Tencent/ncnn/master/examples/squeezenet_v1.1.param',
-          '/DavidCai1111/vgg19-tensorflowjs-model/7505cc72f7b2cb03b04b2010a8e28efbdbd6695f/model/model.json',
-          ...[1, 2, 3, 4, 5, 6, 7, 8].map((i) => `/DavidCai1111/vgg19-tensorflowjs-model/7505cc72f7b2cb03b04b2010a8e28efbdbd6695f/model/group${i}-shard1of1`),
+          vggPath('model.json'),
+          ...[1, 2, 3, 4, 5, 6, 7, 8].map((i) => vggPath(`group${i}-shard1of1`)),
         ].sort(),
       );
       expect(readdirSync(out).sort()).toEqual(['catalog.json', 'squeezenet1.1.onnx', 'vgg19-partial.onnx']);
@@ -58,8 +61,7 @@ describe('npm run models builds the loss networks over HTTP', () => {
       const third = await buildModels(out, 'squeezenet1.1,vgg19-partial');
       expect(third.stdout).toMatch(/vgg19-partial\.onnx: built from/);
       expect(third.stdout).toMatch(/1 built, 1 up to date/);
-      const vggEntry = NETWORKS.find((n) => n.name === 'vgg19-partial')!;
-      expect(createHash('sha256').update(readFileSync(vgg)).digest('hex')).toBe(vggEntry.onnx.sha256);
+      expect(createHash('sha256').update(readFileSync(vgg)).digest('hex')).toBe(vgg19.onnx.sha256);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
@@ -67,7 +69,7 @@ describe('npm run models builds the loss networks over HTTP', () => {
 
   it('rejects a corrupted shard with a one-line reason and writes no model', async () => {
     const out = mkdtempSync(join(tmpdir(), 'pastiche-loss-'));
-    const path = '/DavidCai1111/vgg19-tensorflowjs-model/7505cc72f7b2cb03b04b2010a8e28efbdbd6695f/model/group6-shard1of1';
+    const path = vggPath('group6-shard1of1');
     server.corrupted.add(path);
     try {
       const result = await buildModels(out, 'vgg19-partial');
