@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { convertTflite } from '@pastiche/core/converters';
 import { runCli, type CliStreams } from '../../packages/node/src/cli/run-cli.js';
 import { REPO_ROOT, asset, assetFloat32, contentImage } from '../helpers/assets.js';
+import { expectCliTileModes } from '../helpers/cli-tiling.js';
 
 const CLI = join(REPO_ROOT, 'packages', 'node', 'dist', 'cli.js');
 const MAGENTA = 'weights/arbitrary/magenta-tflite';
@@ -141,12 +142,7 @@ describe('pastiche --method arbitrary, predict-style and --style-vector', () => 
       expect(run.code).toBe(0);
       return (await pixels(out)).data;
     };
-    const whole = await render('whole', '--tile', '0');
-    const exact = await render('exact', '--tile', '128', '--tile-overlap', '32', '--tile-mode', 'exact');
-    const fast = await render('fast', '--tile', '128', '--tile-overlap', '32', '--tile-mode', 'fast');
-    const maxDiff = (a: Buffer, b: Buffer) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
-    expect(maxDiff(exact, whole)).toBeLessThanOrEqual(1);
-    expect(maxDiff(fast, whole)).toBeGreaterThan(10);
+    await expectCliTileModes(render);
   });
 
   it('lists the arbitrary-style networks with pastiche models, by kind', async () => {

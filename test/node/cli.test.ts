@@ -24,6 +24,7 @@ import * as node from '../../packages/node/src/index.js';
 import { FLAGS } from '../../packages/node/src/cli/flags.js';
 import { runCli, type CliStreams } from '../../packages/node/src/cli/run-cli.js';
 import { REPO_ROOT, contentImage, thirdPartyModel } from '../helpers/assets.js';
+import { expectCliTileModes } from '../helpers/cli-tiling.js';
 
 // The CLI run in this process (from source) loads through these spies, so that tests can tell whether it loaded anything.
 vi.mock('../../packages/node/src/index.js', async (importOriginal) => {
@@ -88,12 +89,7 @@ describe('pastiche CLI', () => {
       expect(run.code, run.stderr).toBe(0);
       return sharp(out).raw().toBuffer();
     };
-    const whole = await render('whole', '--tile', '0');
-    const exact = await render('exact', '--tile', '128', '--tile-overlap', '32', '--tile-mode', 'exact');
-    const fast = await render('fast', '--tile', '128', '--tile-overlap', '32', '--tile-mode', 'fast');
-    const maxDiff = (a: Buffer, b: Buffer) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
-    expect(maxDiff(exact, whole)).toBeLessThanOrEqual(1);
-    expect(maxDiff(fast, whole)).toBeGreaterThan(10);
+    await expectCliTileModes(render);
   });
 
   it('takes several inputs and globs, and prints JSON lines', async () => {
