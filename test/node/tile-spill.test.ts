@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { dispose, env, loadStyle } from '@pastiche/node';
 import { StyleTransferModel, resolveArbitraryOptions, stylizeArbitraryResolved } from '../../packages/core/src/methods/arbitrary/index.js';
 import { fileCheckpointSpill } from '../../packages/node/src/checkpoint-spill.js';
 import { nodePlatform } from '../../packages/node/src/node-platform.js';
-import { assetFloat32, builtModel, contentImage } from '../helpers/assets.js';
+import { REPO_ROOT, assetFloat32, builtModel, contentImage } from '../helpers/assets.js';
 import { loadPlanar, maxAbsDiff } from '../helpers/images.js';
 import { normalisedNet } from '../tiling/normalised-nets.js';
 
@@ -145,5 +146,19 @@ describe('exact tiling spills cached activations to scratch files', () => {
     } finally {
       await transfer.dispose();
     }
+  });
+
+  it('PASTICHE_SCRATCH_DIR sets env.scratchDir in a fresh process: a folder, the temporary folder when unset, off words for none', () => {
+    const script = "import('@pastiche/node').then((m) => console.log(JSON.stringify([m.env.scratchDir, m.env.allowRemoteModels])))";
+    const run = (scratchDir: string, allowRemote = '') =>
+      JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, PASTICHE_SCRATCH_DIR: scratchDir, PASTICHE_ALLOW_REMOTE_MODELS: allowRemote },
+        encoding: 'utf8',
+      }));
+    expect(run('/var/scratch')).toEqual(['/var/scratch', true]);
+    expect(run('')).toEqual([tmpdir(), true]);
+    // The same words turn either setting off.
+    for (const off of ['off', 'OFF', 'none', ' 0 ', 'false', 'no']) expect(run(off, off)).toEqual([false, false]);
   });
 });

@@ -13,7 +13,7 @@ import { DEFAULT_DOWNLOAD_STALL_MS, DEFAULT_MAX_MODEL_BYTES, DEFAULT_REMOTE_HOST
  */
 export const env: Required<ModelSettings> & NodeSettings = {
   remoteHost: process.env.PASTICHE_REMOTE_HOST || DEFAULT_REMOTE_HOST,
-  allowRemoteModels: !/^(0|false|no|off)$/i.test(process.env.PASTICHE_ALLOW_REMOTE_MODELS ?? ''),
+  allowRemoteModels: !isOff(process.env.PASTICHE_ALLOW_REMOTE_MODELS),
   downloadStallTimeout: Number(process.env.PASTICHE_DOWNLOAD_STALL_MS) > 0 ? Number(process.env.PASTICHE_DOWNLOAD_STALL_MS) : DEFAULT_DOWNLOAD_STALL_MS,
   maxModelBytes: maxModelBytesFromEnv(process.env.PASTICHE_MAX_MODEL_BYTES),
   scratchDir: scratchDirFromEnv(process.env.PASTICHE_SCRATCH_DIR),
@@ -29,10 +29,15 @@ export interface NodeSettings {
   scratchDir: string | false;
 }
 
-/** PASTICHE_SCRATCH_DIR: a folder, or `off` (also `0`, `false`, `no`, `none`) for none. */
+/** Whether an environment variable says no: `0`, `false`, `no`, `none` or `off`, in any case. */
+function isOff(text: string | undefined): boolean {
+  return /^(0|false|no|none|off)$/i.test(text?.trim() ?? '');
+}
+
+/** PASTICHE_SCRATCH_DIR: a folder, or `off` (or another word {@link isOff} takes) for none. */
 function scratchDirFromEnv(text: string | undefined): string | false {
   if (text === undefined || text.trim() === '') return tmpdir();
-  return /^(0|false|no|none|off)$/i.test(text.trim()) ? false : text;
+  return isOff(text) ? false : text;
 }
 
 /** PASTICHE_MAX_MODEL_BYTES: a positive integer or `Infinity`; anything else is a mistake said at start, not ignored. */
