@@ -15,7 +15,6 @@ import { craftTflite } from '../helpers/crafted-tflite.js';
 const MAGENTA = 'weights/arbitrary/magenta-tflite';
 const GOLDEN = 'golden/magenta';
 
-const f32 = assetFloat32;
 
 /** NHWC [1, h, w, 3] → NCHW, optionally a window of it. */
 function toNchw(data: Float32Array, width: number, crop = { x: 0, y: 0, width, height: data.length / 3 / width }): Float32Array {
@@ -81,19 +80,19 @@ describe('style predictor (full-integer int8 MobileNetV2)', () => {
   it('gives the bottlenecks of the TFLite runtime (int8 arithmetic simulated), and their blend', async () => {
     const vectors: Record<string, Float32Array> = {};
     for (const [input, name] of [['style_starry_night_256', 'starry_night'], ['content_chelsea_crop300_256', 'chelsea']] as const) {
-      vectors[name] = await predict(predictor, toNchw(f32(`${GOLDEN}/inputs/${input}.f32`), 256), 256, 256);
-      const error = relativeL2(vectors[name], f32(`${GOLDEN}/bottlenecks/sp256__${name}.f32`));
+      vectors[name] = await predict(predictor, toNchw(assetFloat32(`${GOLDEN}/inputs/${input}.f32`), 256), 256, 256);
+      const error = relativeL2(vectors[name], assetFloat32(`${GOLDEN}/bottlenecks/sp256__${name}.f32`));
       console.log(`predictor on ${name}: relative L2 error ${error.toExponential(2)}`);
       expect(error).toBeLessThanOrEqual(1e-3);
     }
     const blend = vectors.starry_night.map((v, i) => 0.5 * v + 0.5 * vectors.chelsea[i]);
-    expect(relativeL2(blend, f32(`${GOLDEN}/bottlenecks/blend50_starry_night_chelsea.f32`))).toBeLessThanOrEqual(1e-3);
+    expect(relativeL2(blend, assetFloat32(`${GOLDEN}/bottlenecks/blend50_starry_night_chelsea.f32`))).toBeLessThanOrEqual(1e-3);
   });
 
   it("misses them with quantizedActivations: 'float' (why simulating the int8 rounding is the default)", async () => {
     const float = await open('style_predict_quantized_256', { quantizedActivations: 'float' });
-    const got = await predict(float, toNchw(f32(`${GOLDEN}/inputs/style_starry_night_256.f32`), 256), 256, 256);
-    const error = relativeL2(got, f32(`${GOLDEN}/bottlenecks/sp256__starry_night.f32`));
+    const got = await predict(float, toNchw(assetFloat32(`${GOLDEN}/inputs/style_starry_night_256.f32`), 256), 256, 256);
+    const error = relativeL2(got, assetFloat32(`${GOLDEN}/bottlenecks/sp256__starry_night.f32`));
     console.log(`predictor, activations in float: relative L2 error ${error.toExponential(2)}`);
     expect(error).toBeGreaterThan(1e-3);
     expect(error).toBeLessThan(0.05);
@@ -101,8 +100,8 @@ describe('style predictor (full-integer int8 MobileNetV2)', () => {
 
   it('takes other image sizes (height and width are free)', async () => {
     const window = { x: 0, y: 32, width: 256, height: 192 };
-    const got = await predict(predictor, toNchw(f32(`${GOLDEN}/inputs/style_starry_night_256.f32`), 256, window), 192, 256);
-    const full = f32(`${GOLDEN}/bottlenecks/sp256__starry_night.f32`);
+    const got = await predict(predictor, toNchw(assetFloat32(`${GOLDEN}/inputs/style_starry_night_256.f32`), 256, window), 192, 256);
+    const full = assetFloat32(`${GOLDEN}/bottlenecks/sp256__starry_night.f32`);
     // A crop of the same painting: a nearby style, not the same one.
     const error = relativeL2(got, full);
     expect(error).toBeGreaterThan(0);
@@ -111,8 +110,8 @@ describe('style predictor (full-integer int8 MobileNetV2)', () => {
 });
 
 describe('style transfer networks', () => {
-  const content384 = () => toNchw(f32(`${GOLDEN}/inputs/content_chelsea_crop300_384.f32`), 384);
-  const starry = () => f32(`${GOLDEN}/bottlenecks/sp256__starry_night.f32`);
+  const content384 = () => toNchw(assetFloat32(`${GOLDEN}/inputs/content_chelsea_crop300_384.f32`), 384);
+  const starry = () => assetFloat32(`${GOLDEN}/bottlenecks/sp256__starry_night.f32`);
   const files = {
     f16_384: 'style_transfer_f16_384',
     q384: 'style_transfer_quantized_384',
@@ -128,23 +127,23 @@ describe('style transfer networks', () => {
   for (const key of Object.keys(files) as (keyof typeof files)[]) {
     it(`${files[key]} on the 384² content with the starry_night vector: ≥ ${TARGET_DB[key]} dB`, async () => {
       const got = await transfer(nets[key]!, content384(), 384, 384, starry());
-      const db = psnr(got, toNchw(f32(`${GOLDEN}/outputs/${key}__chelsea384__starry_night.f32`), 384));
+      const db = psnr(got, toNchw(assetFloat32(`${GOLDEN}/outputs/${key}__chelsea384__starry_night.f32`), 384));
       console.log(`${files[key]}: ${db === Infinity ? 'identical to the golden' : `${db.toFixed(2)} dB`}`);
       expect(db).toBeGreaterThanOrEqual(TARGET_DB[key]);
     });
   }
 
   it('style_transfer_f16_384 with the 0.5 blend vector: ≥ 40 dB', async () => {
-    const blend = f32(`${GOLDEN}/bottlenecks/blend50_starry_night_chelsea.f32`);
+    const blend = assetFloat32(`${GOLDEN}/bottlenecks/blend50_starry_night_chelsea.f32`);
     const got = await transfer(nets.f16_384!, content384(), 384, 384, blend);
-    const db = psnr(got, toNchw(f32(`${GOLDEN}/outputs/f16_384__chelsea384__blend50_starry_night_chelsea.f32`), 384));
+    const db = psnr(got, toNchw(assetFloat32(`${GOLDEN}/outputs/f16_384__chelsea384__blend50_starry_night_chelsea.f32`), 384));
     console.log(`style_transfer_f16_384, blend 0.5: ${db.toFixed(2)} dB`);
     expect(db).toBeGreaterThanOrEqual(40);
   });
 
   it('run at 256×320 (free height and width) and agree with each other as they do at 384²', async () => {
     const window = { x: 32, y: 64, width: 320, height: 256 };
-    const content = toNchw(f32(`${GOLDEN}/inputs/content_chelsea_crop300_384.f32`), 384, window);
+    const content = toNchw(assetFloat32(`${GOLDEN}/inputs/content_chelsea_crop300_384.f32`), 384, window);
     const out: Record<string, Float32Array> = {};
     for (const key of Object.keys(files) as (keyof typeof files)[]) out[key] = await transfer(nets[key]!, content, 256, 320, starry());
     // At 384² the goldens put q384 26–32 dB and qdyn 35–45 dB from the fp16 network.

@@ -35,14 +35,13 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 
 const readBytes = (path: string) => new Uint8Array(readFileSync(path));
 
-const f32 = assetFloat32;
 
 /**
  * A golden NHWC 0..1 tensor as raw 8-bit pixels. The goldens' inputs are sharp's 8-bit output divided by 255, so this
  * gives back exactly the pixels LiteRT ran on.
  */
 function rawOf(relative: string, size: number) {
-  const nhwc = f32(relative);
+  const nhwc = assetFloat32(relative);
   const data = new Uint8Array(nhwc.length);
   let off = 0;
   for (let i = 0; i < nhwc.length; i++) {
@@ -145,7 +144,7 @@ describe('stylize(content, { styleImage }, { method: "arbitrary" }) against Lite
   afterAll(() => pastiche.dispose());
   const content = () => rawOf(`${GOLDEN}/inputs/content_chelsea_crop300_384.f32`, 384);
   const starry = () => rawOf(`${GOLDEN}/inputs/style_starry_night_256.f32`, 256);
-  const golden = (name: string) => f32(`${GOLDEN}/outputs/${name}.f32`);
+  const golden = (name: string) => assetFloat32(`${GOLDEN}/outputs/${name}.f32`);
 
   it('reaches the fp16 and int8 goldens (≥ 40 dB), the strength 0.5 and 1:1 blend goldens', async () => {
     const fp16 = await pastiche.stylize(content(), { styleImage: starry() }, { method: 'arbitrary' });
@@ -170,7 +169,7 @@ describe('stylize(content, { styleImage }, { method: "arbitrary" }) against Lite
     const plain = await pastiche.stylize(content(), { styleImage: starry() }, { method: 'arbitrary', graphRewrites: false });
     expect(psnr(plain, golden('f16_384__chelsea384__starry_night'))).toBeGreaterThanOrEqual(40);
     const vector = await pastiche.predictStyle(starry());
-    const bottleneck = f32(`${GOLDEN}/bottlenecks/sp256__starry_night.f32`);
+    const bottleneck = assetFloat32(`${GOLDEN}/bottlenecks/sp256__starry_night.f32`);
     expect(Math.max(...vector.values.map((v, i) => Math.abs(v - bottleneck[i])))).toBe(0);
     const fromVector = await pastiche.stylize(content(), { styleVector: JSON.parse(JSON.stringify(vector)) }, { graphRewrites: false });
     expect(same(fromVector, plain)).toBe(true);
