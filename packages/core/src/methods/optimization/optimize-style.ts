@@ -120,9 +120,7 @@ export async function optimizeStyleResolved(
     o.optimizer === 'adam'
       ? applyAdamDefaults({ ...common, learningRate: o.learningRate })
       : applyLbfgsDefaults({ ...common, maxEvaluations: 2 * o.iterations + 10 });
-  let current: PlanarImage | undefined;
-  /** The photo at the size `current` was optimised at. */
-  let coarserContent: PlanarImage | undefined;
+  let coarser: CoarserScale | undefined;
   let target = { width: content.width, height: content.height };
 
   for (const [s, side] of sizes.entries()) {
@@ -131,7 +129,7 @@ export async function optimizeStyleResolved(
     // What the loss network runs at: the target, stretched where a side is under MIN_LOSS_SIDE.
     const { width, height } = lossNetworkSize(target.width, target.height);
     const scaledContent = resizeImageUnchecked(content, width, height);
-    const x0 = current ? startFromCoarser(current, coarserContent!, scaledContent) : initialImage(scaledContent, o);
+    const x0 = coarser ? startFromCoarser(coarser, scaledContent) : initialImage(scaledContent, o);
     const { targets, weights } = await computeResolvedStyleTargets(engine, scaledContent, styles, {
       content: o.contentWeight,
       style: o.styleWeight,
@@ -181,8 +179,8 @@ export async function optimizeStyleResolved(
         ...(preview ? { preview: backTo(target, { data: optimizer.x.slice(), width, height }) } : {}),
       });
     }
-    current = { data: optimizer.x.slice(), width, height };
-    coarserContent = scaledContent;
+    const current = { data: optimizer.x.slice(), width, height };
+    coarser = { result: current, content: scaledContent };
     if (!Number.isFinite(optimizer.loss) || !allFinite(current.data)) {
       throw numericError(`The optimisation ended ${where()} with a loss of ${optimizer.loss} or pixels that are not finite.`);
     }
@@ -200,8 +198,14 @@ export async function optimizeStyleResolved(
       );
     }
   }
-  const result = backTo(target, current!);
+  const result = backTo(target, coarser!.result);
   return o.preserveColors ? preserveColorsUnchecked(result, resizeImageUnchecked(content, result.width, result.height)) : result;
+}
+
+/** A finished scale: its result, and the photo at the size it ran at. */
+interface CoarserScale {
+  result: PlanarImage;
+  content: PlanarImage;
 }
 
 /**
@@ -210,10 +214,10 @@ export async function optimizeStyleResolved(
  * upsampled result alone is blurred, and the finer scale spent its first iterations restoring edges: chelsea ×
  * starry_night at 512 px now reaches PyTorch's 100-iteration loss at finest-scale iteration 37 instead of 46.
  */
-function startFromCoarser(coarser: PlanarImage, coarserContent: PlanarImage, scaledContent: PlanarImage): Float32Array {
+function startFromCoarser(coarser: CoarserScale, scaledContent: PlanarImage): Float32Array {
   const { width, height } = scaledContent;
-  const x0 = resizeImageUnchecked(coarser, width, height, 'lanczos3').data;
-  const seen = resizeImageUnchecked(coarserContent, width, height, 'lanczos3').data;
+  const x0 = resizeImageUnchecked(coarser.result, width, height, 'lanczos3').data;
+  const seen = resizeImageUnchecked(coarser.content, width, height, 'lanczos3').data;
   for (let i = 0; i < x0.length; i++) x0[i] = Math.min(255, Math.max(0, x0[i] + scaledContent.data[i] - seen[i]));
   return x0;
 }
